@@ -1,0 +1,359 @@
+"""5G NR LDPC code: TS 38.212 §5.2.2 (segmentation sizes), §5.3.2 (encoding), §5.4.2 (rate matching).
+
+``LDPC5G(k, n)`` is one code block: ``k`` information bits (the code block size K' of the
+standard, CRC included if the caller attached one) to ``n`` rate-matched coded bits (E).
+
+Construction
+------------
+* Base graph (§7.2.2 / §6.2.2, with the code block size for A and R = k/n):
+  BG2 if k <= 292, or k <= 3824 and R <= 0.67, or R <= 0.25; otherwise BG1. It can be forced.
+* K_b = 22 for BG1; for BG2 K_b = 10, 9, 8, 6 for k > 640, > 560, > 192, else (§5.2.2).
+  Z_c is the smallest lifting size Z = a * 2^j <= 384 (Table 5.3.2-1) with K_b * Z >= k;
+  its set index i_LS picks the shift column of the base graph, and P_ij = V_ij mod Z_c.
+* K = 22 Z_c (BG1) or 10 Z_c (BG2) systematic bits: the k information bits, then F = K - k
+  filler bits (value 0, never transmitted). The mother code has N = 66 Z_c (BG1) or 50 Z_c
+  (BG2) bits after the first 2 Z_c systematic bits, which are always punctured.
+* H is the base graph lifted by Z_c: entry V of row i, column j becomes the Z x Z identity
+  cyclically shifted so that check ``i*Z + t`` involves bit ``j*Z + (t + P) mod Z``.
+
+Encoding (§5.3.2) uses the QC structure, no generator matrix. The four core parity blocks
+sit on a dual-diagonal: summing the four core block rows cancels every core parity block
+except the first, which then follows from one inverse cyclic shift; the other three follow
+row by row; each extension row i >= 4 then defines parity block K_b + i directly. Only the rows
+that the rate matcher reads are computed.
+
+Rate matching (§5.4.2.1) with N_cb = N (no limited buffer) and redundancy version 0
+(k_0 = 0): the output is read cyclically from the circular buffer ``d = c[2 Z_c:]``, skipping
+filler bits, until E = n bits are out; n larger than the buffer repeats it. The bit
+interleaver of §5.4.2.2 is not applied (it only matters with higher-order modulation over
+channels that treat bit positions differently, and the link layer can add it).
+
+Decoding de-rate-matches LLRs (repeated bits add up, punctured bits get 0), drops the
+filler columns from H (they are known zeros, so they carry no information) and the rows
+whose parity bits are never sent, and runs a belief-propagation decoder from
+:mod:`linksim.fec.ldpc.decoder`.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from importlib import resources
+
+import numba as nb
+import numpy as np
+import scipy.sparse as sp
+
+from .decoder import CN_RULES, TannerGraph, bp_decode
+
+__all__ = ["LDPC5G", "base_graph", "lifting_sizes", "select_base_graph", "K_MIN", "K_MAX"]
+
+K_MIN = 12          # smallest code block size handled (the smallest CRC-protected 5G block)
+K_MAX = 8448        # K_cb for BG1 (§5.2.2)
+K_MAX_BG2 = 3840    # 10 * 384
+_N_MAX = 8 * 68 * 384   # cap on n: up to 8 passes around the largest circular buffer
+_LIFTING_SET_BASES = (2, 3, 5, 7, 9, 11, 13, 15)   # Table 5.3.2-1, a for i_LS = 0..7
+_BG_SHAPE = {1: (46, 68), 2: (42, 52)}
+_CORE = 4  # number of core parity block columns (dual diagonal)
+
+
+def lifting_sizes() -> list[tuple[int, int]]:
+    """All (Z_c, i_LS) pairs of TS 38.212 Table 5.3.2-1, sorted by Z_c."""
+    pairs = []
+    for i_ls, a in enumerate(_LIFTING_SET_BASES):
+        z = a
+        while z <= 384:
+            pairs.append((z, i_ls))
+            z *= 2
+    return sorted(pairs)
+
+
+@functools.lru_cache(maxsize=None)
+def base_graph(bg: int) -> np.ndarray:
+    """Base graph ``bg`` (1 or 2) as an int16 array [rows, cols, 8] of V_ij per i_LS; -1 = zero block.
+
+    Data: TS 38.212 Table 5.3.2-2 (BG1) and 5.3.2-3 (BG2), shipped in ``data/bg{1,2}.csv``.
+    """
+    if bg not in _BG_SHAPE:
+        raise ValueError(f"bg: got {bg!r}; allowed: 1 or 2")
+    table = np.full(_BG_SHAPE[bg] + (8,), -1, dtype=np.int16)
+    text = resources.files(__package__).joinpath(f"data/bg{bg}.csv").read_text()
+    rows = [line for line in text.splitlines() if line and not line.startswith("#")]
+    for rec in csv.DictReader(rows):
+        table[int(rec["row"]), int(rec["col"])] = [int(rec[f"v{i}"]) for i in range(8)]
+    table.setflags(write=False)
+    return table
+
+
+def select_base_graph(k: int, coderate: float) -> int:
+    """Base graph of TS 38.212 §7.2.2 for code block size ``k`` and rate ``coderate``."""
+    if k <= 292 or (k <= 3824 and coderate <= 0.67) or coderate <= 0.25:
+        return 2
+    return 1
+
+
+def _check_int(name: str, value, lo: int, hi: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: got {value!r} of type {type(value).__name__}; allowed: an integer {what}")
+    if not lo <= value <= hi:
+        raise ValueError(f"{name}: got {value}; allowed: an integer {what}")
+    return int(value)
+
+
+class LDPC5G:
+    """A 5G NR LDPC code block with rate matching (TS 38.212 §5.2.2, §5.3.2, §5.4.2.1).
+
+    Parameters
+    ----------
+    k : int   information bits, 12 <= k <= 8448 (<= 3840 with BG2).
+    n : int   rate-matched output bits, n > k (n > the buffer repeats it).
+    bg : 1, 2 or None   base graph; None selects it as the standard does.
+
+    Attributes
+    ----------
+    k, n, bg, z (Z_c), i_ls, k_b (K_b used for the lifting size), k_ldpc (K), n_ldpc (the
+    lifted column count, 68 Z or 52 Z), n_filler (F), n_cb (circular buffer length N),
+    coderate (k / n), graph (the decoder's TannerGraph), pcm (full lifted H, scipy CSR).
+    """
+
+    def __init__(self, k: int, n: int, bg: int | None = None):
+        k = _check_int("k", k, K_MIN, K_MAX, f"in [{K_MIN}, {K_MAX}] (5G NR code block sizes)")
+        n = _check_int("n", n, k + 1, _N_MAX, f"in [k + 1, {_N_MAX}] = [{k + 1}, {_N_MAX}]")
+        if bg is None:
+            bg = select_base_graph(k, k / n)
+        elif bg not in (1, 2) or isinstance(bg, bool):
+            raise ValueError(f"bg: got {bg!r}; allowed: 1, 2 or None (chosen as TS 38.212 §7.2.2)")
+        if bg == 2 and k > K_MAX_BG2:
+            raise ValueError(f"k: got {k} with base graph 2 (rate {k / n:.3f}; §7.2.2 picks BG2 for "
+                             f"R <= 0.25); allowed: k <= {K_MAX_BG2} for BG2. Segment the transport "
+                             f"block (§5.2.2) or force bg=1")
+        self.k, self.n, self.bg = k, n, bg
+        self.coderate = k / n
+
+        if bg == 1:
+            self.k_b = 22
+        else:
+            self.k_b = 10 if k > 640 else 9 if k > 560 else 8 if k > 192 else 6
+        self.z, self.i_ls = next((z, i) for z, i in lifting_sizes() if self.k_b * z >= k)
+        z = self.z
+        self.k_cols = 22 if bg == 1 else 10          # systematic block columns of the graph
+        self.k_ldpc = self.k_cols * z
+        self.n_filler = self.k_ldpc - k
+        n_rows_bg, n_cols_bg = _BG_SHAPE[bg]
+        self.n_ldpc = n_cols_bg * z
+        self.n_cb = self.n_ldpc - 2 * z
+
+        # Shift table of this code: P_ij = V_ij mod Z for i_LS
+        v = base_graph(bg)[:, :, self.i_ls].astype(np.int64)
+        self._shifts = np.where(v >= 0, v % z, -1)
+
+        # Rate matching: circular buffer positions (codeword indices) that are sent, in order.
+        buf = np.arange(2 * z, self.n_ldpc)
+        is_filler = (buf >= k) & (buf < self.k_ldpc)
+        sendable = buf[~is_filler]
+        self._tx_index = sendable[np.arange(n) % sendable.size]       # int64 [n]
+        last_col = int(self._tx_index.max()) + 1
+        n_cols_used = max(-(-last_col // z), self.k_cols + _CORE)     # at least the core
+        self._n_rows_used = n_cols_used - self.k_cols
+        self._n_cols_used = n_cols_used
+        self._encoder_tables = self._build_encoder_tables()
+
+        # Decoder graph: used rows / columns, filler columns removed.
+        h = self.pcm_rows(self._n_rows_used)[:, : n_cols_used * z]
+        keep = np.ones(n_cols_used * z, dtype=bool)
+        keep[k:self.k_ldpc] = False
+        self._dec_columns = np.flatnonzero(keep)                     # decoder var -> codeword col
+        col_to_var = np.full(n_cols_used * z, -1, np.int64)
+        col_to_var[self._dec_columns] = np.arange(self._dec_columns.size)
+        self._tx_var = col_to_var[self._tx_index]                    # tx bit -> decoder var
+        self.graph = TannerGraph(h.tocsc()[:, self._dec_columns])
+
+    # ------------------------------------------------------------------ structure
+    def pcm_rows(self, n_rows: int) -> sp.csr_matrix:
+        """The first ``n_rows`` block rows of the lifted H: CSR [n_rows*Z, n_ldpc], uint8."""
+        z = self.z
+        r_idx, c_idx = np.nonzero(self._shifts[:n_rows] >= 0)
+        p = self._shifts[r_idx, c_idx]
+        t = np.arange(z)
+        rows = (r_idx[:, None] * z + t[None, :]).ravel()
+        cols = (c_idx[:, None] * z + (t[None, :] + p[:, None]) % z).ravel()
+        data = np.ones(rows.size, np.uint8)
+        return sp.csr_matrix((data, (rows, cols)), shape=(n_rows * z, self.n_ldpc))
+
+    @property
+    def pcm(self) -> sp.csr_matrix:
+        """Full lifted parity-check matrix of the mother code, CSR uint8 [rows*Z, cols*Z]."""
+        return self.pcm_rows(self._shifts.shape[0])
+
+    @property
+    def n_rows_used(self) -> int:
+        """Base-graph rows whose parity bits are (at least partly) transmitted."""
+        return self._n_rows_used
+
+    def _build_encoder_tables(self):
+        """Solve order of the parity blocks: a list of (entries, target column, target shift).
+
+        Step 0 is the sum of the four core rows, which leaves only parity block K_b with a single
+        shift (all other core parity blocks appear twice with equal shifts and cancel mod 2).
+        Steps 1-3 peel the remaining core rows, each with one unknown core parity block. Every
+        extension row i >= 4 has an identity on column K_b + i and gives that block.
+        """
+        s, kc = self._shifts, self.k_cols
+        core_cols = range(kc, kc + _CORE)
+
+        # Step 0: XOR of core rows; entries (col, shift) cancel in pairs.
+        counts: dict[tuple[int, int], int] = {}
+        for r in range(_CORE):
+            for c in np.flatnonzero(s[r] >= 0):
+                key = (int(c), int(s[r, c]))
+                counts[key] = counts.get(key, 0) ^ 1
+        summed = [key for key, odd in counts.items() if odd]
+        core_left = [key for key in summed if key[0] in core_cols]
+        if len(core_left) != 1 or core_left[0][0] != kc:
+            raise RuntimeError(f"base graph {self.bg}: core rows do not reduce to one parity block "
+                               f"({core_left}); the base-graph table is corrupt")
+        steps = [([key for key in summed if key[0] != kc], kc, core_left[0][1])]
+
+        known = set(range(kc)) | {kc}
+        pending = list(range(_CORE))
+        while not known.issuperset(core_cols):   # the last core row is implied by the sum
+            for r in pending:
+                unknown = [c for c in np.flatnonzero(s[r] >= 0) if c not in known]
+                if len(unknown) == 1:
+                    target = int(unknown[0])
+                    entries = [(int(c), int(s[r, c])) for c in np.flatnonzero(s[r] >= 0) if c != target]
+                    steps.append((entries, target, int(s[r, target])))
+                    known.add(target)
+                    pending.remove(r)
+                    break
+            else:
+                raise RuntimeError(f"base graph {self.bg}: core parity blocks cannot be peeled")
+        for r in range(_CORE, s.shape[0]):
+            target = kc + r
+            if s[r, target] != 0 or np.any(s[r, target + 1:] >= 0):
+                raise RuntimeError(f"base graph {self.bg}: row {r} is not an identity extension row")
+            entries = [(int(c), int(s[r, c])) for c in np.flatnonzero(s[r] >= 0) if c != target]
+            steps.append((entries, target, 0))
+
+        ptr = np.zeros(len(steps) + 1, np.int64)
+        cols, shifts, targets, target_shifts = [], [], [], []
+        for i, (entries, target, tshift) in enumerate(steps):
+            ptr[i + 1] = ptr[i] + len(entries)
+            cols += [c for c, _ in entries]
+            shifts += [p for _, p in entries]
+            targets.append(target)
+            target_shifts.append(tshift)
+        return (ptr, np.array(cols, np.int64), np.array(shifts, np.int64),
+                np.array(targets, np.int64), np.array(target_shifts, np.int64))
+
+    # ------------------------------------------------------------------ encoding
+    def _mother_codeword(self, u: np.ndarray, n_cols: int) -> np.ndarray:
+        u2 = u.reshape(-1, self.k)
+        cw = np.zeros((u2.shape[0], n_cols * self.z), np.uint8)
+        cw[:, : self.k] = u2
+        ptr, cols, shifts, targets, tshifts = self._encoder_tables
+        n_steps = n_cols - self.k_cols   # one step per parity block column
+        _encode_kernel(cw, self.z, ptr[: n_steps + 1], cols, shifts, targets[:n_steps], tshifts[:n_steps])
+        return cw
+
+    def _check_bits(self, u) -> np.ndarray:
+        u = np.asarray(u)
+        if u.ndim < 1 or u.shape[-1] != self.k:
+            raise ValueError(f"u: got shape {u.shape}; allowed: [..., k] with k = {self.k}")
+        if not (np.issubdtype(u.dtype, np.integer) or u.dtype == bool):
+            raise TypeError(f"u: got dtype {u.dtype}; allowed: integer bits (uint8) in {{0, 1}}")
+        if u.size and (u.min() < 0 or u.max() > 1):
+            raise ValueError("u: values outside {0, 1}; allowed: bits 0 or 1")
+        return np.ascontiguousarray(u, dtype=np.uint8)
+
+    def mother_codeword(self, u) -> np.ndarray:
+        """Full mother codeword [..., n_ldpc] (filler and punctured bits included), uint8.
+
+        ``pcm @ c = 0 (mod 2)`` holds for it; :meth:`encode` sends a part of it.
+        """
+        u = self._check_bits(u)
+        cw = self._mother_codeword(u, self._shifts.shape[1])
+        return cw.reshape(u.shape[:-1] + (self.n_ldpc,))
+
+    def encode(self, u) -> np.ndarray:
+        """Encode and rate-match: ``u`` uint8 [..., k] -> ``c`` uint8 [..., n] (§5.3.2, §5.4.2.1)."""
+        u = self._check_bits(u)
+        cw = self._mother_codeword(u, self._n_cols_used)
+        return cw[:, self._tx_index].reshape(u.shape[:-1] + (self.n,))
+
+    # ------------------------------------------------------------------ decoding
+    def derate_match(self, llr) -> np.ndarray:
+        """Rate-matched LLRs float [..., n] -> decoder-graph LLRs float64 [B, graph.n_vars].
+
+        Repetitions are summed, punctured and unsent bits get 0, filler bits are not variables.
+        """
+        llr = np.asarray(llr)
+        if llr.ndim < 1 or llr.shape[-1] != self.n:
+            raise ValueError(f"llr: got shape {llr.shape}; allowed: [..., n] with n = {self.n}")
+        if not np.issubdtype(llr.dtype, np.floating):
+            raise TypeError(f"llr: got dtype {llr.dtype}; allowed: a floating dtype")
+        flat = llr.reshape(-1, self.n)
+        out = np.zeros((flat.shape[0], self.graph.n_vars), np.float64)
+        period = self.n_cb - self.n_filler
+        for start in range(0, self.n, period):   # each pass round the buffer has unique indices
+            stop = min(start + period, self.n)
+            out[:, self._tx_var[start:stop]] += flat[:, start:stop]
+        return out
+
+    def decode(self, llr, num_iter: int = 20, algorithm: str = "nms", early_stop: bool = True,
+               return_iterations: bool = False, schedule: str | None = None,
+               scaling: float | None = None, offset: float | None = None, llr_max: float = 20.0):
+        """Decode rate-matched LLRs ``llr`` float [..., n] (ln P(0)/P(1)) -> ``u_hat`` uint8 [..., k].
+
+        algorithm : "spa" (sum-product, flooding by default), "nms" (normalized min-sum, layered
+        by default, ``scaling`` alpha = 0.75) or "oms" (offset min-sum, layered, ``offset``
+        beta = 0.5). ``schedule`` overrides the schedule ("flooding" | "layered").
+        With ``return_iterations`` it returns ``(u_hat, iterations int32 [...])``.
+        """
+        if algorithm not in CN_RULES:
+            raise ValueError(f"algorithm: got {algorithm!r}; allowed: {', '.join(CN_RULES)}")
+        llr = np.asarray(llr)
+        batch_shape = llr.shape[:-1]
+        dec_llr = self.derate_match(llr)
+        hard, iters = bp_decode(self.graph, dec_llr, num_iter=num_iter, algorithm=algorithm,
+                                schedule=schedule, early_stop=early_stop,
+                                alpha=0.75 if scaling is None else scaling,
+                                beta=0.5 if offset is None else offset, llr_max=llr_max)
+        u_hat = hard[:, : self.k].reshape(batch_shape + (self.k,))
+        if return_iterations:
+            return u_hat, iters.reshape(batch_shape)
+        return u_hat
+
+    def __repr__(self) -> str:
+        return (f"LDPC5G(k={self.k}, n={self.n}, bg={self.bg}, Zc={self.z}, i_LS={self.i_ls}, "
+                f"filler={self.n_filler}, rows used={self._n_rows_used})")
+
+
+@nb.njit(parallel=True, cache=True)
+def _encode_kernel(cw, z, ptr, cols, shifts, targets, tshifts):
+    """Fill the parity blocks of ``cw`` [B, cols*Z] in solve order (see _build_encoder_tables).
+
+    A block entry with shift P applied to block column j gives, at position t, bit
+    ``cw[j*Z + (t + P) mod Z]``. The solved block with shift Q satisfies
+    ``target[(t + Q) mod Z] = acc[t]``.
+    """
+    n_frames = cw.shape[0]
+    for b in nb.prange(n_frames):
+        acc = np.empty(z, np.uint8)
+        for step in range(targets.size):
+            acc[:] = 0
+            for e in range(ptr[step], ptr[step + 1]):
+                base = cols[e] * z
+                p = shifts[e]
+                for t in range(z):
+                    tp = t + p
+                    if tp >= z:
+                        tp -= z
+                    acc[t] ^= cw[b, base + tp]
+            base = targets[step] * z
+            q = tshifts[step]
+            for t in range(z):
+                tq = t + q
+                if tq >= z:
+                    tq -= z
+                cw[b, base + tq] = acc[t]
