@@ -12,7 +12,7 @@ import os
 import numpy as np
 import scipy.sparse as sp
 
-from .decoder import CN_RULES, TannerGraph, bp_decode
+from .decoder import CN_RULES, QCGraph, bp_decode
 
 __all__ = ["read_alist", "write_alist", "LDPCCode"]
 
@@ -120,7 +120,7 @@ class LDPCCode:
         self.pcm = sp.csr_matrix(pcm, dtype=np.uint8)
         if self.pcm.ndim != 2 or 0 in self.pcm.shape:
             raise ValueError(f"pcm: got shape {self.pcm.shape}; allowed: a non-empty 2-D binary matrix")
-        self.graph = TannerGraph(self.pcm)
+        self.graph = QCGraph.from_pcm(self.pcm)
         self._pivots, self.info_positions, self._parity_map = _gf2_systematic(self.pcm.toarray())
         self.n = self.pcm.shape[1]
         self.k = int(self.info_positions.size)

@@ -44,7 +44,7 @@ import numba as nb
 import numpy as np
 import scipy.sparse as sp
 
-from .decoder import CN_RULES, TannerGraph, bp_decode
+from .decoder import CN_RULES, KNOWN_LLR, QCGraph, bp_decode
 
 __all__ = ["LDPC5G", "base_graph", "lifting_sizes", "select_base_graph", "K_MIN", "K_MAX"]
 
@@ -158,15 +158,14 @@ class LDPC5G:
         self._n_cols_used = n_cols_used
         self._encoder_tables = self._build_encoder_tables()
 
-        # Decoder graph: used rows / columns, filler columns removed.
-        h = self.pcm_rows(self._n_rows_used)[:, : n_cols_used * z]
-        keep = np.ones(n_cols_used * z, dtype=bool)
-        keep[k:self.k_ldpc] = False
-        self._dec_columns = np.flatnonzero(keep)                     # decoder var -> codeword col
-        col_to_var = np.full(n_cols_used * z, -1, np.int64)
-        col_to_var[self._dec_columns] = np.arange(self._dec_columns.size)
-        self._tx_var = col_to_var[self._tx_index]                    # tx bit -> decoder var
-        self.graph = TannerGraph(h.tocsc()[:, self._dec_columns])
+        # Decoder graph: the block rows whose parity is sent and the block columns they touch.
+        used = self._shifts[: self._n_rows_used, :n_cols_used].copy()
+        # A block column made only of filler bits (known zeros) adds nothing to any check:
+        # dropping its entries is exact and saves their edges. Partial filler blocks stay.
+        first_full, end_full = -(-k // z), self.k_ldpc // z
+        used[:, first_full:end_full] = -1
+        r_idx, c_idx = np.nonzero(used >= 0)
+        self.graph = QCGraph(r_idx, c_idx, used[r_idx, c_idx], z, self._n_rows_used, n_cols_used)
 
     # ------------------------------------------------------------------ structure
     def pcm_rows(self, n_rows: int) -> sp.csr_matrix:
@@ -283,26 +282,23 @@ class LDPC5G:
 
     # ------------------------------------------------------------------ decoding
     def derate_match(self, llr) -> np.ndarray:
-        """Rate-matched LLRs float [..., n] -> decoder-graph LLRs float64 [B, graph.n_vars].
+        """Rate-matched LLRs float [..., n] -> decoder-graph LLRs float32 [B, graph.n_vars].
 
-        Repetitions are summed, punctured and unsent bits get 0, filler bits are not variables.
+        Repetitions are summed, punctured and unsent bits get 0, and filler bits (known zeros)
+        get ``KNOWN_LLR``. Column j of the graph is codeword bit j.
         """
         llr = np.asarray(llr)
         if llr.ndim < 1 or llr.shape[-1] != self.n:
             raise ValueError(f"llr: got shape {llr.shape}; allowed: [..., n] with n = {self.n}")
         if not np.issubdtype(llr.dtype, np.floating):
             raise TypeError(f"llr: got dtype {llr.dtype}; allowed: a floating dtype")
-        flat = llr.reshape(-1, self.n)
-        out = np.zeros((flat.shape[0], self.graph.n_vars), np.float64)
-        period = self.n_cb - self.n_filler
-        for start in range(0, self.n, period):   # each pass round the buffer has unique indices
-            stop = min(start + period, self.n)
-            out[:, self._tx_var[start:stop]] += flat[:, start:stop]
-        return out
+        flat = np.ascontiguousarray(llr.reshape(-1, self.n), dtype=np.float32)
+        return _derate_kernel(flat, self._tx_index, self.graph.n_vars, self.k, self.k_ldpc)
 
     def decode(self, llr, num_iter: int = 20, algorithm: str = "nms", early_stop: bool = True,
                return_iterations: bool = False, schedule: str | None = None,
-               scaling: float | None = None, offset: float | None = None, llr_max: float = 20.0):
+               scaling: float | None = None, offset: float | None = None, llr_max: float = 20.0,
+               precision: str = "float32"):
         """Decode rate-matched LLRs ``llr`` float [..., n] (ln P(0)/P(1)) -> ``u_hat`` uint8 [..., k].
 
         algorithm : "spa" (sum-product, flooding by default), "nms" (normalized min-sum, layered
@@ -318,7 +314,8 @@ class LDPC5G:
         hard, iters = bp_decode(self.graph, dec_llr, num_iter=num_iter, algorithm=algorithm,
                                 schedule=schedule, early_stop=early_stop,
                                 alpha=0.75 if scaling is None else scaling,
-                                beta=0.5 if offset is None else offset, llr_max=llr_max)
+                                beta=0.5 if offset is None else offset, llr_max=llr_max,
+                                precision=precision)
         u_hat = hard[:, : self.k].reshape(batch_shape + (self.k,))
         if return_iterations:
             return u_hat, iters.reshape(batch_shape)
@@ -357,3 +354,16 @@ def _encode_kernel(cw, z, ptr, cols, shifts, targets, tshifts):
                 if tq >= z:
                     tq -= z
                 cw[b, base + tq] = acc[t]
+
+
+@nb.njit(parallel=True, cache=True)
+def _derate_kernel(llr, tx_index, n_vars, k, k_ldpc):
+    """Scatter-add rate-matched LLRs [B, n] onto codeword positions [B, n_vars]; fillers known."""
+    n_frames, n = llr.shape
+    out = np.zeros((n_frames, n_vars), np.float32)
+    for b in nb.prange(n_frames):
+        for j in range(k, k_ldpc):
+            out[b, j] = KNOWN_LLR
+        for i in range(n):
+            out[b, tx_index[i]] += llr[b, i]
+    return out
