@@ -1,0 +1,163 @@
+"""Additive white Gaussian noise and SNR bookkeeping.
+
+Noise is circularly-symmetric complex Gaussian ``CN(0, N0)``: real and imaginary parts are
+independent ``N(0, N0/2)``. With unit average symbol energy (``Es = 1``), ``SNR = Es/N0 = 1/N0``.
+
+Draw order (part of the reproducibility contract): a complex Gaussian array of shape ``S`` is
+drawn as ``rng.standard_normal(S + (2,))`` (C order; real part first), scaled by ``sqrt(1/2)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["ebno_to_no", "snr_db_to_no", "awgn"]
+
+
+# --------------------------------------------------------------------------------------------
+# Shared validators (used by fading.py too)
+# --------------------------------------------------------------------------------------------
+
+def _check_rng(rng) -> np.random.Generator:
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng: got {type(rng).__name__}; allowed: a numpy.random.Generator "
+                        "(e.g. linksim.random.batch_rng(root_seed, point_index, batch_index))")
+    return rng
+
+
+def _as_complex(name: str, x) -> np.ndarray:
+    """``x`` as a finite complex128 array (real input allowed)."""
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(f"{name}: got dtype {arr.dtype}; allowed: a complex (or real) numeric array")
+    arr = arr.astype(np.complex128, copy=False)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name}: contains NaN or infinite values; allowed: finite values")
+    return arr
+
+
+def _as_variance(name: str, v, shape, *, allow_zero: bool) -> np.ndarray:
+    """A real variance (scalar or array broadcastable to ``shape``) as float64, validated."""
+    arr = np.asarray(v)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: got {v!r} (dtype {arr.dtype}); allowed: a real number or real array")
+    arr = arr.astype(np.float64, copy=False)
+    good = np.isfinite(arr) & ((arr >= 0) if allow_zero else (arr > 0))
+    if not good.all():
+        bad = arr[~good].reshape(-1)[0]
+        rule = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name}: contains {bad!r}; allowed: finite values {rule}")
+    _check_broadcast(name, arr.shape, shape)
+    return arr
+
+
+def _check_broadcast(name: str, have, target) -> None:
+    try:
+        ok = np.broadcast_shapes(tuple(have), tuple(target)) == tuple(target)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(f"{name}: shape {tuple(have)} does not broadcast to {tuple(target)}; "
+                         f"allowed: a scalar or an array broadcastable to {tuple(target)}")
+
+
+def _real_number(name: str, v) -> float:
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        raise TypeError(f"{name}: got {v!r} of type {type(v).__name__}; allowed: a real number")
+    v = float(v)
+    if not np.isfinite(v):
+        raise ValueError(f"{name}: got {v!r}; allowed: a finite real number")
+    return v
+
+
+def _positive_int(name: str, v, lo: int = 1) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        raise TypeError(f"{name}: got {v!r} of type {type(v).__name__}; allowed: an integer >= {lo}")
+    if v < lo:
+        raise ValueError(f"{name}: got {v}; allowed: an integer >= {lo}")
+    return int(v)
+
+
+def _db_array(name: str, v):
+    """Finite dB value(s) as float (scalar) or float64 array."""
+    arr = np.asarray(v)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name}: got {v!r} (dtype {arr.dtype}); allowed: a real number or real array (dB)")
+    arr = arr.astype(np.float64)
+    if not np.isfinite(arr).all():
+        raise ValueError(f"{name}: got {v!r}; allowed: finite values in dB")
+    return arr
+
+
+def _cn01(rng: np.random.Generator, shape) -> np.ndarray:
+    """complex128 array of i.i.d. CN(0, 1) of the given shape (draw order: see module doc)."""
+    shape = tuple(shape)
+    g = rng.standard_normal(shape + (2,))
+    return g.view(np.complex128).reshape(shape) * np.sqrt(0.5)
+
+
+# --------------------------------------------------------------------------------------------
+# Public API
+# --------------------------------------------------------------------------------------------
+
+def ebno_to_no(ebno_db, bits_per_symbol, coderate=1.0):
+    """Noise variance ``N0`` for a given ``Eb/N0`` with unit symbol energy.
+
+    ``Es = 1 = Eb * bits_per_symbol * coderate``, so
+    ``N0 = 1 / (10^(ebno_db/10) * bits_per_symbol * coderate)``.
+
+    Parameters
+    ----------
+    ebno_db : float or real array (finite), Eb/N0 in dB
+    bits_per_symbol : int >= 1 (e.g. ``Constellation.bits_per_symbol``)
+    coderate : float in (0, 1], information bits per coded bit
+
+    Returns
+    -------
+    float (scalar input) or float64 ndarray of the shape of ``ebno_db``.
+    """
+    ebno = _db_array("ebno_db", ebno_db)
+    m = _positive_int("bits_per_symbol", bits_per_symbol)
+    r = _real_number("coderate", coderate)
+    if not 0.0 < r <= 1.0:
+        raise ValueError(f"coderate: got {coderate!r}; allowed: a number in (0, 1]")
+    no = 1.0 / (10.0 ** (ebno / 10.0) * m * r)
+    return float(no) if no.ndim == 0 else no
+
+
+def snr_db_to_no(snr_db):
+    """Noise variance ``N0 = 10^(-snr_db/10)`` for ``SNR = Es/N0`` in dB with ``Es = 1``.
+
+    Parameters
+    ----------
+    snr_db : float or real array (finite)
+
+    Returns
+    -------
+    float (scalar input) or float64 ndarray of the shape of ``snr_db``.
+    """
+    snr = _db_array("snr_db", snr_db)
+    no = 10.0 ** (-snr / 10.0)
+    return float(no) if no.ndim == 0 else no
+
+
+def awgn(x, no, rng):
+    """AWGN channel ``y = x + w``, ``w ~ CN(0, no)`` i.i.d. per element.
+
+    Parameters
+    ----------
+    x : complex (or real) array ``[...]``, finite
+    no : float > 0 or float array broadcastable to ``x.shape`` (per-element noise variance)
+    rng : numpy.random.Generator
+        Consumes ``standard_normal(x.shape + (2,))``.
+
+    Returns
+    -------
+    complex128 array of ``x.shape``.
+    """
+    xa = _as_complex("x", x)
+    nv = _as_variance("no", no, xa.shape, allow_zero=False)
+    _check_rng(rng)
+    return xa + np.sqrt(nv) * _cn01(rng, xa.shape)

@@ -1,0 +1,182 @@
+"""Flat fading: gain generation (quasi-static / block / fast, Rayleigh or Rician), the fading
+channel ``y = h x + w``, imperfect channel estimates and one-tap zero-forcing equalization.
+
+Gain model (``E|h|^2 = 1``): ``h = sqrt(K/(K+1)) * 1 + sqrt(1/(K+1)) * g``, ``g ~ CN(0, 1)``,
+where ``K = k_factor`` is the Rician K-factor (linear). The line-of-sight component has phase 0
+(a fixed, known phase; with coherent detection its value does not change error rates).
+``K = 0`` is Rayleigh fading (``h = g`` exactly).
+
+Time structure (per frame of ``n_symbols`` symbols, frames independent):
+
+* ``"quasi_static"``: one gain per frame, constant over all symbols;
+* ``"block"``: ``n_blocks`` independent gains per frame, the symbols split into ``n_blocks``
+  contiguous blocks of nearly equal length (as ``numpy.array_split``: the first
+  ``n_symbols % n_blocks`` blocks are one symbol longer);
+* ``"fast"``: i.i.d. gains per symbol.
+
+Draw order: the ``g`` of a call are drawn as one CN(0, 1) array of shape ``[batch, G]``
+(``G = 1``, ``n_blocks`` or ``n_symbols``; see ``awgn`` for the CN draw), so ``"block"`` with
+``n_blocks = 1`` draws exactly what ``"quasi_static"`` draws and with ``n_blocks = n_symbols``
+exactly what ``"fast"`` draws.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .awgn import (_as_complex, _as_variance, _check_broadcast, _check_rng, _cn01,
+                   _positive_int, _real_number)
+
+__all__ = ["FADING_MODELS", "fading_gains", "block_lengths", "flat_fading", "estimate_channel",
+           "equalize"]
+
+#: Allowed values of ``fading`` in :func:`fading_gains`.
+FADING_MODELS = ("quasi_static", "block", "fast")
+
+
+def block_lengths(n_symbols: int, n_blocks: int) -> np.ndarray:
+    """int64 [n_blocks]: lengths of the contiguous fading blocks (``numpy.array_split`` rule)."""
+    n_symbols = _positive_int("n_symbols", n_symbols)
+    n_blocks = _positive_int("n_blocks", n_blocks)
+    if n_blocks > n_symbols:
+        raise ValueError(f"n_blocks: got {n_blocks}; allowed: 1 <= n_blocks <= n_symbols={n_symbols}")
+    q, r = divmod(n_symbols, n_blocks)
+    return np.array([q + 1] * r + [q] * (n_blocks - r), dtype=np.int64)
+
+
+def fading_gains(rng, batch, n_symbols, fading="quasi_static", n_blocks=1, k_factor=0.0):
+    """Flat-fading gains, unit mean power, for ``batch`` frames of ``n_symbols`` symbols.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    batch, n_symbols : int >= 1
+    fading : ``"quasi_static"`` | ``"block"`` | ``"fast"`` (see module doc; case-insensitive)
+    n_blocks : int, ``1 <= n_blocks <= n_symbols`` for ``"block"``; must be 1 otherwise
+    k_factor : float >= 0 (finite), Rician K (linear); 0 = Rayleigh
+
+    Returns
+    -------
+    complex128 ``[batch, n_symbols]``:
+    ``h = sqrt(K/(K+1)) + sqrt(1/(K+1)) g``, ``g ~ CN(0, 1)``, so ``E|h|^2 = 1``.
+    """
+    _check_rng(rng)
+    batch = _positive_int("batch", batch)
+    n_symbols = _positive_int("n_symbols", n_symbols)
+    if not isinstance(fading, str) or fading.lower() not in FADING_MODELS:
+        raise ValueError(f"fading: got {fading!r}; allowed: one of {FADING_MODELS}")
+    fading = fading.lower()
+    n_blocks = _positive_int("n_blocks", n_blocks)
+    if fading != "block" and n_blocks != 1:
+        raise ValueError(f"n_blocks: got {n_blocks} with fading={fading!r}; allowed: 1 "
+                         "(n_blocks > 1 needs fading='block')")
+    k = _real_number("k_factor", k_factor)
+    if k < 0:
+        raise ValueError(f"k_factor: got {k_factor!r}; allowed: a finite number >= 0 (0 = Rayleigh)")
+
+    if fading == "quasi_static":
+        n_gains = 1
+    elif fading == "block":
+        lengths = block_lengths(n_symbols, n_blocks)
+        n_gains = n_blocks
+    else:
+        n_gains = n_symbols
+    g = _cn01(rng, (batch, n_gains))
+    if k > 0:
+        g = np.sqrt(k / (k + 1.0)) + np.sqrt(1.0 / (k + 1.0)) * g
+    if fading == "quasi_static":
+        return np.repeat(g, n_symbols, axis=1)
+    if fading == "block":
+        return np.repeat(g, lengths, axis=1)
+    return g
+
+
+def flat_fading(x, h, no, rng):
+    """Flat-fading channel ``y = h * x + w``, ``w ~ CN(0, no)`` i.i.d.
+
+    Parameters
+    ----------
+    x : complex array ``[...]`` (e.g. ``[batch, n]``)
+    h : complex array broadcastable to ``x.shape`` (e.g. from :func:`fading_gains`)
+    no : float > 0 or array broadcastable to ``x.shape``
+    rng : numpy.random.Generator (consumes ``standard_normal(x.shape + (2,))``)
+
+    Returns
+    -------
+    complex128 array of ``x.shape``.
+    """
+    xa = _as_complex("x", x)
+    ha = _as_complex("h", h)
+    _check_broadcast("h", ha.shape, xa.shape)
+    nv = _as_variance("no", no, xa.shape, allow_zero=False)
+    _check_rng(rng)
+    return ha * xa + np.sqrt(nv) * _cn01(rng, xa.shape)
+
+
+def estimate_channel(h, rng, error_var=0.0):
+    """Imperfect channel estimate ``h_hat = h + e``, ``e ~ CN(0, error_var)`` independent of ``h``.
+
+    Parameters
+    ----------
+    h : complex array ``[...]``
+    rng : numpy.random.Generator (consumes ``standard_normal(h.shape + (2,))`` unless
+        ``error_var`` is 0 everywhere, in which case nothing is drawn)
+    error_var : float >= 0 or array broadcastable to ``h.shape``
+
+    Returns
+    -------
+    complex128 array of ``h.shape``; equal to ``h`` exactly when ``error_var == 0``.
+
+    Every element of ``h`` gets its own independent error. To model one estimate per coherence
+    block (e.g. pilot-based estimation under quasi-static fading), pass the gains at that
+    granularity (``h[:, :1]`` for quasi-static) and let :func:`equalize` broadcast ``h_hat``.
+    """
+    ha = _as_complex("h", h)
+    _check_rng(rng)
+    ev = _as_variance("error_var", error_var, ha.shape, allow_zero=True)
+    if not np.any(ev > 0):
+        return ha.copy()
+    return ha + np.sqrt(ev) * _cn01(rng, ha.shape)
+
+
+def equalize(y, h_hat, no, error_var=0.0):
+    """One-tap zero-forcing equalization with the effective noise variance for the demapper.
+
+    Model. ``y = h x + w``, ``w ~ CN(0, no)``, ``E|x|^2 = 1``, and the receiver knows
+    ``h_hat``. Write ``h = h_hat + e~`` with ``e~`` the estimation error (to first order the
+    negative of the ``e`` in :func:`estimate_channel`), so
+
+        ``y = h_hat x + (e~ x + w)``.
+
+    Assumption: the error term ``e~ x`` is treated as extra Gaussian noise, independent of
+    ``h_hat``, ``x`` and ``w``, of variance ``error_var * E|x|^2 = error_var`` (unit-energy
+    symbols). Then ``x_hat = y / h_hat = x + (e~ x + w) / h_hat`` and
+
+        ``no_eff = (no + error_var) / |h_hat|^2``        (perfect CSI: ``no / |h_hat|^2``).
+
+    This is the usual mismatched (Gaussian-approximation) receiver: it ignores the MMSE bias
+    ``E[h | h_hat] != h_hat``, the non-Gaussianity of ``e~ x`` and its correlation across
+    symbols that share a gain; it is exact when ``error_var = 0``.
+
+    Parameters
+    ----------
+    y : complex array ``[...]``
+    h_hat : complex array broadcastable to ``y.shape``, no zero entries
+    no : float > 0 or array broadcastable to ``y.shape``
+    error_var : float >= 0 or array broadcastable to ``y.shape``
+
+    Returns
+    -------
+    (x_hat, no_eff) : complex128 and float64 arrays, both of ``y.shape``.
+    """
+    ya = _as_complex("y", y)
+    ha = _as_complex("h_hat", h_hat)
+    _check_broadcast("h_hat", ha.shape, ya.shape)
+    if np.any(ha == 0):
+        raise ValueError("h_hat: contains 0; allowed: non-zero gains (zero-forcing divides by h_hat)")
+    nv = _as_variance("no", no, ya.shape, allow_zero=False)
+    ev = _as_variance("error_var", error_var, ya.shape, allow_zero=True)
+    x_hat = ya / ha
+    power = ha.real**2 + ha.imag**2
+    no_eff = np.broadcast_to((nv + ev) / power, ya.shape).astype(np.float64, copy=True)
+    return x_hat, no_eff

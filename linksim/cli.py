@@ -1,0 +1,458 @@
+"""The ``linksim`` command.
+
+Subcommands
+-----------
+``linksim bler``
+    BER/BLER curve of the coded link (:class:`linksim.systems.coded_link.CodedLink`) over a
+    sweep of Eb/N0 points, printed as a live table (or JSON lines) and optionally saved as CSV.
+    Example::
+
+        linksim bler --code ldpc5g --k 512 --n 1024 --mod qpsk --channel awgn \\
+            --ebno-db 0:0.5:3 --max-frame-errors 100 --max-frames 1e6 --seed 1
+
+Bad arguments exit with status 2 and a one-line message naming the option. Later issues add
+``run`` (scenario files), ``list`` and ``report``; each subcommand is one ``_add_<name>`` /
+``_cmd_<name>`` pair registered in :data:`_COMMANDS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import math
+import os
+import re
+import sys
+import time
+
+__all__ = ["main", "build_parser", "parse_ebno_list"]
+
+#: Upper bound on the number of points a sweep specification may expand to.
+MAX_POINTS = 10_000
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser whose errors are one line (``prog: error: message``), exit status 2,
+    and which accepts negative numbers and ranges (``-2:1:2``) as option values."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+        # argparse treats "-2:1:2" as an unknown option; widen its negative-number test.
+        self._negative_number_matcher = re.compile(
+            r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?([:,].*)?$")
+
+    def error(self, message):  # noqa: D401 - argparse API
+        message = " ".join(str(message).split())
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+# ----------------------------------------------------------------------------- argument types
+
+def parse_ebno_list(text: str) -> list[float]:
+    """Parse an Eb/N0 sweep: ``start:step:stop`` (stop included within 1e-9 step) or a comma list.
+
+    ``"0:0.5:2"`` -> ``[0.0, 0.5, 1.0, 1.5, 2.0]``; ``"1,2.5,4"`` -> ``[1.0, 2.5, 4.0]``;
+    ``"3"`` -> ``[3.0]``. Raises ``ValueError`` on malformed input, a zero step, a step pointing
+    away from ``stop``, non-finite values, or more than :data:`MAX_POINTS` points.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"ebno_db: got {text!r}; allowed: 'start:step:stop' or a comma list")
+    s = text.strip()
+    if not s:
+        raise ValueError("got an empty string; allowed: 'start:step:stop' or a comma list")
+
+    def num(part: str) -> float:
+        try:
+            v = float(part)
+        except ValueError:
+            raise ValueError(f"got {text!r}: {part.strip()!r} is not a number; allowed: "
+                             f"'start:step:stop' (e.g. 0:0.5:3) or a comma list "
+                             f"(e.g. 1,2,3)") from None
+        if not math.isfinite(v):
+            raise ValueError(f"got {text!r}: {part.strip()!r} is not finite")
+        return v
+
+    if ":" in s:
+        parts = s.split(":")
+        if len(parts) != 3:
+            raise ValueError(f"got {text!r}; allowed: 'start:step:stop' with three numbers, "
+                             f"e.g. 0:0.5:3")
+        start, step, stop = (num(p) for p in parts)
+        if step == 0:
+            raise ValueError(f"got {text!r}: step is 0; allowed: a non-zero step")
+        span = (stop - start) / step
+        if span < -1e-9:
+            raise ValueError(f"got {text!r}: step {step:g} moves away from stop {stop:g}")
+        count = int(math.floor(span + 1e-9)) + 1
+        if count > MAX_POINTS:
+            raise ValueError(f"got {text!r}: {count} points; allowed: at most {MAX_POINTS}")
+        return [round(start + i * step, 10) + 0.0 for i in range(count)]
+    values = [num(p) for p in s.split(",")]
+    if len(values) > MAX_POINTS:
+        raise ValueError(f"got {len(values)} points; allowed: at most {MAX_POINTS}")
+    return values
+
+
+def _ebno_type(text: str) -> list[float]:
+    try:
+        return parse_ebno_list(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _count_type(text: str) -> int:
+    """A positive integer; integral float notation such as ``1e6`` is accepted."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a positive integer "
+                                         f"(e.g. 1000 or 1e6)") from None
+    if not math.isfinite(v) or v != math.floor(v):
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a positive integer "
+                                         f"(e.g. 1000 or 1e6)")
+    return int(v)
+
+
+def _positive_count_type(text: str) -> int:
+    v = _count_type(text)
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a positive integer")
+    return v
+
+
+def _nonneg_int_type(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a non-negative integer") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a non-negative integer")
+    return v
+
+
+def _nonneg_float_type(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a number >= 0") from None
+    if not math.isfinite(v) or v < 0:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a finite number >= 0")
+    return v
+
+
+def _positive_float_type(text: str) -> float:
+    v = _nonneg_float_type(text)
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a number > 0")
+    return v
+
+
+def _confidence_type(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a number in (0, 1)") from None
+    if not 0.0 < v < 1.0:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a number in (0, 1), e.g. 0.95")
+    return v
+
+
+# ----------------------------------------------------------------------------- bler
+
+#: CodedLink / StopRule parameter name -> the ``bler`` option that sets it.
+_BLER_OPTION_OF = {
+    "code": "--code", "k": "--k", "n": "--n", "modulation": "--mod", "channel": "--channel",
+    "ebno_db": "--ebno-db", "fading": "--fading", "n_blocks": "--n-blocks",
+    "k_factor": "--k-factor", "csi_error_var": "--csi-error-var", "decoder": "--decoder",
+    "num_iter": "--iters", "early_stop": "--no-early-stop", "demapper": "--demapper",
+    "crc": "--crc", "max_frame_errors": "--max-frame-errors", "max_frames": "--max-frames",
+    "batch_size": "--batch-size", "max_seconds": "--max-seconds", "confidence": "--confidence",
+    "seed": "--seed",
+}
+
+
+def _add_bler(subparsers) -> None:
+    from linksim.sim.montecarlo import DEFAULT_BATCH_SIZE
+    from linksim.systems.coded_link.link import CHANNELS, CODES, DECODERS, DEMAPPERS, FADINGS
+    try:
+        from linksim.mapping import MODULATIONS
+    except ImportError:  # pragma: no cover - only while mapping.py is missing
+        MODULATIONS = ("bpsk", "qpsk", "16qam", "64qam", "256qam")
+
+    p = subparsers.add_parser(
+        "bler", help="BER/BLER versus Eb/N0 of the coded link",
+        description="Simulate the coded link (CRC + 5G LDPC or uncoded, QAM, AWGN or flat "
+                    "fading) over a sweep of Eb/N0 points and print BER/BLER with exact "
+                    "Clopper-Pearson intervals. Results depend only on --seed (and the "
+                    "configuration), never on timing, unless --max-seconds stops a point.",
+        epilog="Example: linksim bler --code ldpc5g --k 512 --n 1024 --mod qpsk "
+               "--channel awgn --ebno-db 0:0.5:3 --max-frame-errors 100 --max-frames 1e6 "
+               "--seed 1.  Negative ranges work as --ebno-db -2:1:2 or --ebno-db=-2:1:2.")
+    g = p.add_argument_group("link")
+    g.add_argument("--code", choices=CODES, default="ldpc5g", help="channel code (default %(default)s)")
+    g.add_argument("--k", type=_positive_count_type, required=True,
+                   help="information bits per frame at the code input, CRC included")
+    g.add_argument("--n", type=_positive_count_type, default=None,
+                   help="code bits per frame (required for ldpc5g; default k for --code none)")
+    g.add_argument("--mod", dest="modulation", choices=MODULATIONS, default="qpsk",
+                   help="modulation (default %(default)s)")
+    g.add_argument("--channel", choices=CHANNELS, default="awgn", help="channel (default %(default)s)")
+    g.add_argument("--fading", choices=FADINGS, default="quasi_static",
+                   help="fading time variation (default %(default)s)")
+    g.add_argument("--n-blocks", type=_positive_count_type, default=1,
+                   help="fading blocks per frame with --fading block (default %(default)s)")
+    g.add_argument("--k-factor", type=_nonneg_float_type, default=0.0,
+                   help="Rician K-factor, linear (default %(default)s)")
+    g.add_argument("--csi-error-var", type=_nonneg_float_type, default=0.0,
+                   help="channel-estimation error variance (default %(default)s: perfect CSI)")
+    g.add_argument("--decoder", choices=DECODERS, default="nms",
+                   help="LDPC BP algorithm (default %(default)s)")
+    g.add_argument("--iters", type=_positive_count_type, default=20,
+                   help="maximum BP iterations (default %(default)s)")
+    g.add_argument("--no-early-stop", action="store_true",
+                   help="always run all BP iterations")
+    g.add_argument("--demapper", choices=DEMAPPERS, default="app",
+                   help="LLR demapper (default %(default)s)")
+    g.add_argument("--crc", default=None,
+                   help="CRC inside the k information bits, e.g. CRC24A, CRC16 (default none)")
+
+    g = p.add_argument_group("simulation")
+    g.add_argument("--ebno-db", type=_ebno_type, required=True,
+                   help="Eb/N0 points in dB: start:step:stop (stop included) or a comma list")
+    g.add_argument("--max-frame-errors", type=_positive_count_type, default=100,
+                   help="stop a point after this many frame errors (default %(default)s)")
+    g.add_argument("--max-frames", type=_positive_count_type, default=1_000_000,
+                   help="stop a point after this many frames (default %(default)s; 1e6 ok)")
+    g.add_argument("--batch-size", type=_positive_count_type, default=DEFAULT_BATCH_SIZE,
+                   help="frames per seeded batch (default %(default)s)")
+    g.add_argument("--max-seconds", type=_positive_float_type, default=None,
+                   help="wall-clock cap per point (makes results timing-dependent)")
+    g.add_argument("--seed", type=_nonneg_int_type, default=0, help="root seed (default %(default)s)")
+    g.add_argument("--confidence", type=_confidence_type, default=0.95,
+                   help="confidence level of the intervals (default %(default)s)")
+
+    g = p.add_argument_group("output")
+    g.add_argument("--json", action="store_true", help="print one JSON object per point")
+    g.add_argument("--csv", metavar="FILE", default=None, help="also write one CSV row per point")
+    p.set_defaults(func=_cmd_bler, parser=p)
+
+
+def _fmt_elapsed(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.2f}s"
+    s = int(round(seconds))
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}h{m:02d}m{s:02d}s" if h else f"{m}m{s:02d}s"
+
+
+def _fmt_rate(x) -> str:
+    return "nan" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3e}"
+
+
+_COLUMNS = [  # (header line 1, header line 2, width)
+    ("Eb/N0", "(dB)", 8), ("frames", "", 10), ("bit errors", "", 11),
+    ("frame errors", "", 12), ("BER", "", 9), ("BLER", "", 9),
+    ("BLER CI", "", 21), ("info Mb/s", "", 9), ("elapsed", "", 9),
+]
+
+
+def _table_header(confidence: float) -> list[str]:
+    sep = "# " + "-+-".join("-" * w for _, _, w in _COLUMNS)
+    names = []
+    for name, _, w in _COLUMNS:
+        if name == "BLER CI":
+            name = f"BLER CI {confidence:.0%}" if confidence * 100 == round(confidence * 100) \
+                else f"BLER CI {confidence:g}"
+        names.append(name.rjust(w))
+    line1 = "# " + " | ".join(names)
+    line2 = "# " + " | ".join(unit.rjust(w) for _, unit, w in _COLUMNS)
+    return [sep, line1, line2, sep]
+
+
+def _table_row(ebno_db: float, result, info_mbps) -> str:
+    lo, hi = result.bler_ci
+    cells = [
+        f"{ebno_db:.2f}", f"{result.frames}", f"{result.bit_errors}", f"{result.frame_errors}",
+        _fmt_rate(result.ber), _fmt_rate(result.bler), f"[{lo:.2e}, {hi:.2e}]",
+        "-" if info_mbps is None else f"{info_mbps:.3f}", _fmt_elapsed(result.elapsed_s),
+    ]
+    return "  " + " | ".join(c.rjust(w) for c, (_, _, w) in zip(cells, _COLUMNS))
+
+
+def _info_mbps(result):
+    return result.bits / result.elapsed_s / 1e6 if result.elapsed_s > 0 else None
+
+
+def _point_record(ebno_db: float, result, config: dict, stop, index: int) -> dict:
+    """The JSON / CSV record of one point: results first, then the configuration."""
+    d = result.to_dict()
+    rec = {
+        "ebno_db": ebno_db, "point_index": index,
+        "frames": d["frames"], "frame_errors": d["frame_errors"],
+        "bits": d["bits"], "bit_errors": d["bit_errors"],
+        "bler": d["bler"], "ber": d["ber"], "bler_ci": d["bler_ci"], "ber_ci": d["ber_ci"],
+        "info_mbps": _info_mbps(result), "elapsed_s": d["elapsed_s"],
+        "n_batches": d["n_batches"], "stopped_by": d["stopped_by"],
+        "counts": d["counts"],
+    }
+    if "iterations" in result.counts and result.frames:
+        rec["avg_iterations"] = result.counts["iterations"] / result.frames
+    cfg = {key: value for key, value in config.items() if key != "ebno_db"}
+    rec.update(cfg)
+    rec.update(stop.to_dict())
+    rec["confidence"] = result.confidence
+    rec["seed"] = result.seed
+    return rec
+
+
+_CSV_RESULT_FIELDS = ["ebno_db", "point_index", "frames", "frame_errors", "bits", "bit_errors",
+                      "bler", "bler_ci_lo", "bler_ci_hi", "ber", "ber_ci_lo", "ber_ci_hi",
+                      "info_mbps", "elapsed_s", "n_batches", "stopped_by"]
+
+
+def _csv_row(rec: dict) -> dict:
+    row = {key: value for key, value in rec.items() if key not in ("bler_ci", "ber_ci", "counts")}
+    row["bler_ci_lo"], row["bler_ci_hi"] = rec["bler_ci"]
+    row["ber_ci_lo"], row["ber_ci_hi"] = rec["ber_ci"]
+    for key, value in rec["counts"].items():
+        row.setdefault(key, value)
+    return row
+
+
+def _option_error(parser, exc: Exception):
+    """Turn a ValueError/TypeError from the library into a one-line option error (exit 2)."""
+    msg = " ".join(str(exc).split())
+    head = msg.split(":", 1)[0].strip()
+    option = _BLER_OPTION_OF.get(head)
+    if option is not None:
+        parser.error(f"argument {option}: {msg.split(':', 1)[1].strip()}")
+    parser.error(msg)
+
+
+def _cmd_bler(args) -> int:
+    parser = args.parser
+    from linksim.sim.montecarlo import StopRule, run_point
+    from linksim.systems.coded_link import CodedLink
+
+    config = {
+        "code": args.code, "k": args.k, "n": args.n, "modulation": args.modulation,
+        "channel": args.channel, "fading": args.fading, "n_blocks": args.n_blocks,
+        "k_factor": args.k_factor, "csi_error_var": args.csi_error_var,
+        "decoder": args.decoder, "num_iter": args.iters, "early_stop": not args.no_early_stop,
+        "demapper": args.demapper, "crc": args.crc,
+    }
+    # Validate everything (and build every point's link) before anything runs.
+    try:
+        stop = StopRule(max_frame_errors=args.max_frame_errors, max_frames=args.max_frames,
+                        batch_size=args.batch_size, max_seconds=args.max_seconds)
+        links = [CodedLink(ebno_db=e, **config) for e in args.ebno_db]
+    except (ValueError, TypeError) as exc:
+        _option_error(parser, exc)
+    config = {key: value for key, value in links[0].params.items() if key != "ebno_db"}
+
+    csv_file = None
+    if args.csv is not None:
+        try:
+            csv_file = open(args.csv, "w", newline="", encoding="utf-8")
+        except OSError as exc:
+            parser.error(f"argument --csv: cannot write {args.csv!r}: {exc.strerror or exc}")
+
+    out = sys.stdout
+    live = (not args.json) and out.isatty()
+    if not args.json:
+        cfg_text = " ".join(f"{key}={value}" for key, value in config.items())
+        print(f"# linksim bler: {cfg_text}", file=out)
+        print(f"# seed={args.seed} max_frame_errors={stop.max_frame_errors} "
+              f"max_frames={stop.max_frames} batch_size={stop.batch_size}"
+              + (f" max_seconds={stop.max_seconds:g}" if stop.max_seconds else "")
+              + f" info_bits/frame={links[0].payload_bits}", file=out)
+        for line in _table_header(args.confidence):
+            print(line, file=out)
+        out.flush()
+
+    writer = None
+    try:
+        for index, (ebno_db, link) in enumerate(zip(args.ebno_db, links)):
+            last_draw = [0.0]
+
+            def on_batch(partial, ebno_db=ebno_db, last_draw=last_draw):
+                now = time.monotonic()
+                if now - last_draw[0] >= 0.1:
+                    last_draw[0] = now
+                    out.write("\r" + _table_row(ebno_db, partial, _info_mbps(partial)))
+                    out.flush()
+
+            result = run_point(link.simulate_batch, seed=args.seed, point_index=index,
+                               stop=stop, confidence=args.confidence,
+                               on_batch=on_batch if live else None)
+            rec = _point_record(ebno_db, result, link.params, stop, index)
+            if args.json:
+                print(json.dumps(rec), file=out)
+            else:
+                out.write(("\r" if live else "") + _table_row(ebno_db, result, rec["info_mbps"])
+                          + "\n")
+            out.flush()
+            if csv_file is not None:
+                row = _csv_row(rec)
+                if writer is None:
+                    fields = _CSV_RESULT_FIELDS + [key for key in row
+                                                   if key not in _CSV_RESULT_FIELDS]
+                    writer = csv.DictWriter(csv_file, fieldnames=fields, extrasaction="ignore")
+                    writer.writeheader()
+                writer.writerow(row)
+                csv_file.flush()
+    except KeyboardInterrupt:
+        out.write("\n# interrupted\n")
+        out.flush()
+        return 130
+    finally:
+        if csv_file is not None:
+            csv_file.close()
+    return 0
+
+
+# ----------------------------------------------------------------------------- entry point
+
+_COMMANDS = (_add_bler,)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``linksim`` argument parser with all subcommands."""
+    parser = _Parser(prog="linksim",
+                     description="linksim: bit-true link-level PHY simulator.")
+    from linksim import __version__
+    parser.add_argument("--version", action="version", version=f"linksim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for add in _COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``linksim`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit
+    status. Argument errors raise ``SystemExit(2)`` after a one-line message on stderr."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.error("a command is required: bler")
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        # Output piped into e.g. `head`, which exited: stop quietly, as Unix tools do.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 141
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
