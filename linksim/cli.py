@@ -172,13 +172,13 @@ _BLER_OPTION_OF = {
     "k_factor": "--k-factor", "csi_error_var": "--csi-error-var", "decoder": "--decoder",
     "num_iter": "--iters", "early_stop": "--no-early-stop", "demapper": "--demapper",
     "crc": "--crc", "max_frame_errors": "--max-frame-errors", "max_frames": "--max-frames",
-    "batch_size": "--batch-size", "max_seconds": "--max-seconds", "confidence": "--confidence",
+    "batch_size": "--batch-size", "first_batch_size": "--first-batch-size", "max_seconds": "--max-seconds", "confidence": "--confidence",
     "seed": "--seed",
 }
 
 
 def _add_bler(subparsers) -> None:
-    from linksim.sim.montecarlo import DEFAULT_BATCH_SIZE
+    from linksim.sim.montecarlo import DEFAULT_BATCH_SIZE, DEFAULT_FIRST_BATCH_SIZE
     from linksim.systems.coded_link.link import CHANNELS, CODES, DECODERS, DEMAPPERS, FADINGS
     try:
         from linksim.mapping import MODULATIONS
@@ -231,6 +231,10 @@ def _add_bler(subparsers) -> None:
                    help="stop a point after this many frames (default %(default)s; 1e6 ok)")
     g.add_argument("--batch-size", type=_positive_count_type, default=DEFAULT_BATCH_SIZE,
                    help="frames per seeded batch (default %(default)s)")
+    g.add_argument("--first-batch-size", type=_positive_count_type,
+                   default=DEFAULT_FIRST_BATCH_SIZE,
+                   help="size of the first batch; sizes double up to --batch-size "
+                        "(default %(default)s)")
     g.add_argument("--max-seconds", type=_positive_float_type, default=None,
                    help="wall-clock cap per point (makes results timing-dependent)")
     g.add_argument("--seed", type=_nonneg_int_type, default=0, help="root seed (default %(default)s)")
@@ -351,7 +355,8 @@ def _cmd_bler(args) -> int:
     # Validate everything (and build every point's link) before anything runs.
     try:
         stop = StopRule(max_frame_errors=args.max_frame_errors, max_frames=args.max_frames,
-                        batch_size=args.batch_size, max_seconds=args.max_seconds)
+                        batch_size=args.batch_size, first_batch_size=args.first_batch_size,
+                        max_seconds=args.max_seconds)
         links = [CodedLink(ebno_db=e, **config) for e in args.ebno_db]
     except (ValueError, TypeError) as exc:
         _option_error(parser, exc)

@@ -266,6 +266,8 @@ class Constellation:
             self._axis_labels.setflags(write=False)
         self.points = np.ascontiguousarray(points, dtype=np.complex128)
         self.labels = np.ascontiguousarray(labels)
+        # BPSK has 2 points, QPSK 2 levels per axis: every bit splits them into single points.
+        self._two_point_sets = key in ("bpsk", "qpsk")
         self.points.setflags(write=False)
         self.labels.setflags(write=False)
 
@@ -340,7 +342,9 @@ class Constellation:
         """
         if not isinstance(method, str) or method.lower() not in DEMAP_METHODS:
             raise ValueError(f"method: got {method!r}; allowed: one of {DEMAP_METHODS}")
-        maxlog = method.lower() == "maxlog"
+        # With two candidates per bit set (BPSK; QPSK per axis) each LSE has a single term, so
+        # the exact LLR is d0 - d1: max-log is then exact, and skips the exp/log work.
+        maxlog = method.lower() == "maxlog" or self._two_point_sets
         yarr = np.asarray(y)
         if yarr.dtype.kind not in "biufc":
             raise TypeError(f"y: got dtype {yarr.dtype}; allowed: a complex (or real) numeric array")

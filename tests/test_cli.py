@@ -104,7 +104,8 @@ def test_ldpc_run_and_negative_range(capsys):
     assert main(argv) == 0
     recs = _json_lines(capsys.readouterr().out)
     assert [r["ebno_db"] for r in recs] == [-1.0, 2.5, 6.0]
-    assert recs[0]["frames"] == 100 and recs[0]["stopped_by"] == "max_frame_errors"
+    # first batch: 64 frames (the ramp), already more than 20 errors at -1 dB
+    assert recs[0]["frames"] == 64 and recs[0]["stopped_by"] == "max_frame_errors"
     assert recs[0]["frame_errors"] >= 20
     assert recs[-1]["frames"] == 1000 and recs[-1]["stopped_by"] == "max_frames"
     assert all(r["decoder"] == "oms" and r["num_iter"] == 8 for r in recs)

@@ -78,7 +78,9 @@ def test_ldpc_high_snr_no_errors_low_snr_many():
     low = CodedLink(code="ldpc5g", k=64, n=128, ebno_db=-3.0)
     r = _run(low, 200)
     assert r.bler > 0.9 and 0.1 < r.ber < 0.5
-    assert r.counts["iterations"] == 200 * 20  # never converges: all iterations run
+    # far below threshold almost every frame runs to the iteration cap (a rare frame can hit
+    # some codeword, a wrong one, and stop early)
+    assert r.counts["iterations"] >= 0.95 * 200 * 20
 
 
 def test_ldpc_fading_and_decoders_run():

@@ -38,11 +38,34 @@ def constant_system(errors_per_batch):
 def test_stoprule_defaults_and_float_max_frames():
     s = StopRule()
     assert (s.max_frame_errors, s.max_frames, s.max_seconds) == (100, 1_000_000, None)
-    s = StopRule(max_frames=1e6, batch_size=300)
+    s = StopRule(max_frames=1e6, batch_size=300, first_batch_size=300)   # no ramp
     assert s.max_frames == 1_000_000 and isinstance(s.max_frames, int)
     assert s.max_batches == 3334
     assert s.frames_in_batch(0) == 300
     assert s.frames_in_batch(3333) == 1_000_000 - 3333 * 300 == 100
+
+
+@pytest.mark.parametrize("max_frames,batch_size,first", [(1_000_000, 1000, 64), (150, 1000, 64),
+                                                         (192, 1000, 64), (1, 1000, 64),
+                                                         (5000, 100, 7), (999, 1000, 2000)])
+def test_stoprule_ramp_sizes(max_frames, batch_size, first):
+    """Batch b has min(batch_size, first * 2**b) frames; the batches tile max_frames exactly."""
+    s = StopRule(max_frames=max_frames, batch_size=batch_size, first_batch_size=first)
+    sizes = [s.frames_in_batch(b) for b in range(s.max_batches)]
+    assert sum(sizes) == max_frames and min(sizes) > 0
+    nominal = [min(batch_size, min(first, batch_size) * 2 ** b) for b in range(len(sizes))]
+    assert sizes[:-1] == nominal[:-1] and sizes[-1] <= nominal[-1]
+    assert all(s.batch_start(b) == sum(sizes[:b]) for b in range(len(sizes)))
+    with pytest.raises(ValueError, match="batch_index"):
+        s.frames_in_batch(s.max_batches)
+
+
+def test_ramp_limits_overshoot_at_high_error_rates():
+    """Every frame in error: the point stops after 64 + 128 frames, not a whole 1000-frame batch."""
+    def all_wrong(rng, n):
+        return {"frames": n, "frame_errors": n, "bits": n, "bit_errors": n}
+    r = run_point(all_wrong, seed=1, stop=StopRule(max_frame_errors=100, batch_size=1000))
+    assert r.frames == 192 and r.n_batches == 2 and r.stopped_by == "max_frame_errors"
 
 
 @pytest.mark.parametrize("kwargs, exc, name", [

@@ -10,7 +10,8 @@ A *system* exposes ``simulate_batch(rng, n_frames) -> dict[str, int]`` that simu
 Batch ``b`` of sweep point ``p`` of a run seeded with ``seed``
 
 * draws from ``linksim.random.batch_rng(seed, p, b)`` and nothing else, and
-* has ``stop.frames_in_batch(b) = min(batch_size, max_frames - b * batch_size)`` frames,
+* has ``stop.frames_in_batch(b)`` frames: ``min(batch_size, first_batch_size * 2**b)``, the last
+  batch cut so that the total never exceeds ``max_frames``,
 
 so its counts are a pure function of ``(seed, p, b)`` (see :func:`run_batch`). A point is the
 sum of batches ``0, 1, ..., B - 1`` where ``B`` is the first batch count at which the cumulative
@@ -51,8 +52,10 @@ __all__ = [
 #: Keys every ``simulate_batch`` must return.
 REQUIRED_COUNTS = ("frames", "frame_errors", "bits", "bit_errors")
 
-#: Default number of frames per batch.
+#: Default number of frames per batch (after the ramp).
 DEFAULT_BATCH_SIZE = 1000
+#: Default size of the first batch; sizes double up to the batch size.
+DEFAULT_FIRST_BATCH_SIZE = 64
 
 
 def _positive_int(name: str, value, *, allow_float: bool = True) -> int:
@@ -88,9 +91,14 @@ class StopRule:
         ``max_frames`` frames are simulated if the error target is never met. An integral
         float such as ``1e6`` is accepted.
     batch_size : int
-        Frames per batch (the unit of seeding, of parallel work and of the stopping decision).
-        The stopping rule is checked only between batches, so a point may overshoot
-        ``max_frame_errors`` by up to one batch's worth of errors.
+        Frames per batch once the ramp is over (the unit of seeding, of parallel work and of
+        the stopping decision). The stopping rule is checked only between batches.
+    first_batch_size : int
+        Size of batch 0; batch ``b`` has ``min(batch_size, first_batch_size * 2**b)`` frames.
+        The ramp keeps points with many errors (low SNR) from overshooting
+        ``max_frame_errors`` by a whole large batch, while long runs still use large batches.
+        The sizes depend on ``b`` alone, so every batch stays a pure function of
+        ``(seed, point, b)``. Capped at ``batch_size``.
     max_seconds : float or None
         Optional wall-clock cap, checked between batches. When it triggers, the number of
         batches (not the counts of each batch) depends on timing.
@@ -100,12 +108,15 @@ class StopRule:
     max_frames: int = 1_000_000
     batch_size: int = DEFAULT_BATCH_SIZE
     max_seconds: float | None = None
+    first_batch_size: int = DEFAULT_FIRST_BATCH_SIZE
 
     def __post_init__(self):
         object.__setattr__(self, "max_frame_errors",
                            _positive_int("max_frame_errors", self.max_frame_errors))
         object.__setattr__(self, "max_frames", _positive_int("max_frames", self.max_frames))
         object.__setattr__(self, "batch_size", _positive_int("batch_size", self.batch_size))
+        first = _positive_int("first_batch_size", self.first_batch_size)
+        object.__setattr__(self, "first_batch_size", min(first, self.batch_size))
         if self.max_seconds is not None:
             ms = self.max_seconds
             if isinstance(ms, bool) or not isinstance(ms, numbers.Real):
@@ -115,12 +126,31 @@ class StopRule:
             object.__setattr__(self, "max_seconds", float(ms))
 
     @property
+    def _ramp(self) -> int:
+        """Number of ramp batches: the first b with ``first_batch_size * 2**b >= batch_size``."""
+        r = 0
+        while self.first_batch_size << r < self.batch_size:
+            r += 1
+        return r
+
+    def batch_start(self, batch_index: int) -> int:
+        """Frames in batches ``0 .. batch_index - 1`` before the ``max_frames`` cap."""
+        r = self._ramp
+        if batch_index <= r:
+            return self.first_batch_size * ((1 << batch_index) - 1)
+        return self.first_batch_size * ((1 << r) - 1) + (batch_index - r) * self.batch_size
+
+    @property
     def max_batches(self) -> int:
-        """Number of batches needed to reach ``max_frames``: ``ceil(max_frames / batch_size)``."""
-        return -(-self.max_frames // self.batch_size)
+        """Number of batches needed to reach ``max_frames``."""
+        r = self._ramp
+        ramp_frames = self.batch_start(r)
+        if ramp_frames >= self.max_frames:
+            return next(b for b in range(1, r + 1) if self.batch_start(b) >= self.max_frames)
+        return r + -(-(self.max_frames - ramp_frames) // self.batch_size)
 
     def frames_in_batch(self, batch_index: int) -> int:
-        """Frames of batch ``batch_index``: ``min(batch_size, max_frames - b * batch_size)``.
+        """Frames of batch ``b``: ``min(batch_size, first_batch_size * 2**b)``, cut at ``max_frames``.
 
         Raises ``ValueError`` for a batch index outside ``[0, max_batches)``.
         """
@@ -131,7 +161,8 @@ class StopRule:
             raise ValueError(f"batch_index: got {b}; allowed: 0 <= batch_index < "
                              f"{self.max_batches} (max_frames={self.max_frames}, "
                              f"batch_size={self.batch_size})")
-        return min(self.batch_size, self.max_frames - b * self.batch_size)
+        nominal = min(self.batch_size, self.first_batch_size << min(b, 62))
+        return min(nominal, self.max_frames - self.batch_start(b))
 
     def reached(self, counts: Mapping[str, int]) -> str | None:
         """Which count-based criterion cumulative ``counts`` satisfy, or ``None``.
@@ -147,7 +178,8 @@ class StopRule:
     def to_dict(self) -> dict:
         """Plain-dict form (JSON-serialisable)."""
         return {"max_frame_errors": self.max_frame_errors, "max_frames": self.max_frames,
-                "batch_size": self.batch_size, "max_seconds": self.max_seconds}
+                "batch_size": self.batch_size, "first_batch_size": self.first_batch_size,
+                "max_seconds": self.max_seconds}
 
 
 def _rate(errors: int, trials: int) -> float:
