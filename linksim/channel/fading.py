@@ -110,7 +110,9 @@ def flat_fading(x, h, no, rng):
     _check_broadcast("h", ha.shape, xa.shape)
     nv = _as_variance("no", no, xa.shape, allow_zero=False)
     _check_rng(rng)
-    return ha * xa + np.sqrt(nv) * _cn01(rng, xa.shape)
+    w = _cn01(rng, xa.shape, nv)
+    w += ha * xa
+    return w
 
 
 def estimate_channel(h, rng, error_var=0.0):
@@ -136,7 +138,9 @@ def estimate_channel(h, rng, error_var=0.0):
     ev = _as_variance("error_var", error_var, ha.shape, allow_zero=True)
     if not np.any(ev > 0):
         return ha.copy()
-    return ha + np.sqrt(ev) * _cn01(rng, ha.shape)
+    e = _cn01(rng, ha.shape, ev)
+    e += ha
+    return e
 
 
 def equalize(y, h_hat, no, error_var=0.0):
