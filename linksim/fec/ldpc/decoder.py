@@ -438,8 +438,11 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
     for name, value in (("alpha", alpha), ("beta", beta)):
         if not np.isfinite(value) or value < 0:
             raise ValueError(f"{name}: got {value!r}; allowed: a finite number >= 0")
-    if not np.isfinite(llr_max) or not 0 < llr_max <= SPA_LLR_MAX:
-        raise ValueError(f"llr_max: got {llr_max!r}; allowed: a number in (0, {SPA_LLR_MAX}]")
+    if not np.isfinite(llr_max) or llr_max <= 0:
+        raise ValueError(f"llr_max: got {llr_max!r}; allowed: a finite number > 0")
+    if algorithm == "spa" and llr_max > SPA_LLR_MAX:
+        raise ValueError(f"llr_max: got {llr_max!r} with algorithm='spa'; allowed: a number in "
+                         f"(0, {SPA_LLR_MAX}] (the range of the SPA's exp/log arithmetic)")
     if precision not in ("float32", "float64"):
         raise ValueError(f"precision: got {precision!r}; allowed: 'float32' or 'float64'")
     llr = np.asarray(llr)

@@ -46,9 +46,14 @@ import scipy.sparse as sp
 
 from .decoder import CN_RULES, KNOWN_LLR, QCGraph, bp_decode
 
-__all__ = ["LDPC5G", "base_graph", "lifting_sizes", "select_base_graph", "K_MIN", "K_MAX"]
+__all__ = ["LDPC5G", "base_graph", "lifting_sizes", "select_base_graph", "K_MIN", "K_MAX",
+           "MAX_CODERATE"]
 
 K_MIN = 12          # smallest code block size handled (the smallest CRC-protected 5G block)
+# Highest code rate: a UE need not decode above an effective rate of 0.95 (TS 38.214
+# §5.1.3.1). Near it, rate matching can even make small codes non-injective: the rate-matched
+# encoders of (k, n) = (19, 21) and (24, 26) have GF(2) rank k - 1 (two messages, one codeword).
+MAX_CODERATE = 0.95
 K_MAX = 8448        # K_cb for BG1 (§5.2.2)
 K_MAX_BG2 = 3840    # 10 * 384
 _N_MAX = 8 * 68 * 384   # cap on n: up to 8 passes around the largest circular buffer
@@ -106,19 +111,24 @@ class LDPC5G:
     Parameters
     ----------
     k : int   information bits, 12 <= k <= 8448 (<= 3840 with BG2).
-    n : int   rate-matched output bits, n > k (n > the buffer repeats it).
+    n : int   rate-matched output bits, k / n <= 0.95 (n > the buffer repeats it). Small
+        codes close to that rate may still be non-injective (see MAX_CODERATE).
     bg : 1, 2 or None   base graph; None selects it as the standard does.
 
     Attributes
     ----------
     k, n, bg, z (Z_c), i_ls, k_b (K_b used for the lifting size), k_ldpc (K), n_ldpc (the
     lifted column count, 68 Z or 52 Z), n_filler (F), n_cb (circular buffer length N),
-    coderate (k / n), graph (the decoder's TannerGraph), pcm (full lifted H, scipy CSR).
+    coderate (k / n), graph (the decoder's QCGraph), pcm (full lifted H, scipy CSR).
     """
 
     def __init__(self, k: int, n: int, bg: int | None = None):
         k = _check_int("k", k, K_MIN, K_MAX, f"in [{K_MIN}, {K_MAX}] (5G NR code block sizes)")
         n = _check_int("n", n, k + 1, _N_MAX, f"in [k + 1, {_N_MAX}] = [{k + 1}, {_N_MAX}]")
+        if k / n > MAX_CODERATE:
+            n_min = -(-k * 1000 // 950)
+            raise ValueError(f"n: got {n} for k={k}, rate {k / n:.3f}; allowed: rate k/n <= "
+                             f"{MAX_CODERATE} (TS 38.214 §5.1.3.1), i.e. n >= {n_min}")
         if bg is None:
             bg = select_base_graph(k, k / n)
         elif bg not in (1, 2) or isinstance(bg, bool):
