@@ -355,6 +355,17 @@ class Constellation:
             raise ValueError("y: contains NaN or infinite values; allowed: finite complex values")
         no_flat = _check_no(no, yarr.shape)
         m = self.bits_per_symbol
+        if self._two_point_sets:
+            # Closed form, exact for both methods: a bit's two candidates (+-a on one axis,
+            # a = 1/sqrt(2); BPSK: +-(1+j)/sqrt(2)) give d0 - d1 = 4 a <y, s0> / no.
+            gain = (2.0 * np.sqrt(2.0)) / no_flat
+            if m == 1:
+                out = (yc.real + yc.imag) * gain
+            else:
+                out = np.empty((yc.size, 2), dtype=np.float64)
+                np.multiply(yc.real, gain, out=out[:, 0])
+                np.multiply(yc.imag, gain, out=out[:, 1])
+            return out.reshape(yarr.shape[:-1] + (yarr.shape[-1] * m,))
         out = np.empty(yc.size * m, dtype=np.float64)
         if yc.size:
             if self._levels is not None:

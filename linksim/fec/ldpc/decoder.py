@@ -53,6 +53,7 @@ import math
 import numba as nb
 import numpy as np
 import scipy.sparse as sp
+from numba.extending import overload
 
 __all__ = ["QCGraph", "CN_RULES", "SCHEDULES", "bp_decode", "KNOWN_LLR", "MAX_LANES"]
 
@@ -175,74 +176,102 @@ def _minsum_update(q, r, deg, lanes, rule, alpha, beta, llr_max, min1, min2, sig
             r[i, l] = -sign[l] * m if x < zero else sign[l] * m
 
 
-_LN2 = math.log(2.0)
-_INV_LN2 = 1.0 / _LN2
-# Powers of two as module constants: Numba freezes globals, whereas ``2.0 ** -32`` written in a
-# kernel would be a pow() call at run time.
-_2M32, _2M16, _2M8, _2M4, _2M2 = 2.0 ** -32, 2.0 ** -16, 2.0 ** -8, 2.0 ** -4, 2.0 ** -2
-_2P32, _2P16, _2P8 = 2.0 ** 32, 2.0 ** 16, 2.0 ** 8
-#: Largest |LLR| the SPA arithmetic handles: _log_ge1 reduces arguments below 2^64.
+#: Largest |LLR| the SPA arithmetic handles (the range reduction of ``_atanh2`` in float64).
 SPA_LLR_MAX = 40.0
+_LN2 = math.log(2.0)
 
 
-@nb.njit(cache=True, inline="always")
-def _exp_neg(a):
-    """e^-a for 0 <= a (float64), vectorizable (no libm call): e^-a = 2^-k e^-r, r in [0, ln 2).
+def _tanh_half(a):
+    """tanh(a / 2) for a >= 0. Reference (NumPy) version; kernels use the overloads below."""
+    return np.tanh(0.5 * a)
 
-    2^-k is assembled from the binary digits of k by selects; e^-r is its Taylor polynomial
-    to degree 11 (truncation error < 4e-10 relative on [0, ln 2)). Arguments above 40 give
-    e^-40 ~ 4e-18, which is 0 for every use here (tanh(a/2) = 1 - 2e^-a).
+
+def _atanh2(y):
+    """2 atanh(y) = ln((1 + y) / (1 - y)) for 0 <= y < 1. Reference (NumPy) version."""
+    return 2.0 * np.arctanh(y)
+
+
+def _spa_math(ft, a_max, em_inv, series):
+    """Vectorizable tanh(a/2) and 2 atanh(y) in the float type ``ft`` (no libm calls).
+
+    tanh(a/2): with a = k ln2 + r, r in [0, ln 2) and p = 2^-k (built from the bits of k by
+    selects), 1 - e^-a = (1 - p) + p em with em = -expm1(-r) by its Taylor series (inverse
+    factorials ``em_inv``), and tanh(a/2) = (1 - e^-a) / (1 + e^-a) = num / (2 - num). No
+    cancellation for small a (num = em when k = 0).
+    2 atanh(y): for y < 1/3 the odd series 2 (z + z^3/3 + ...) with z = y exactly; otherwise
+    w = (1 + y)/(1 - y) = 2^k m, m in [1, 2), by branch-free steps b = (w >= 2^j),
+    w *= 1 + b (2^-j - 1), and ln w = k ln 2 + 2 atanh((m - 1)/(m + 1)). ``series`` holds the
+    coefficients 2/(2i + 1); both truncations sit below the type's rounding.
     """
-    a = min(a, 40.0)
-    k = np.int64(a * _INV_LN2)
-    r = a - k * _LN2
-    p = 1.0
-    p = p * _2M32 if k & 32 else p
-    p = p * _2M16 if k & 16 else p
-    p = p * _2M8 if k & 8 else p
-    p = p * _2M4 if k & 4 else p
-    p = p * _2M2 if k & 2 else p
-    p = p * 0.5 if k & 1 else p
-    x = -r
-    e = 1.0 + x * (1.0 + x * (1.0 / 2 + x * (1.0 / 6 + x * (1.0 / 24 + x * (1.0 / 120 + x * (
-        1.0 / 720 + x * (1.0 / 5040 + x * (1.0 / 40320 + x * (1.0 / 362880 + x * (
-            1.0 / 3628800 + x * (1.0 / 39916800)))))))))))
-    return p * e
+    one, two, zero, half = ft(1.0), ft(2.0), ft(0.0), ft(0.5)
+    ln2, inv_ln2, third = ft(_LN2), ft(1.0 / _LN2), ft(1.0 / 3.0)
+    a_max = ft(a_max)
+    p_bits = tuple(ft(2.0 ** -(1 << j)) for j in range(6))        # 2^-1, 2^-2, ..., 2^-32
+    w_steps = tuple((ft(2.0 ** (1 << j)), ft(2.0 ** -(1 << j)) - one, ft(1 << j))
+                    for j in range(5, -1, -1))                     # 2^32, 2^16, ..., 2^1
+    e = tuple(ft(c) for c in em_inv)
+    c = tuple(ft(x) for x in series)
+    n_e, n_c = len(e), len(c)
+
+    def tanh_half(a):
+        a = min(a, a_max)
+        k = np.int64(a * inv_ln2)
+        r = a - ft(k) * ln2
+        p = one
+        for j in range(6):
+            p = p * p_bits[j] if (k >> j) & 1 else p
+        em = e[n_e - 1]
+        for i in range(n_e - 2, -1, -1):
+            em = e[i] - r * em
+        em = r * em
+        num = (one - p) + p * em
+        return num / (two - num)
+
+    def atanh2(y):
+        w = (one + y) / (one - y)
+        k = zero
+        for j in range(6):
+            big = ft(w >= w_steps[j][0])
+            w = w * (one + big * w_steps[j][1])
+            k = k + w_steps[j][2] * big
+        small = y < third
+        z = y if small else (w - one) / (w + one)
+        k = zero if small else k
+        z2 = z * z
+        acc = c[n_c - 1]
+        for i in range(n_c - 2, -1, -1):
+            acc = c[i] + z2 * acc
+        return k * ln2 + z * acc
+
+    return tanh_half, atanh2
 
 
-@nb.njit(cache=True, inline="always")
-def _log_ge1(w):
-    """ln w for 1 <= w < 2^64 (float64), vectorizable: w = 2^k m with m in [1, 2), then
-    ln m = 2 atanh(z), z = (m - 1)/(m + 1) in [0, 1/3), by its odd series to z^19
-    (truncation error < 1e-10 relative).
+# Inverse factorials 1/1!, 1/2!, ... for em = r (1 - r/2! + r^2/3! - ...) (signs by Horner on -r)
+def _inv_fact(n):
+    return [1.0 / math.factorial(i + 1) for i in range(n)]
 
-    Each reduction step is branch-free arithmetic, so the compiler keeps it in SIMD: with
-    b = 1.0 if w >= 2^j else 0.0, w *= 1 + b (2^-j - 1) (exact in float64) and k += j b.
-    """
-    k = 0.0
-    b = np.float64(w >= _2P32)
-    w *= 1.0 + b * (_2M32 - 1.0)
-    k += 32.0 * b
-    b = np.float64(w >= _2P16)
-    w *= 1.0 + b * (_2M16 - 1.0)
-    k += 16.0 * b
-    b = np.float64(w >= _2P8)
-    w *= 1.0 + b * (_2M8 - 1.0)
-    k += 8.0 * b
-    b = np.float64(w >= 16.0)
-    w *= 1.0 + b * (_2M4 - 1.0)
-    k += 4.0 * b
-    b = np.float64(w >= 4.0)
-    w *= 1.0 + b * (_2M2 - 1.0)
-    k += 2.0 * b
-    b = np.float64(w >= 2.0)
-    w *= 1.0 - 0.5 * b
-    k += b
-    z = (w - 1.0) / (w + 1.0)
-    z2 = z * z
-    s = z * (2.0 + z2 * (2.0 / 3 + z2 * (2.0 / 5 + z2 * (2.0 / 7 + z2 * (2.0 / 9 + z2 * (
-        2.0 / 11 + z2 * (2.0 / 13 + z2 * (2.0 / 15 + z2 * (2.0 / 17 + z2 * (2.0 / 19))))))))))
-    return k * _LN2 + s
+
+def _series(n):
+    return [2.0 / (2 * i + 1) for i in range(n)]
+
+
+# float32: truncations ~1e-8 relative (r^10/11! on [0, ln2); (1/9)^9 * 2/19 for z < 1/3).
+# float64: ~1e-11 (r^13/14!; (1/9)^12 * 2/25). Arguments: a up to 20 (float32: tanh(10) is 1)
+# or 40; w below 2^64 (SPA_LLR_MAX).
+_SPA32 = _spa_math(np.float32, 20.0, _inv_fact(10), _series(9))
+_SPA64 = _spa_math(np.float64, 40.0, _inv_fact(13), _series(12))
+
+
+@overload(_tanh_half, inline="always")
+def _tanh_half_ol(a):
+    if isinstance(a, nb.types.Float):
+        return _SPA32[0] if a.bitwidth == 32 else _SPA64[0]
+
+
+@overload(_atanh2, inline="always")
+def _atanh2_ol(y):
+    if isinstance(y, nb.types.Float):
+        return _SPA32[1] if y.bitwidth == 32 else _SPA64[1]
 
 
 def _spa_limit(llr_max: float, dtype) -> float:
@@ -256,17 +285,15 @@ def _spa_limit(llr_max: float, dtype) -> float:
 def _spa_update(q, r, deg, lanes, limit, tq, acc):
     """Sum-product check update: r_i = 2 atanh(prod_{j != i} tanh(q_j / 2)); q, r [deg, lanes].
 
-    tanh(|x|/2) = (1 - e^-|x|) / (1 + e^-|x|) with the sign of x, and 2 atanh(y) =
-    sign(y) ln((1 + |y|) / (1 - |y|)); exp and log are the vectorizable float64 versions
-    above, so the whole update runs in SIMD lanes. The product over the other edges uses
-    prefix and suffix products. ``limit`` < 1 bounds |y| (see :func:`_spa_limit`).
+    tanh and atanh are the vectorizable versions of :func:`_spa_math`, in the precision of the
+    messages, so every step runs in SIMD lanes. The product over the other edges uses prefix
+    and suffix products; ``limit`` < 1 bounds |y| (see :func:`_spa_limit`).
     """
     one = q.dtype.type(1.0)
     for i in range(deg):
         for l in range(lanes):
             x = q[i, l]
-            e = _exp_neg(abs(np.float64(x)))
-            t = (1.0 - e) / (1.0 + e)
+            t = _tanh_half(abs(x))
             tq[i, l] = t if x >= 0 else -t
     for l in range(lanes):
         acc[l] = one
@@ -285,9 +312,8 @@ def _spa_update(q, r, deg, lanes, limit, tq, acc):
     # the loop scalar (measured 6x slower).
     for i in range(deg):
         for l in range(lanes):
-            y = np.float64(r[i, l])
-            mag = abs(y)
-            out = _log_ge1((1.0 + mag) / (1.0 - mag))
+            y = r[i, l]
+            out = _atanh2(abs(y))
             r[i, l] = out if y >= 0 else -out
 
 

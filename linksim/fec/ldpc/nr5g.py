@@ -336,34 +336,34 @@ class LDPC5G:
                 f"filler={self.n_filler}, rows used={self._n_rows_used})")
 
 
-@nb.njit(parallel=True, cache=True)
+@nb.njit(parallel=True, cache=True, error_model="numpy")
 def _encode_kernel(cw, z, ptr, cols, shifts, targets, tshifts):
     """Fill the parity blocks of ``cw`` [B, cols*Z] in solve order (see _build_encoder_tables).
 
     A block entry with shift P applied to block column j gives, at position t, bit
     ``cw[j*Z + (t + P) mod Z]``. The solved block with shift Q satisfies
-    ``target[(t + Q) mod Z] = acc[t]``.
+    ``target[(t + Q) mod Z] = acc[t]``. Each cyclic shift is two contiguous runs, so the XOR
+    loops vectorize.
     """
     n_frames = cw.shape[0]
     for b in nb.prange(n_frames):
         acc = np.empty(z, np.uint8)
+        row = cw[b]
         for step in range(targets.size):
             acc[:] = 0
             for e in range(ptr[step], ptr[step + 1]):
                 base = cols[e] * z
                 p = shifts[e]
-                for t in range(z):
-                    tp = t + p
-                    if tp >= z:
-                        tp -= z
-                    acc[t] ^= cw[b, base + tp]
+                for t in range(z - p):
+                    acc[t] ^= row[base + p + t]
+                for t in range(z - p, z):
+                    acc[t] ^= row[base + p + t - z]
             base = targets[step] * z
             q = tshifts[step]
-            for t in range(z):
-                tq = t + q
-                if tq >= z:
-                    tq -= z
-                cw[b, base + tq] = acc[t]
+            for t in range(z - q):
+                row[base + q + t] = acc[t]
+            for t in range(z - q, z):
+                row[base + q + t - z] = acc[t]
 
 
 @nb.njit(parallel=True, cache=True)
