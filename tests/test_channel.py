@@ -309,3 +309,21 @@ def test_channel_bad_inputs():
         equalize(x, h, 1.0, error_var=np.nan)
     with pytest.raises(ValueError, match="error_var: shape"):
         equalize(x, h, 1.0, error_var=np.ones(4))
+
+
+def test_large_noise_draws_are_chunked_by_shape_not_threads(monkeypatch):
+    """Above _CHUNK real draws, chunk i comes from rng.spawn(n_chunks)[i] (the documented
+    contract), and the result does not depend on how many threads draw the chunks."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from linksim.channel import awgn as awgn_module
+    size = 2 * awgn_module._CHUNK + 12345
+    expected_rng = np.random.default_rng(99)
+    children = expected_rng.spawn(3)
+    expected = np.concatenate([c.standard_normal(n, dtype=np.float32) for c, n in
+                               zip(children, (awgn_module._CHUNK, awgn_module._CHUNK, 12345))])
+    got_pool = awgn_module._standard_normal_f32(np.random.default_rng(99), size)
+    monkeypatch.setattr(awgn_module, "_POOL", ThreadPoolExecutor(max_workers=1))
+    got_serial = awgn_module._standard_normal_f32(np.random.default_rng(99), size)
+    assert np.array_equal(got_pool, expected)
+    assert np.array_equal(got_serial, expected)

@@ -5,7 +5,11 @@ independent ``N(0, N0/2)``. With unit average symbol energy (``Es = 1``), ``SNR 
 
 Draw order (part of the reproducibility contract): a complex Gaussian array of shape ``S`` is
 drawn as ``rng.standard_normal(S + (2,), dtype=float32)`` (C order; real part first), then
-widened to complex128 and scaled by ``sqrt(1/2)``. The draws are float32 because the noise is
+widened to complex128 and scaled by ``sqrt(1/2)``. Above ``_CHUNK`` real draws, the flat array
+is cut into consecutive chunks of ``_CHUNK`` (the last shorter), chunk ``i`` drawn from
+``rng.spawn(n_chunks)[i]``; the chunks are drawn on a thread pool (NumPy releases the GIL
+while it fills an array). The chunking depends on the shape alone, so the numbers are the
+same whatever the number of threads. The draws are float32 because the noise is
 the costliest part of a link after the decoder (NumPy draws it on one core) and float32 halves
 that; each sample is still an exact Gaussian draw rounded to 24 bits (relative 6e-8), far
 below anything an error rate can resolve, and the arithmetic after the draw is float64.
@@ -14,6 +18,8 @@ below anything an error rate can resolve, and the arithmetic after the draw is f
 from __future__ import annotations
 
 import numbers
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -95,6 +101,31 @@ def _db_array(name: str, v):
     return arr
 
 
+#: Real Gaussian draws per chunk above which noise is drawn in parallel chunks (module doc).
+_CHUNK = 1 << 18
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _standard_normal_f32(rng: np.random.Generator, size: int) -> np.ndarray:
+    """``size`` i.i.d. N(0, 1) float32 draws from ``rng`` (chunked above ``_CHUNK``, see module doc)."""
+    global _POOL
+    if size <= _CHUNK:
+        return rng.standard_normal(size, dtype=np.float32)
+    n_chunks = -(-size // _CHUNK)
+    children = rng.spawn(n_chunks)
+    out = np.empty(size, dtype=np.float32)
+
+    def fill(i):
+        chunk = out[i * _CHUNK:(i + 1) * _CHUNK]
+        children[i].standard_normal(chunk.size, dtype=np.float32, out=chunk)
+
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+                                   thread_name_prefix="linksim-noise")
+    list(_POOL.map(fill, range(n_chunks)))
+    return out
+
+
 def _cn01(rng: np.random.Generator, shape, variance=1.0) -> np.ndarray:
     """complex128 array of i.i.d. CN(0, variance) of the given shape (draw order: module doc).
 
@@ -102,7 +133,7 @@ def _cn01(rng: np.random.Generator, shape, variance=1.0) -> np.ndarray:
     place: a batch of noise is tens of MB, and every temporary of that size costs page faults.
     """
     shape = tuple(shape)
-    g = rng.standard_normal(shape + (2,), dtype=np.float32).astype(np.float64)
+    g = _standard_normal_f32(rng, int(np.prod(shape, dtype=np.int64)) * 2).astype(np.float64)
     w = g.view(np.complex128).reshape(shape)
     w *= np.sqrt(0.5 * np.asarray(variance, dtype=np.float64))
     return w
