@@ -314,9 +314,10 @@ def test_channel_bad_inputs():
 def test_large_noise_draws_are_chunked_by_shape_not_threads(monkeypatch):
     """Above _CHUNK real draws, chunk i comes from rng.spawn(n_chunks)[i] (the documented
     contract), and the result does not depend on how many threads draw the chunks."""
+    import sys
     from concurrent.futures import ThreadPoolExecutor
 
-    from linksim.channel import awgn as awgn_module
+    awgn_module = sys.modules["linksim.channel.awgn"]   # the package re-exports the function awgn
     size = 2 * awgn_module._CHUNK + 12345
     expected_rng = np.random.default_rng(99)
     children = expected_rng.spawn(3)
