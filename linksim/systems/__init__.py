@@ -1,0 +1,117 @@
+"""The studied systems, by name: what a scenario file's ``system = "..."`` refers to.
+
+A system is a parameter set with defaults and a builder. The built object exposes
+``simulate_batch(rng, n_frames) -> dict[str, int]`` (the contract of :mod:`linksim.sim`), and
+building it validates the parameters, raising ``ValueError``/``TypeError`` whose message starts
+with the parameter's name (``"k: got ..."``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+__all__ = ["REQUIRED", "SystemSpec", "SYSTEMS", "get_system", "build_system", "simulate_batch"]
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+#: Marks a parameter without a default.
+REQUIRED = _Required()
+
+
+@dataclass(frozen=True)
+class SystemSpec:
+    """A simulable system.
+
+    Attributes
+    ----------
+    name : str
+    description : str
+    params : mapping name -> default (``REQUIRED`` for none)
+    builder : callable ``(**params) -> object with simulate_batch(rng, n_frames)``
+    counts : the integer counts a batch returns (beyond frames/frame_errors/bits/bit_errors)
+    """
+
+    name: str
+    description: str
+    params: Mapping[str, Any]
+    builder: Callable[..., Any]
+    counts: tuple[str, ...] = field(default=())
+
+    def complete(self, params: Mapping[str, Any]) -> dict:
+        """``params`` with defaults filled in; unknown or missing names raise ``ValueError``."""
+        unknown = sorted(set(params) - set(self.params))
+        if unknown:
+            raise ValueError(f"{unknown[0]}: unknown parameter of system {self.name!r}; allowed: "
+                             f"{', '.join(self.params)}")
+        full = {key: params.get(key, default) for key, default in self.params.items()}
+        missing = [key for key, value in full.items() if value is REQUIRED]
+        if missing:
+            raise ValueError(f"{missing[0]}: missing; system {self.name!r} requires "
+                             f"{', '.join(k for k, v in self.params.items() if v is REQUIRED)}")
+        return full
+
+    def build(self, params: Mapping[str, Any]):
+        """Validate ``params`` (defaults filled in) and build the system object."""
+        return self.builder(**self.complete(params))
+
+
+def _coded_link_spec() -> SystemSpec:
+    from linksim.systems.coded_link import link
+    defaults = {key: (REQUIRED if value is None and key in ("k", "ebno_db") else value)
+                for key, value in link.PARAMS.items()}
+    return SystemSpec(
+        name="coded_link",
+        description="CRC + 5G NR LDPC + QAM over AWGN or flat Rayleigh/Rician fading, "
+                    "BP decoding (issue 2)",
+        params=defaults, builder=link.CodedLink,
+        counts=("iterations", "crc_failures", "undetected_errors"))
+
+
+@functools.lru_cache(maxsize=None)
+def _registry() -> dict[str, SystemSpec]:
+    return {spec.name: spec for spec in (_coded_link_spec(),)}
+
+
+class _Systems(Mapping):
+    """Read-only view of the registry, built on first use (systems import their blocks)."""
+
+    def __getitem__(self, name):
+        return _registry()[name]
+
+    def __iter__(self):
+        return iter(_registry())
+
+    def __len__(self):
+        return len(_registry())
+
+
+SYSTEMS: Mapping[str, SystemSpec] = _Systems()
+
+
+def get_system(name: str) -> SystemSpec:
+    """The system called ``name``; ``ValueError`` naming the known ones otherwise."""
+    if not isinstance(name, str) or name not in SYSTEMS:
+        raise ValueError(f"system: got {name!r}; allowed: one of {', '.join(SYSTEMS)}")
+    return SYSTEMS[name]
+
+
+@functools.lru_cache(maxsize=64)
+def _built(name: str, params_json: str):
+    return get_system(name).build(json.loads(params_json))
+
+
+def build_system(name: str, params: Mapping[str, Any]):
+    """The built system for (name, params), cached per process (building an LDPC code costs)."""
+    return _built(name, json.dumps(dict(params), sort_keys=True))
+
+
+def simulate_batch(name: str, params: Mapping[str, Any], rng, n_frames: int) -> dict[str, int]:
+    """Run ``n_frames`` frames of system ``name`` with ``params``, every draw from ``rng``."""
+    return build_system(name, params).simulate_batch(rng, n_frames)
