@@ -25,6 +25,7 @@ import os
 import re
 import sys
 import time
+from pathlib import Path
 
 __all__ = ["main", "build_parser", "parse_ebno_list"]
 
@@ -423,9 +424,162 @@ def _cmd_bler(args) -> int:
     return 0
 
 
+# ----------------------------------------------------------------------------- run / list / report
+
+def _add_run(subparsers) -> None:
+    p = subparsers.add_parser(
+        "run", help="run a scenario file (resumable; writes the results directory)",
+        description="Run every point of a TOML scenario. Finished batches are committed to "
+                    "OUT/store.sqlite as they end, so a killed run resumes where it stopped.")
+    p.add_argument("scenario", help="the scenario file (TOML)")
+    p.add_argument("--out", default=None, help="results directory (default results/<name>)")
+    p.add_argument("--seed", type=_nonneg_int_type, default=None,
+                   help="override the scenario's root seed (a new scenario hash)")
+    p.add_argument("--workers", type=_positive_count_type, default=None,
+                   help="worker processes (default: all cores)")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="local processes (default) or a Dask cluster")
+    p.add_argument("--scheduler", default=None,
+                   help="address of an existing Dask scheduler, e.g. tcp://host:8786 "
+                        "(with --executor dask; without it a LocalCluster is started)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.set_defaults(func=_cmd_run, parser=p)
+
+
+def _scenario_or_exit(path):
+    from linksim.scenario import ScenarioError, load_scenario
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        print(f"linksim run: {path}: invalid scenario", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _cmd_run(args) -> int:
+    from linksim.report import write_outputs
+    from linksim.sim.executors import make_executor
+    from linksim.sim.runner import run_scenario
+    scenario = _scenario_or_exit(args.scenario)
+    if args.seed is not None:
+        scenario = scenario.with_seed(args.seed)
+    if args.scheduler is not None and args.executor != "dask":
+        args.parser.error("argument --scheduler: only with --executor dask")
+    out_dir = Path(args.out) if args.out else Path("results") / scenario.name
+    try:
+        executor = make_executor(args.executor, workers=args.workers, scheduler=args.scheduler)
+    except (TypeError, ValueError) as exc:
+        _option_error(args.parser, exc)
+    print(f"# {scenario.name}: system {scenario.system}, {len(scenario.points())} points, "
+          f"seed {scenario.seed}, hash {scenario.hash[:12]}, {executor.kind} executor with "
+          f"{executor.n_workers} worker(s) -> {out_dir}", flush=True)
+    try:
+        with executor:
+            rows = run_scenario(scenario, out_dir, executor, progress=not args.no_progress)
+    except KeyboardInterrupt:
+        print("\n# interrupted: finished batches are in the store; run again to resume",
+              file=sys.stderr)
+        return 130
+    paths = write_outputs(out_dir, scenario.to_dict(), rows, generated=_now_utc())
+    _print_summary(scenario.to_dict(), rows)
+    print(f"# wrote {paths['csv']}, {paths['html']} and {len(paths['figures'])} figure files")
+    return 0
+
+
+def _now_utc() -> str:
+    """The report's "generated" stamp (the CSV carries none, so it stays reproducible)."""
+    import datetime
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _print_summary(scenario: dict, rows: list[dict]) -> None:
+    axes = list(scenario["axes"])
+    head = [f"{a:>12}" for a in axes] + [f"{'frames':>10}", f"{'errors':>8}"]
+    head += [f"{m:>34}" for m in scenario["metrics"]]
+    print("# " + " ".join(head))
+    for row in rows:
+        cells = [f"{str(row['axes'][a]):>12}" for a in axes]
+        cells += [f"{row['frames']:>10}", f"{row['frame_errors']:>8}"]
+        for m in scenario["metrics"]:
+            metric = row["metrics"][m]
+            if metric["value"] is None:
+                text = "-"
+            elif metric["ci"] is None:
+                text = f"{metric['value']:.3g}"
+            else:
+                text = f"{metric['value']:.2e} [{metric['ci'][0]:.2e}, {metric['ci'][1]:.2e}]"
+            cells.append(f"{text:>34}")
+        print("  " + " ".join(cells))
+
+
+def _add_list(subparsers) -> None:
+    p = subparsers.add_parser("list", help="list the scenarios and the systems",
+                              description="List scenario files and simulable systems.")
+    p.add_argument("--scenarios", default="scenarios",
+                   help="directory of scenario files (default %(default)s)")
+    p.set_defaults(func=_cmd_list, parser=p)
+
+
+def _cmd_list(args) -> int:
+    from linksim.scenario import ScenarioError, load_scenario
+    from linksim.systems import REQUIRED, SYSTEMS
+    folder = Path(args.scenarios)
+    print(f"# scenarios in {folder}/")
+    files = sorted(folder.glob("*.toml")) if folder.is_dir() else []
+    if not files:
+        print("  (none)")
+    for path in files:
+        try:
+            sc = load_scenario(path)
+            print(f"  {path.name:<32} {sc.system:<14} {len(sc.points()):>4} points  "
+                  f"{sc.description.splitlines()[0] if sc.description else ''}")
+        except ScenarioError as exc:
+            print(f"  {path.name:<32} INVALID: {exc.problems[0]}")
+    print("# systems")
+    for spec in SYSTEMS.values():
+        required = [k for k, v in spec.params.items() if v is REQUIRED]
+        print(f"  {spec.name:<14} {spec.description}")
+        print(f"  {'':<14} required: {', '.join(required)}; "
+              f"optional: {', '.join(k for k in spec.params if k not in required)}")
+    return 0
+
+
+def _add_report(subparsers) -> None:
+    p = subparsers.add_parser(
+        "report", help="rebuild CSV, figures and HTML of a results directory from its store",
+        description="Rebuild results.csv, figures and report.html from store.sqlite alone.")
+    p.add_argument("results_dir", help="a directory written by `linksim run`")
+    p.add_argument("--hash", default=None,
+                   help="scenario hash (prefix) in the store; default: the latest")
+    p.set_defaults(func=_cmd_report, parser=p)
+
+
+def _cmd_report(args) -> int:
+    from linksim.report import write_outputs
+    from linksim.sim.runner import rebuild_rows, stored_scenarios
+    try:
+        known = stored_scenarios(args.results_dir)
+        chosen = None
+        if args.hash is not None:
+            matches = [s["hash"] for s in known if s["hash"].startswith(args.hash)]
+            if len(matches) != 1:
+                raise ValueError(f"hash: got {args.hash!r}, matching {len(matches)} stored "
+                                 f"scenarios; allowed: a prefix of one of "
+                                 f"{', '.join(s['hash'][:12] for s in known)}")
+            chosen = matches[0]
+        scenario, rows = rebuild_rows(args.results_dir, chosen)
+    except ValueError as exc:
+        _option_error(args.parser, exc)
+    paths = write_outputs(Path(args.results_dir), scenario, rows, generated=_now_utc())
+    _print_summary(scenario, rows)
+    print(f"# rebuilt {paths['csv']}, {paths['html']} and {len(paths['figures'])} figure files")
+    return 0
+
+
 # ----------------------------------------------------------------------------- entry point
 
-_COMMANDS = (_add_bler,)
+_COMMANDS = (_add_bler, _add_run, _add_list, _add_report)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -446,7 +600,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.error("a command is required: bler")
+        parser.error("a command is required: bler, run, list or report")
     try:
         return args.func(args)
     except BrokenPipeError:

@@ -1,0 +1,496 @@
+"""Figures of a run: one metric against the swept axis, in the style of coding / PHY papers.
+
+Every figure is a plain :class:`matplotlib.figure.Figure` on an Agg canvas: nothing touches
+``pyplot``, no window opens, and no global matplotlib state (backend, rcParams) is changed, so
+the module is safe in headless runs, worker processes and notebooks alike.
+
+Input rows are the point rows of a run (see :mod:`linksim.report` for the exact format): each
+has ``axes`` (the swept values), ``counts``, ``metrics`` (``{name: {"value", "ci"}}``) and
+optionally ``predictions`` (``{name: float}`` or ``{name: {"value", "kind"}}``).
+
+A figure is a pure function of its inputs: the same rows and scenario give the same pixels.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import numbers
+import os
+import tempfile
+import textwrap
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from linksim.sim.metrics import METRICS, compute_metrics
+
+__all__ = [
+    "AXIS_LABELS",
+    "axis_label",
+    "format_value",
+    "sorted_rows",
+    "axis_names",
+    "row_count",
+    "metric_entry",
+    "prediction_entry",
+    "prediction_names",
+    "prediction_metric",
+    "plot_metric",
+    "figure_bytes",
+    "atomic_write_bytes",
+    "save_figure",
+]
+
+#: Axis labels (matplotlib mathtext) of the sweep parameters researchers sweep most.
+AXIS_LABELS: dict[str, str] = {
+    "ebno_db": r"$E_b/N_0$ (dB)",
+    "esno_db": r"$E_s/N_0$ (dB)",
+    "snr_db": "SNR (dB)",
+    "snr": "SNR (linear)",
+    "k": r"information bits $k$",
+    "n": r"block length $n$",
+    "n_real": r"block length $n$ (real channel uses)",
+    "rate": "rate (bits per channel use)",
+    "code_rate": r"code rate $k/n$",
+    "num_iter": "maximum BP iterations",
+    "k_factor": r"Rician $K$-factor",
+    "csi_error_var": r"CSI error variance $\sigma_e^2$",
+    "n_blocks": "fading blocks per frame",
+    "point": "sweep point",
+}
+
+#: Marker shapes of the series, in order (the downward triangle is reserved for upper limits).
+SERIES_MARKERS = ("o", "s", "D", "P", "X", "h", "p", "*", "d", "H")
+#: Line styles of the prediction curves, one per prediction name, in order.
+PREDICTION_STYLES = ("--", ":", "-.", (0, (6, 2, 1, 2, 1, 2)), (0, (1, 1)))
+#: Marker of a point without errors, drawn at the upper limit of its confidence interval.
+UPPER_LIMIT_MARKER = "v"
+#: ``gid`` of the artists that mark zero-error points (for tests and post-processing).
+UPPER_LIMIT_GID = "upper_limit"
+
+#: Style applied while a figure is built and saved (local to the figure: rc_context).
+_STYLE = {
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 10.5,
+    "ytick.labelsize": 10.5,
+    "legend.fontsize": 9.5,
+    "legend.framealpha": 0.92,
+    "axes.linewidth": 0.9,
+    "lines.linewidth": 1.5,
+    "lines.markersize": 6.5,
+    "errorbar.capsize": 3,
+    "svg.hashsalt": "linksim",
+    "savefig.dpi": 150,
+}
+_FIGSIZE = (6.6, 4.6)
+
+#: Prediction kinds and how they read in a legend.
+_KIND_SUFFIX = {"estimate": "", "upper_bound": " (upper bound)", "lower_bound": " (lower bound)"}
+
+
+# ----------------------------------------------------------------------------- row access
+
+def axis_label(name: str | None) -> str:
+    """Human label (mathtext) of sweep axis ``name``.
+
+    Known names come from :data:`AXIS_LABELS`; an unknown ``<x>_db`` becomes ``"<x> (dB)"``;
+    anything else is returned unchanged. ``None`` (no swept axis) gives ``"sweep point"``.
+    """
+    if name is None:
+        return AXIS_LABELS["point"]
+    if name in AXIS_LABELS:
+        return AXIS_LABELS[name]
+    if name.endswith("_db") and len(name) > 3:
+        return f"{name[:-3]} (dB)"
+    return name
+
+
+def format_value(value: Any) -> str:
+    """Short text of a parameter / axis value: ``0.5`` -> ``"0.5"``, ``True`` -> ``"true"``."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return f"{float(value):g}"
+    return str(value)
+
+
+def sorted_rows(rows: Iterable[Mapping]) -> list[Mapping]:
+    """``rows`` sorted by their ``point`` index (stable; rows without one keep their place)."""
+    rows = list(rows)
+    return [r for _, r in sorted(enumerate(rows), key=lambda ir: (ir[1].get("point", ir[0]),
+                                                                  ir[0]))]
+
+
+def axis_names(scenario: Mapping, rows: Sequence[Mapping]) -> list[str]:
+    """Names of the swept axes: the scenario's ``axes`` order, then any other axis the rows carry
+    (sorted)."""
+    names = list((scenario.get("axes") or {}).keys())
+    extra = sorted({key for r in rows for key in (r.get("axes") or {}) if key not in names})
+    return names + extra
+
+
+def row_count(row: Mapping, key: str) -> int | None:
+    """Count ``key`` of a row: the top-level field if present, else ``row["counts"][key]``."""
+    if row.get(key) is not None:
+        return row[key]
+    return (row.get("counts") or {}).get(key)
+
+
+def metric_entry(row: Mapping, metric: str, confidence: float = 0.95) -> dict:
+    """``{"value": float | None, "ci": [lo, hi] | None}`` of ``metric`` at a row.
+
+    Taken from ``row["metrics"]`` when present, otherwise computed from the row's counts with
+    :func:`linksim.sim.metrics.compute_metrics` (so rows from older runs still plot).
+    """
+    entry = (row.get("metrics") or {}).get(metric)
+    if entry is None:
+        counts = dict(row.get("counts") or {})
+        for key in ("frames", "frame_errors", "bits", "bit_errors"):
+            if key not in counts and row.get(key) is not None:
+                counts[key] = row[key]
+        entry = compute_metrics(counts, [metric], row.get("confidence", confidence))[metric]
+    value = entry.get("value")
+    value = None if value is None or not math.isfinite(float(value)) else float(value)
+    ci = entry.get("ci")
+    ci = None if ci is None else [float(ci[0]), float(ci[1])]
+    return {"value": value, "ci": ci}
+
+
+def prediction_entry(raw: Any) -> tuple[float | None, str]:
+    """``(value, kind)`` of one prediction, given as a number or ``{"value", "kind"}``.
+
+    ``kind`` is ``"estimate"`` (default), ``"upper_bound"`` or ``"lower_bound"``; a missing or
+    non-finite value gives ``None``.
+    """
+    kind = "estimate"
+    value = raw
+    if isinstance(raw, Mapping):
+        value = raw.get("value")
+        kind = str(raw.get("kind") or "estimate")
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None, kind
+    value = float(value)
+    return (value if math.isfinite(value) else None), kind
+
+
+def prediction_names(scenario: Mapping, rows: Sequence[Mapping]) -> list[str]:
+    """Names of the predictions: the scenario's ``predictions`` order, then any other name the
+    rows carry (sorted)."""
+    names: list[str] = []
+    for entry in scenario.get("predictions") or ():
+        name = _prediction_spec_name(entry)
+        if name is not None and name not in names:
+            names.append(name)
+    extra = sorted({key for r in rows for key in (r.get("predictions") or {}) if key not in names})
+    return names + extra
+
+
+def _prediction_spec_name(entry: Any) -> str | None:
+    if isinstance(entry, str):
+        return entry
+    if isinstance(entry, Mapping):
+        for key in ("name", "prediction"):
+            if isinstance(entry.get(key), str):
+                return entry[key]
+    return None
+
+
+def prediction_metric(name: str, scenario: Mapping, rows: Sequence[Mapping]) -> str | None:
+    """The metric prediction ``name`` is drawn against.
+
+    In order: the ``metric`` of the scenario's prediction entry of that name; the metric of a
+    row verdict that names it; a metric whose name begins the prediction's name (``bler_...``);
+    the first rate metric of the scenario (``None`` if it records none).
+    """
+    for entry in scenario.get("predictions") or ():
+        if isinstance(entry, Mapping) and _prediction_spec_name(entry) == name \
+                and isinstance(entry.get("metric"), str):
+            return entry["metric"]
+    for r in rows:
+        for metric, verdict in (r.get("verdicts") or {}).items():
+            if isinstance(verdict, Mapping) and verdict.get("prediction") == name:
+                return metric
+    metrics = list(scenario.get("metrics") or ())
+    for metric in metrics:
+        if name == metric or name.startswith(metric + "_"):
+            return metric
+    rates = [m for m in metrics if m in METRICS and METRICS[m].kind == "rate"]
+    return rates[0] if rates else None
+
+
+def _x_value(row: Mapping, x: str | None):
+    if x is None:
+        return row.get("point", 0)
+    axes = row.get("axes") or {}
+    if x in axes:
+        return axes[x]
+    return (row.get("params") or {}).get(x)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+# ----------------------------------------------------------------------------- plotting
+
+def plot_metric(rows: Sequence[Mapping], metric: str, x: str | None, scenario: Mapping,
+                ax=None) -> Figure:
+    """Draw ``metric`` against sweep axis ``x``, one series per combination of the other axes.
+
+    Parameters
+    ----------
+    rows : sequence of point rows
+        Each with ``axes``, ``counts``, ``metrics`` and optionally ``predictions`` and
+        ``verdicts`` (format in :mod:`linksim.report`).
+    metric : str
+        A name of :data:`linksim.sim.metrics.METRICS` (``"bler"``, ``"ber"``, ...).
+    x : str or None
+        The swept axis on the horizontal axis; ``None`` plots against the point index.
+    scenario : mapping
+        ``Scenario.to_dict()``; uses ``name``, ``axes``, ``metrics``, ``predictions``.
+    ax : matplotlib Axes, optional
+        Draw into this Axes (its figure is returned, its layout left alone). By default a new
+        Agg-backed figure is made and laid out tightly.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    What it draws
+    -------------
+    *Rate* metrics (BLER, BER, ...): log-scale y, each measured point a marker with its
+    asymmetric Clopper-Pearson interval as an error bar (one ``errorbar`` container per series,
+    measured points joined by a thin line). A point with zero errors, whose estimate 0 a log
+    axis cannot show, is drawn as an open downward triangle at the upper limit of its interval
+    (artists tagged ``gid="upper_limit"``). Points whose value is ``None`` are left out.
+    Predictions associated with the metric (:func:`prediction_metric`) are drawn as lines in
+    the series' colour, one line style per prediction. *Mean* metrics (average iterations):
+    linear y, markers joined by lines, no error bars. Series are labelled ``"axis=value, ..."``
+    in the legend, which also keys the line styles. Grid on both axes (minor grid on the log
+    axis).
+    """
+    if metric not in METRICS:
+        raise ValueError(f"metric: got {metric!r}; allowed: one of {', '.join(METRICS)}")
+    rows = sorted_rows(rows)
+    names = axis_names(scenario, rows)
+    if x is not None and x not in names and not any(x in (r.get("params") or {}) for r in rows):
+        raise ValueError(f"x: got {x!r}; allowed: one of the swept axes "
+                         f"{', '.join(names) or '(none)'}")
+    spec = METRICS[metric]
+    is_rate = spec.kind == "rate"
+    confidence = float(scenario.get("confidence", 0.95) or 0.95)
+    others = [name for name in names if name != x]
+
+    with matplotlib.rc_context(_STYLE):
+        if ax is None:
+            fig = Figure(figsize=_FIGSIZE)
+            FigureCanvasAgg(fig)
+            ax = fig.add_subplot()
+            own = True
+        else:
+            fig = ax.figure
+            own = False
+
+        # x positions: numeric axes as numbers, anything else as categories in order of appearance.
+        xs_raw = [_x_value(r, x) for r in rows]
+        numeric_x = all(_is_number(v) for v in xs_raw)
+        categories: list = []
+        if not numeric_x:
+            for v in xs_raw:
+                if format_value(v) not in categories:
+                    categories.append(format_value(v))
+
+        def xpos(v):
+            return float(v) if numeric_x else float(categories.index(format_value(v)))
+
+        # series: combinations of the other axes, in order of first appearance.
+        series: dict[tuple, list[Mapping]] = {}
+        for r in rows:
+            key = tuple(format_value((r.get("axes") or {}).get(name)) for name in others)
+            series.setdefault(key, []).append(r)
+
+        preds = [p for p in prediction_names(scenario, rows)
+                 if prediction_metric(p, scenario, rows) == metric]
+        pred_style = {p: PREDICTION_STYLES[i % len(PREDICTION_STYLES)] for i, p in enumerate(preds)}
+        pred_kind: dict[str, str] = {}
+
+        handles: list = []
+        labels: list[str] = []
+        any_upper = False
+        any_data = False
+        for i, (key, srows) in enumerate(series.items()):
+            color = f"C{i % 10}"
+            marker = SERIES_MARKERS[i % len(SERIES_MARKERS)]
+            label = ", ".join(f"{n}={v}" for n, v in zip(others, key)) if others else "simulation"
+            pts = sorted(((xpos(_x_value(r, x)), r) for r in srows), key=lambda t: t[0])
+
+            # theory curves first, so that the measured markers sit on top
+            for p in preds:
+                px, py = [], []
+                for xv, r in pts:
+                    value, kind = prediction_entry((r.get("predictions") or {}).get(p))
+                    pred_kind.setdefault(p, kind)
+                    if value is not None and (value > 0 or not is_rate):
+                        px.append(xv)
+                        py.append(value)
+                    elif px:                       # a gap: break the line there
+                        px.append(xv)
+                        py.append(float("nan"))
+                if any(not math.isnan(v) for v in py):
+                    ax.plot(px, py, linestyle=pred_style[p], color=color, linewidth=1.6,
+                            zorder=2, label=f"_{p}")
+
+            ex, ey, elo, ehi = [], [], [], []
+            ux, uy = [], []
+            for xv, r in pts:
+                entry = metric_entry(r, metric, confidence)
+                v, ci = entry["value"], entry["ci"]
+                if v is None:
+                    continue
+                if is_rate and v <= 0:
+                    if ci is not None and ci[1] > 0:
+                        ux.append(xv)
+                        uy.append(ci[1])
+                    continue
+                ex.append(xv)
+                ey.append(v)
+                if ci is not None:
+                    elo.append(max(v - ci[0], 0.0))
+                    ehi.append(max(ci[1] - v, 0.0))
+                else:
+                    elo.append(0.0)
+                    ehi.append(0.0)
+            any_data = any_data or bool(ex) or bool(ux)
+
+            if is_rate:
+                ax.errorbar(ex, ey, yerr=[elo, ehi], color=color, marker=marker, linestyle="-",
+                            linewidth=1.0, elinewidth=1.1, markeredgecolor="white",
+                            markeredgewidth=0.6, zorder=3, label=label)
+                if ux:
+                    any_upper = True
+                    up = ax.plot(ux, uy, linestyle="none", marker=UPPER_LIMIT_MARKER,
+                                 markersize=8, markerfacecolor="white", markeredgecolor=color,
+                                 markeredgewidth=1.5, zorder=4, label=f"_{label} (0 errors)")
+                    up[0].set_gid(UPPER_LIMIT_GID)
+            else:
+                ax.plot(ex, ey, color=color, marker=marker, linestyle="-", linewidth=1.2,
+                        markeredgecolor="white", markeredgewidth=0.6, zorder=3, label=label)
+            handles.append(Line2D([], [], color=color, marker=marker, linestyle="-",
+                                  linewidth=1.0, markeredgecolor="white", markeredgewidth=0.6))
+            labels.append(label)
+
+        # legend: the series by colour, then the keys of line styles and of upper limits
+        key_color = "0.25"
+        for p in preds:
+            handles.append(Line2D([], [], color=key_color, linestyle=pred_style[p], linewidth=1.6))
+            labels.append(p + _KIND_SUFFIX.get(pred_kind.get(p, "estimate"), ""))
+        if any_upper:
+            handles.append(Line2D([], [], color=key_color, marker=UPPER_LIMIT_MARKER,
+                                  linestyle="none", markersize=8, markerfacecolor="white",
+                                  markeredgewidth=1.5))
+            labels.append(f"no errors: {confidence:.0%} upper limit")
+
+        if is_rate:
+            ax.set_yscale("log")
+            ax.grid(True, which="major", axis="both", color="0.78", linewidth=0.8)
+            ax.grid(True, which="minor", axis="y", color="0.9", linewidth=0.5, linestyle=":")
+        else:
+            ax.grid(True, which="major", axis="both", color="0.82", linewidth=0.8)
+        ax.set_axisbelow(True)
+        if not numeric_x:
+            ax.set_xticks(range(len(categories)))
+            ax.set_xticklabels(categories)
+        ax.set_xlabel(axis_label(x))
+        ax.set_ylabel(spec.label if spec.label[:1].isupper() else spec.label[:1].upper()
+                      + spec.label[1:])
+        title = str(scenario.get("name") or "")
+        if title:
+            ax.set_title("\n".join(textwrap.wrap(title, 60, max_lines=2, placeholder=" ...")))
+        ax.tick_params(which="both", direction="in", top=True, right=True)
+        if not any_data:
+            ax.text(0.5, 0.5, f"no data: {spec.label} not reported", transform=ax.transAxes,
+                    ha="center", va="center", color="0.45", fontsize=12)
+            if is_rate:
+                ax.set_ylim(1e-6, 1.0)
+            xp = [xpos(v) for v in xs_raw if v is not None]
+            if xp and max(xp) > min(xp):
+                pad = 0.04 * (max(xp) - min(xp))
+                ax.set_xlim(min(xp) - pad, max(xp) + pad)
+        show_legend = any_data and (len(series) > 1 or preds or any_upper)
+        if show_legend and handles:
+            outside = len(labels) > 8
+            if outside:
+                ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0),
+                          borderaxespad=0.0)
+            else:
+                ax.legend(handles, labels, loc="best")
+        if own:
+            if show_legend and len(labels) > 8:
+                fig.set_size_inches(_FIGSIZE[0] + 2.6, _FIGSIZE[1])
+            fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- saving
+
+def figure_bytes(fig: Figure, fmt: str) -> bytes:
+    """The figure rendered as ``fmt`` (``"png"`` at 150 dpi or ``"pdf"``), reproducibly.
+
+    No creation date or other run-dependent metadata is written, so the same figure always
+    gives the same bytes.
+    """
+    if fmt not in ("png", "pdf"):
+        raise ValueError(f"fmt: got {fmt!r}; allowed: 'png' or 'pdf'")
+    meta = {"Software": None} if fmt == "png" else {"CreationDate": None, "ModDate": None}
+    buf = io.BytesIO()
+    with matplotlib.rc_context(_STYLE):
+        fig.savefig(buf, format=fmt, dpi=_STYLE["savefig.dpi"], metadata=meta,
+                    facecolor="white")
+    return buf.getvalue()
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and
+    ``os.replace``, so a concurrent reader sees the old file or the new one, never half of one.
+    Returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def save_figure(fig: Figure, path_stem: str | os.PathLike) -> list[Path]:
+    """Save ``fig`` as ``<path_stem>.png`` (150 dpi) and ``<path_stem>.pdf`` (vector).
+
+    Each file is written atomically; folders are created. Returns ``[png_path, pdf_path]``.
+    """
+    stem = Path(path_stem)
+    out = []
+    for fmt in ("png", "pdf"):
+        target = stem.with_name(stem.name + "." + fmt)
+        out.append(atomic_write_bytes(target, figure_bytes(fig, fmt)))
+    return out

@@ -1,0 +1,975 @@
+"""Scenario files: one TOML file per study, parsed and validated before anything runs.
+
+A scenario names a system (:data:`linksim.systems.SYSTEMS`), its fixed parameters, a sweep over
+some of its parameters, a stopping rule per sweep point, a root seed and what to report::
+
+    name = "ldpc_awgn_qpsk"      # optional; default: the file stem; [A-Za-z0-9_.-]+
+    description = "..."          # optional
+    system = "coded_link"
+    seed = 1                     # 0 <= seed <= 2**63 - 1
+    confidence = 0.95            # optional, in (0, 1)
+
+    [params]                     # fixed system parameters
+    k = 512
+    n = 1024
+
+    [sweep]
+    mode = "cartesian"           # or "zip" (element-wise; equal-length axes)
+    [sweep.axes]
+    ebno_db = { start = 0.0, stop = 3.0, step = 0.5 }   # stop included
+    decoder = ["nms", "spa"]
+
+    [stop]
+    max_frame_errors = 100
+    max_frames = 1e5
+    batch_size = 1000            # optional; also first_batch_size, max_seconds
+
+    [output]                     # optional
+    metrics = ["bler", "ber"]    # linksim.sim.metrics.METRICS
+    x = "ebno_db"                # default: the first axis
+    [[output.predictions]]       # name = a key of linksim.theory.PREDICTIONS; other keys are
+    name = "..."                 # options passed to it
+
+Validation goes beyond types: every sweep point is built by its system (each distinct parameter
+combination once, cached per process), and the system's complaint is reported where the bad
+value was written (``params.k`` or ``sweep.axes.k[2]``). All problems are collected and raised
+together as one :class:`ScenarioError`, one line each: ``field.path: got <value>; allowed: <what>``.
+
+The scenario :attr:`Scenario.hash` identifies what is simulated (system, every point's full
+parameters, stopping rule, seed); the results store keys its batches by it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import functools
+import hashlib
+import itertools
+import json
+import math
+import numbers
+import re
+import tomllib
+import warnings
+from pathlib import Path
+from typing import Annotated, Any, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.functional_validators import PlainValidator
+
+from linksim.random import MAX_SEED, check_seed
+
+__all__ = ["ScenarioError", "Scenario", "load_scenario", "parse_scenario", "MODES",
+           "MAX_AXIS_VALUES", "MAX_POINTS", "DEFAULT_METRICS", "DEFAULT_CONFIDENCE"]
+
+#: Sweep modes: the cartesian product of the axes (last axis fastest) or element-wise zip.
+MODES = ("cartesian", "zip")
+#: Most values one range table may expand to.
+MAX_AXIS_VALUES = 10_000
+#: Most points a sweep may have (all axes together).
+MAX_POINTS = 10_000
+#: Metrics recorded when ``[output] metrics`` is not given.
+DEFAULT_METRICS = ("bler", "ber")
+DEFAULT_CONFIDENCE = 0.95
+#: Largest count accepted in ``[stop]`` (counts are stored as signed 64-bit integers).
+MAX_COUNT = 2**63 - 1
+#: Point-validation problems listed before the rest are summarised in one line.
+MAX_POINT_PROBLEMS = 20
+
+_NAME_RE = re.compile(r"[A-Za-z0-9_.-]+")
+_NAME_ALLOWED = ("a string of letters, digits, '_', '.' and '-' (at most 128 characters, "
+                 "not only dots; it names the results directory)")
+_PARAM_MSG_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): (.*)", re.S)
+
+
+# ----------------------------------------------------------------------------- errors
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used.
+
+    Attributes
+    ----------
+    problems : list[str]
+        One line per problem, ``"field.path: got <value>; allowed: <what>"``.
+    path : pathlib.Path or None
+        The scenario file, when the scenario came from one.
+    """
+
+    def __init__(self, problems, path: Path | None = None):
+        self.problems = [str(p) for p in problems] or ["scenario: invalid"]
+        self.path = path
+        super().__init__("\n".join(self.problems))
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems)
+
+
+def _kind(value) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, numbers.Integral):
+        return "an integer"
+    if isinstance(value, numbers.Real):
+        return "a float"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, (datetime.date, datetime.time)):
+        return "a date/time"
+    if value is None:
+        return "nothing"
+    return f"a {type(value).__name__}"
+
+
+def _show(value, limit: int = 80, _depth: int = 0) -> str:
+    """``value`` as written in TOML (short)."""
+    if _depth > 3 and isinstance(value, (list, tuple, Mapping)):
+        text = "[...]" if isinstance(value, (list, tuple)) else "{...}"
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, numbers.Integral):
+        text = str(int(value))
+    elif isinstance(value, numbers.Real):
+        text = repr(float(value))
+    elif isinstance(value, (datetime.date, datetime.time)):
+        text = value.isoformat()
+    elif value is None:
+        text = "nothing"
+    elif isinstance(value, (list, tuple)):
+        text = "[" + ", ".join(_show(v, limit, _depth + 1) for v in value[:20]) + "]"
+    elif isinstance(value, Mapping):
+        text = "{" + ", ".join(f"{k} = {_show(v, limit, _depth + 1)}"
+                               for k, v in list(value.items())[:20]) + "}"
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _typed(value) -> str:
+    return f"{_show(value)} ({_kind(value)})"
+
+
+def _loc(*parts) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "scenario"
+
+
+# ----------------------------------------------------------------------------- field checks
+# Each raises ValueError("got ...; allowed: ...") (pydantic turns only ValueError into a
+# field error) and returns the normalised value.
+
+def _is_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _check_name(value) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"got {_typed(value)}; allowed: {_NAME_ALLOWED}")
+    if not _NAME_RE.fullmatch(value) or set(value) == {"."} or len(value) > 128:
+        raise ValueError(f"got {_show(value)}; allowed: {_NAME_ALLOWED}")
+    return value
+
+
+def _check_description(value) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"got {_typed(value)}; allowed: a string")
+    return value
+
+
+def _check_system(value) -> str:
+    from linksim.systems import SYSTEMS
+    if not isinstance(value, str) or value not in SYSTEMS:
+        shown = _show(value) if isinstance(value, str) else _typed(value)
+        raise ValueError(f"got {shown}; allowed: one of {', '.join(SYSTEMS)}")
+    return value
+
+
+def _seed_problem(value) -> str | None:
+    try:
+        check_seed(value)
+    except (TypeError, ValueError):
+        shown = _typed(value) if isinstance(value, (bool, str, float)) or not _is_real(value) \
+            else _show(value)
+        return f"got {shown}; allowed: an integer in [0, {MAX_SEED}] (2**63 - 1)"
+    return None
+
+
+def _check_seed(value) -> int:
+    problem = _seed_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return int(value)
+
+
+def _check_confidence(value) -> float:
+    allowed = "a number in (0, 1), e.g. 0.95"
+    if not _is_real(value):
+        raise ValueError(f"got {_typed(value)}; allowed: {allowed}")
+    v = float(value)
+    if not 0.0 < v < 1.0:  # NaN fails too
+        raise ValueError(f"got {_show(value)}; allowed: {allowed}")
+    return v
+
+
+def _check_mode(value) -> str:
+    if not isinstance(value, str) or value not in MODES:
+        shown = _show(value) if isinstance(value, str) else _typed(value)
+        raise ValueError(f"got {shown}; allowed: one of {', '.join(repr(m) for m in MODES)}")
+    return value
+
+
+def _check_count(value) -> int:
+    allowed = f"a positive integer (an integral float such as 1e5 is accepted), at most {MAX_COUNT}"
+    if not _is_real(value):
+        raise ValueError(f"got {_typed(value)}; allowed: {allowed}")
+    if isinstance(value, numbers.Integral):
+        v = int(value)
+    else:
+        f = float(value)
+        if not math.isfinite(f) or f != math.floor(f):
+            raise ValueError(f"got {_show(value)}; allowed: {allowed}")
+        v = int(f)
+    if not 1 <= v <= MAX_COUNT:
+        raise ValueError(f"got {_show(value)}; allowed: {allowed}")
+    return v
+
+
+def _check_seconds(value) -> float | None:
+    if value is None:
+        return None
+    allowed = "a positive finite number of seconds (omit it for no time limit)"
+    if not _is_real(value):
+        raise ValueError(f"got {_typed(value)}; allowed: {allowed}")
+    v = float(value)
+    if not (math.isfinite(v) and v > 0):
+        raise ValueError(f"got {_show(value)}; allowed: {allowed}")
+    return v
+
+
+def _check_finite(value) -> float | int:
+    allowed = "a finite number"
+    if not _is_real(value):
+        raise ValueError(f"got {_typed(value)}; allowed: {allowed}")
+    if not math.isfinite(float(value)):
+        raise ValueError(f"got {_show(value)}; allowed: {allowed}")
+    return int(value) if isinstance(value, numbers.Integral) else float(value)
+
+
+def _scalar_problem(value) -> str | None:
+    """Why ``value`` is not a usable sweep value (None if it is)."""
+    allowed = "a string, a boolean or a finite number"
+    if isinstance(value, (str, bool)):
+        return None
+    if _is_real(value):
+        return None if math.isfinite(float(value)) else f"got {_show(value)}; allowed: {allowed}"
+    return f"got {_typed(value)}; allowed: {allowed}"
+
+
+def _value_problems(value, loc: tuple) -> list[str]:
+    """Problems of a parameter / option value: strings, booleans, finite numbers, and arrays or
+    tables of those (JSON-representable: no dates, no NaN or infinity)."""
+    if isinstance(value, (list, tuple)):
+        return [p for i, v in enumerate(value) for p in _value_problems(v, loc + (i,))]
+    if isinstance(value, Mapping):
+        return [p for k, v in value.items() for p in _value_problems(v, loc + (str(k),))]
+    problem = _scalar_problem(value)
+    if problem:
+        return [f"{_loc(*loc)}: {problem}"
+                + ("" if _is_real(value) else " (or an array or table of those)")]
+    return []
+
+
+def _plain(value):
+    """``value`` with NumPy-style scalars as Python ``int``/``float`` (for canonical JSON)."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return value
+
+
+def _number_key(value):
+    """Equality key of a sweep value: 1 and 1.0 are the same point, true and 1 are not."""
+    if isinstance(value, bool):
+        return ("bool", value)
+    if _is_real(value):
+        return ("number", float(value))
+    return ("str", value)
+
+
+# ----------------------------------------------------------------------------- section models
+
+def _V(check):
+    return PlainValidator(check)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class _Top(_Section):
+    name: Annotated[str, _V(_check_name)] = Field(None, description=_NAME_ALLOWED)
+    description: Annotated[str, _V(_check_description)] = Field("", description="a string")
+    system: Annotated[str, _V(_check_system)] = Field(
+        description="the name of a system of linksim.systems.SYSTEMS, e.g. \"coded_link\"")
+    seed: Annotated[int, _V(_check_seed)] = Field(
+        description=f"an integer in [0, {MAX_SEED}] (the root seed of every random stream)")
+    confidence: Annotated[float, _V(_check_confidence)] = Field(
+        DEFAULT_CONFIDENCE, description="a number in (0, 1)")
+    params: Any = Field(None, description="a table of fixed system parameters")
+    sweep: Any = Field(description="a [sweep] table with a [sweep.axes] table of at least one axis")
+    stop: Any = Field(description="a [stop] table with max_frame_errors and max_frames")
+    output: Any = Field(None, description="an [output] table")
+
+
+class _Sweep(_Section):
+    mode: Annotated[str, _V(_check_mode)] = Field("cartesian", description="\"cartesian\" or \"zip\"")
+    axes: Any = Field(description="a [sweep.axes] table: name = [values] or "
+                                  "name = {start = ..., stop = ..., step = ...}")
+
+
+class _Stop(_Section):
+    max_frame_errors: Annotated[int, _V(_check_count)] = Field(
+        description="a positive integer: stop a point once this many frame errors are counted")
+    max_frames: Annotated[int, _V(_check_count)] = Field(
+        description="a positive integer (or an integral float such as 1e5): the most frames "
+                    "per point")
+    batch_size: Annotated[int, _V(_check_count)] = Field(None, description="a positive integer")
+    first_batch_size: Annotated[int, _V(_check_count)] = Field(None,
+                                                               description="a positive integer")
+    max_seconds: Annotated[float, _V(_check_seconds)] = Field(
+        None, description="a positive number of seconds")
+
+
+class _Range(_Section):
+    start: Annotated[float, _V(_check_finite)] = Field(description="a finite number")
+    stop: Annotated[float, _V(_check_finite)] = Field(description="a finite number >= start "
+                                                                  "(included)")
+    step: Annotated[float, _V(_check_finite)] = Field(description="a finite number > 0")
+
+
+class _Output(_Section):
+    metrics: Any = Field(None, description="an array of metric names")
+    x: Any = Field(None, description="the name of a sweep axis")
+    predictions: Any = Field(None, description="an array of [[output.predictions]] tables")
+
+
+class _Prediction(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    name: Any = Field(description="the name of a prediction of linksim.theory.PREDICTIONS")
+
+
+class _Problems(list):
+    def add(self, loc, message: str) -> None:
+        where = loc if isinstance(loc, str) else _loc(*loc)
+        self.append(f"{where}: {message}")
+
+    def validate(self, model: type[BaseModel], data, loc: tuple, what: str):
+        """``model`` validated from ``data`` (a table), or None after recording its problems."""
+        if not isinstance(data, Mapping):
+            self.add(loc, f"got {_typed(data)}; allowed: {what}")
+            return None
+        try:
+            return model.model_validate(dict(data))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                self.append(_format_pydantic_error(model, loc, err))
+            return None
+
+
+def _format_pydantic_error(model: type[BaseModel], loc: tuple, err: Mapping) -> str:
+    """One pydantic error as ``field.path: got ...; allowed: ...``."""
+    where = _loc(*loc, *err.get("loc", ()))
+    kind = err.get("type")
+    field = err["loc"][-1] if err.get("loc") else None
+    info = model.model_fields.get(field) if isinstance(field, str) else None
+    if kind == "value_error" and "error" in (err.get("ctx") or {}):
+        return f"{where}: {err['ctx']['error']}"
+    if kind == "missing":
+        allowed = info.description if info is not None and info.description else "a value"
+        return f"{where}: missing; allowed: {allowed}"
+    if kind == "extra_forbidden":
+        known = ", ".join(model.model_fields)
+        return (f"{where}: got {_show(err.get('input'))} for an unknown field; allowed: the "
+                f"fields {known}")
+    allowed = (info.description if info is not None and info.description
+               else str(err.get("msg", "a valid value")).lower())
+    return f"{where}: got {_show(err.get('input'))}; allowed: {allowed}"
+
+
+def _try(check, value, problems: _Problems | None = None, loc=None):
+    """``check(value)``, or None (recording the problem if ``problems`` is given)."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        if problems is not None:
+            problems.add(loc, str(exc))
+        return None
+
+
+# ----------------------------------------------------------------------------- sweep axes
+
+def _range_values(spec: _Range, loc: tuple, problems: _Problems) -> list | None:
+    start, stop, step = spec.start, spec.stop, spec.step
+    ok = True
+    if not step > 0:
+        problems.add(loc + ("step",), f"got {_show(step)}; allowed: a finite number > 0")
+        ok = False
+    if stop < start:
+        problems.add(loc + ("stop",), f"got {_show(stop)} < start = {_show(start)}; "
+                                      f"allowed: a number >= start (stop is included)")
+        ok = False
+    if not ok:
+        return None
+    span = (stop - start) / step
+    if not math.isfinite(span) or span > MAX_AXIS_VALUES:
+        count = math.inf
+    else:
+        nearest = round(span)
+        if abs(span - nearest) <= 1e-9 * max(1.0, abs(span)):
+            count = nearest + 1
+        else:
+            count = math.floor(span) + 1
+    if count > MAX_AXIS_VALUES:
+        shown = "more than " + str(MAX_AXIS_VALUES) if count == math.inf else str(count)
+        problems.add(loc, f"got {{start = {_show(start)}, stop = {_show(stop)}, "
+                          f"step = {_show(step)}}}, {shown} values; "
+                          f"allowed: at most {MAX_AXIS_VALUES} values per axis")
+        return None
+    if all(isinstance(v, int) for v in (start, stop, step)):
+        return [start + i * step for i in range(count)]
+    digits = max(10, 12 - math.floor(math.log10(step)))
+    values = [round(start + i * step, digits) + 0.0 for i in range(count)]
+    if abs(start + (count - 1) * step - stop) <= 1e-9 * max(1.0, abs(span)) * step:
+        values[-1] = float(stop) + 0.0
+    return values
+
+
+def _parse_axes(raw, mode: str | None, problems: _Problems) -> dict[str, list] | None:
+    """The axes expanded to lists (None if any problem was recorded)."""
+    loc = ("sweep", "axes")
+    allowed = ("a table of at least one axis: name = [values] or "
+               "name = {start = ..., stop = ..., step = ...}")
+    if not isinstance(raw, Mapping):
+        problems.add(loc, f"got {_typed(raw)}; allowed: {allowed}")
+        return None
+    if not raw:
+        problems.add(loc, f"got no axes; allowed: {allowed}")
+        return None
+    before = len(problems)
+    axes: dict[str, list] = {}
+    for name, spec in raw.items():
+        aloc = loc + (str(name),)
+        if isinstance(spec, (list, tuple)):
+            if not spec:
+                problems.add(aloc, "got [] (an empty array); allowed: a non-empty array of "
+                                   "values, or a range {start = ..., stop = ..., step = ...}")
+                continue
+            values = []
+            for i, value in enumerate(spec):
+                problem = _scalar_problem(value)
+                if problem:
+                    problems.add(aloc + (i,), problem)
+                else:
+                    values.append(_plain(value))
+            axes[str(name)] = values
+        elif isinstance(spec, Mapping):
+            rng = problems.validate(_Range, spec, aloc, "a range table")
+            if rng is not None:
+                values = _range_values(rng, aloc, problems)
+                if values is not None:
+                    axes[str(name)] = values
+        else:
+            problems.add(aloc, f"got {_typed(spec)}; allowed: a non-empty array of values, "
+                               f"or a range {{start = ..., stop = ..., step = ...}}")
+    if len(problems) > before:
+        return None
+
+    # point count, zip lengths, distinct points
+    names = list(axes)
+    lengths = {name: len(values) for name, values in axes.items()}
+    if mode == "zip":
+        first = names[0]
+        for name in names[1:]:
+            if lengths[name] != lengths[first]:
+                problems.add(loc + (name,), f"got {lengths[name]} values; allowed: "
+                             f"{lengths[first]} values, as many as the first axis {first!r} "
+                             f"(mode \"zip\" pairs the axes element by element)")
+        if len(problems) > before:
+            return None
+        n_points = lengths[first]
+    else:
+        n_points = math.prod(lengths.values())
+    if n_points > MAX_POINTS:
+        sizes = " x ".join(f"{lengths[n]} ({n})" for n in names)
+        problems.add(loc, f"got {sizes} = {n_points} points; allowed: at most {MAX_POINTS} "
+                          f"points per scenario")
+        return None
+    if mode == "zip":
+        seen: dict = {}
+        for index, combo in enumerate(zip(*axes.values())):
+            key = tuple(_number_key(v) for v in combo)
+            if key in seen:
+                point = ", ".join(f"{n} = {_show(v)}" for n, v in zip(names, combo))
+                problems.add(loc, f"got point {index} ({point}) equal to point {seen[key]}; "
+                                  f"allowed: distinct points")
+            else:
+                seen[key] = index
+    else:
+        for name, values in axes.items():
+            seen = {}
+            for index, value in enumerate(values):
+                key = _number_key(value)
+                if key in seen:
+                    problems.add(loc + (name, index),
+                                 f"got {_show(value)}, already at [{seen[key]}]; allowed: "
+                                 f"distinct values (a repeated value repeats sweep points)")
+                else:
+                    seen[key] = index
+    return None if len(problems) > before else axes
+
+
+def _axis_combos(axes: Mapping[str, list], mode: str):
+    """(indices, values) of each point: indices[i] is the position in axis i of its value."""
+    lists = list(axes.values())
+    if mode == "zip":
+        for index in range(len(lists[0])):
+            yield (index,) * len(lists), tuple(values[index] for values in lists)
+    else:
+        for indices in itertools.product(*(range(len(v)) for v in lists)):
+            yield indices, tuple(values[i] for values, i in zip(lists, indices))
+
+
+# ----------------------------------------------------------------------------- system checks
+
+def _canonical(obj) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _point_error(system: str, params_json: str) -> str | None:
+    """Why system ``system`` rejects these (complete) parameters, or None. Cached: building
+    a system (an LDPC code) costs, and a parameter combination is validated once per process."""
+    from linksim.systems import get_system
+    try:
+        with warnings.catch_warnings():  # e.g. overflow at an absurd Eb/N0: reported at run time
+            warnings.simplefilter("ignore")
+            get_system(system).build(json.loads(params_json))
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+    except Exception as exc:  # a system bug must still surface as a scenario problem
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _check_points(system: str, params: dict, axes: dict, mode: str,
+                  problems: _Problems) -> None:
+    """Parameter names against the system, then every distinct point built by the system."""
+    from linksim.systems import REQUIRED, get_system
+    spec = get_system(system)
+    known = ", ".join(spec.params)
+    before = len(problems)
+    for where, names in ((("params",), params), (("sweep", "axes"), axes)):
+        for name in names:
+            if name not in spec.params:
+                problems.add(where + (name,), f"got an unknown parameter of system "
+                             f"{system!r}; allowed: {known}")
+    for name, default in spec.params.items():
+        if default is REQUIRED and name not in params and name not in axes:
+            required = ", ".join(k for k, v in spec.params.items() if v is REQUIRED)
+            problems.add(("params", name), f"missing; allowed: a value in [params] or a sweep "
+                         f"axis (system {system!r} requires {required})")
+    if len(problems) > before:
+        return
+
+    names = list(axes)
+    seen: set[str] = set()
+    failing = 0
+    for point, (indices, values) in enumerate(_axis_combos(axes, mode)):
+        full = spec.complete({**params, **dict(zip(names, values))})
+        message = _point_error(system, _canonical(full))
+        if message is None:
+            continue
+        match = _PARAM_MSG_RE.fullmatch(message)
+        if match and match.group(1) in axes:
+            name = match.group(1)
+            line = f"{_loc('sweep', 'axes', name, indices[names.index(name)])}: {match.group(2)}"
+        elif match and match.group(1) in params:
+            line = f"params.{match.group(1)}: {match.group(2)}"
+        elif match and match.group(1) in spec.params:
+            line = (f"params.{match.group(1)}: {match.group(2)} (not set: the system's "
+                    f"default {_show(spec.params[match.group(1)])} applies)")
+        else:
+            line = f"sweep.axes: at point {point} ({_point_text(names, values)}): {message}"
+        if line in seen:
+            continue
+        seen.add(line)
+        failing += 1
+        if failing <= MAX_POINT_PROBLEMS:
+            problems.append(line)
+    if failing > MAX_POINT_PROBLEMS:
+        problems.append(f"sweep.axes: got {failing - MAX_POINT_PROBLEMS} more failing sweep "
+                        f"points (not listed); allowed: parameters the system accepts")
+
+
+def _point_text(names, values) -> str:
+    return ", ".join(f"{n} = {_show(v)}" for n, v in zip(names, values))
+
+
+# ----------------------------------------------------------------------------- output
+
+def _parse_metrics(raw, system: str | None, problems: _Problems) -> list[str] | None:
+    from linksim.sim.metrics import METRICS
+    from linksim.sim.montecarlo import REQUIRED_COUNTS
+    loc = ("output", "metrics")
+    if raw is None:
+        return list(DEFAULT_METRICS)
+    allowed = f"names of linksim.sim.metrics.METRICS: {', '.join(METRICS)}"
+    if not isinstance(raw, (list, tuple)) or not raw:
+        problems.add(loc, f"got {_typed(raw)}; allowed: a non-empty array of {allowed}")
+        return None
+    reported = None
+    if system is not None:
+        from linksim.systems import get_system
+        reported = set(REQUIRED_COUNTS) | set(get_system(system).counts)
+    before = len(problems)
+    seen: dict[str, int] = {}
+    for i, name in enumerate(raw):
+        if not isinstance(name, str) or name not in METRICS:
+            shown = _show(name) if isinstance(name, str) else _typed(name)
+            problems.add(loc + (i,), f"got {shown}; allowed: one of the {allowed}")
+        elif name in seen:
+            problems.add(loc + (i,), f"got {_show(name)}, already at [{seen[name]}]; "
+                                     f"allowed: each metric once")
+        else:
+            seen[name] = i
+            metric = METRICS[name]
+            if reported is not None and not {metric.numerator, metric.denominator} <= reported:
+                usable = [m for m, x in METRICS.items()
+                          if {x.numerator, x.denominator} <= reported]
+                problems.add(loc + (i,), f"got {_show(name)}, which needs the count "
+                             f"{metric.numerator!r} that system {system!r} never reports; "
+                             f"allowed: {', '.join(usable)}")
+    return None if len(problems) > before else list(raw)
+
+
+def _parse_predictions(raw, metrics: list[str] | None, problems: _Problems) -> list[dict] | None:
+    from linksim.theory import PREDICTIONS
+    loc = ("output", "predictions")
+    if raw is None:
+        return []
+    if not isinstance(raw, (list, tuple)):
+        problems.add(loc, f"got {_typed(raw)}; allowed: an array of tables "
+                          f"([[output.predictions]] with name = ...)")
+        return None
+    available = ", ".join(PREDICTIONS) if PREDICTIONS else "none yet"
+    before = len(problems)
+    out = []
+    for i, entry in enumerate(raw):
+        ploc = loc + (i,)
+        model = problems.validate(_Prediction, entry, ploc, "a table with name = ...")
+        if model is None:
+            continue
+        name = entry["name"]
+        if not isinstance(name, str) or name not in PREDICTIONS:
+            shown = _show(name) if isinstance(name, str) else _typed(name)
+            problems.add(ploc + ("name",), f"got {shown}; allowed: a prediction of "
+                                           f"linksim.theory.PREDICTIONS ({available})")
+        for key, value in entry.items():
+            if key == "name":
+                continue
+            problems.extend(_value_problems(value, ploc + (key,)))
+            if key == "metric" and metrics is not None and value not in metrics:
+                problems.add(ploc + (key,), f"got {_show(value)}; allowed: one of the "
+                                            f"recorded metrics {', '.join(metrics)}")
+        out.append(dict(entry))
+    return None if len(problems) > before else out
+
+
+# ----------------------------------------------------------------------------- the scenario
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Scenario:
+    """A validated scenario (build it with :func:`load_scenario` or :func:`parse_scenario`).
+
+    Treat it as read-only; :meth:`with_seed` makes a copy with another seed.
+
+    Attributes
+    ----------
+    name, description, system : str
+    seed : int
+    confidence : float
+    params : dict
+        The ``[params]`` table as written (system defaults not filled in).
+    axes : dict[str, list]
+        Sweep axes in file order; ranges expanded (floats; ints when start, stop and step are
+        all integers).
+    mode : {"cartesian", "zip"}
+    stop : linksim.sim.montecarlo.StopRule
+    metrics : list[str]
+    x : str
+        The axis on the figures' x-axis.
+    predictions : list[dict]
+        ``{"name": ..., **options}`` each.
+    path : pathlib.Path or None
+        The file it was loaded from (not part of :meth:`to_dict` nor of the hash).
+    """
+
+    name: str
+    description: str
+    system: str
+    seed: int
+    confidence: float
+    params: dict
+    axes: dict
+    mode: str
+    stop: Any
+    metrics: list
+    x: str
+    predictions: list
+    path: Path | None = None
+
+    def point_axes(self) -> list[dict]:
+        """The axis values of each sweep point, in point order."""
+        names = list(self.axes)
+        return [dict(zip(names, values)) for _, values in _axis_combos(self.axes, self.mode)]
+
+    def points(self) -> list[dict]:
+        """The full system parameters of each sweep point, in point order.
+
+        Cartesian: the product of the axes in file order, last axis fastest; zip: element-wise.
+        Each dict is the system's defaults, overridden by ``[params]``, then by the point's
+        axis values.
+        """
+        from linksim.systems import get_system
+        spec = get_system(self.system)
+        return [spec.complete({**self.params, **axes}) for axes in self.point_axes()]
+
+    @property
+    def n_points(self) -> int:
+        lengths = [len(v) for v in self.axes.values()]
+        return lengths[0] if self.mode == "zip" else math.prod(lengths)
+
+    @property
+    def hash(self) -> str:
+        """SHA-256 (hex) of what is simulated: system, every point's parameters, stopping rule,
+        seed (canonical JSON, sorted keys). Name, description, confidence and output do not
+        enter it."""
+        payload = {"system": self.system, "points": self.points(),
+                   "stop": self.stop.to_dict(), "seed": self.seed}
+        return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
+
+    def with_seed(self, seed) -> "Scenario":
+        """A copy with root seed ``seed`` (hence another hash)."""
+        problem = _seed_problem(seed)
+        if problem:
+            raise ScenarioError([f"seed: {problem}"], self.path)
+        return dataclasses.replace(self, seed=int(seed))
+
+    def to_dict(self) -> dict:
+        """The normalised scenario as plain JSON-serialisable data, with its ``hash``.
+
+        Keys: the attributes (``axes``, ``mode``, ``metrics``, ``x``, ``predictions`` flat, not
+        nested as in the file; ``stop`` as ``StopRule.to_dict()``) and ``hash``.
+        :func:`parse_scenario` accepts it back as the same scenario.
+        """
+        return {
+            "name": self.name, "description": self.description, "system": self.system,
+            "seed": self.seed, "confidence": self.confidence,
+            "params": json.loads(json.dumps(self.params, allow_nan=False)),
+            "axes": {name: list(values) for name, values in self.axes.items()},
+            "mode": self.mode, "stop": self.stop.to_dict(),
+            "metrics": list(self.metrics), "x": self.x,
+            "predictions": json.loads(json.dumps(self.predictions, allow_nan=False)),
+            "hash": self.hash,
+        }
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(self.hash)
+
+    def __repr__(self) -> str:
+        return (f"Scenario(name={self.name!r}, system={self.system!r}, seed={self.seed}, "
+                f"axes={list(self.axes)}, mode={self.mode!r}, n_points={self.n_points}, "
+                f"hash={self.hash[:12]!r})")
+
+
+def _from_dict_form(data: Mapping) -> dict:
+    """Accept :meth:`Scenario.to_dict` output: flat axes/mode/metrics/x/predictions."""
+    flat = {"axes", "mode", "metrics", "x", "predictions"}
+    if not flat & set(data) or "sweep" in data:
+        return dict(data)
+    out = {k: v for k, v in data.items() if k not in flat and k != "hash"}
+    out["sweep"] = {k: data[k] for k in ("mode", "axes") if k in data}
+    output = {k: data[k] for k in ("metrics", "x", "predictions") if k in data}
+    if output:
+        out["output"] = output
+    return out
+
+
+def parse_scenario(data: Mapping, *, name: str | None = None,
+                   _path: Path | None = None) -> Scenario:
+    """Validate a scenario given as a dict (the parsed TOML).
+
+    ``name`` is the default scenario name (:func:`load_scenario` passes the file stem); the
+    ``name`` field of ``data`` wins. Raises :class:`ScenarioError` listing every problem.
+    The output of :meth:`Scenario.to_dict` is accepted back (its ``hash`` is recomputed).
+    """
+    problems = _Problems()
+    if not isinstance(data, Mapping):
+        raise ScenarioError([f"scenario: got {_typed(data)}; allowed: a table of scenario "
+                             f"fields (system, seed, [params], [sweep], [stop], [output])"], _path)
+    data = _from_dict_form(data)
+
+    top = problems.validate(_Top, data, (), "a table")
+    if top is not None:
+        system, seed, confidence = top.system, top.seed, top.confidence
+        description = top.description
+        scenario_name = top.name
+    else:  # each field again on its own, so that the rest can still be checked
+        system = _try(_check_system, data.get("system"))
+        seed = _try(_check_seed, data.get("seed"))
+        confidence = _try(_check_confidence, data.get("confidence", DEFAULT_CONFIDENCE))
+        description = _try(_check_description, data.get("description", ""))
+        scenario_name = _try(_check_name, data["name"]) if "name" in data else None
+    if "name" not in data:
+        if name is None:
+            problems.add("name", f"missing; allowed: {_NAME_ALLOWED}")
+        else:
+            scenario_name = _try(_check_name, name, problems, ("name",))
+            if scenario_name is None:
+                problems[-1] += " (the default name is the file name without .toml)"
+
+    # [params]
+    params = data.get("params")
+    if params is None:
+        params = {}
+    elif not isinstance(params, Mapping):
+        problems.add("params", f"got {_typed(params)}; allowed: a table of fixed system "
+                               f"parameters")
+        params = None
+    else:
+        bad = [p for key, value in params.items()
+               for p in _value_problems(value, ("params", str(key)))]
+        problems.extend(bad)
+        params = None if bad else {str(k): _plain(v) for k, v in params.items()}
+
+    # [sweep]
+    mode = axes = None
+    sweep = data.get("sweep")
+    if sweep is not None:
+        model = problems.validate(_Sweep, sweep, ("sweep",), "a [sweep] table")
+        if isinstance(sweep, Mapping):
+            mode = model.mode if model is not None else _try(_check_mode,
+                                                              sweep.get("mode", "cartesian"))
+            if "axes" in sweep:
+                axes = _parse_axes(sweep["axes"], mode, problems)
+    if axes is not None and params is not None:
+        for key in axes:
+            if key in params:
+                problems.add(("sweep", "axes", key), f"got an axis {key!r} that [params] also "
+                             f"sets; allowed: a parameter either in [params] or in [sweep.axes]")
+                axes = None
+                break
+
+    # [stop]
+    stop_rule = None
+    raw_stop = data.get("stop")
+    if raw_stop is not None:
+        model = problems.validate(_Stop, raw_stop, ("stop",),
+                                  "a [stop] table with max_frame_errors and max_frames")
+        if model is not None:
+            from linksim.sim.montecarlo import StopRule
+            kwargs = {k: v for k, v in model.model_dump().items()
+                      if v is not None or k == "max_seconds"}
+            try:
+                stop_rule = StopRule(**kwargs)
+            except (TypeError, ValueError) as exc:
+                problems.add("stop", f"got {_show(dict(raw_stop))}; allowed: a valid stopping "
+                                     f"rule ({exc})")
+
+    # [output]
+    metrics = x = predictions = None
+    raw_output = data.get("output")
+    if raw_output is None:
+        raw_output = {}
+    output = problems.validate(_Output, raw_output, ("output",), "an [output] table")
+    if output is not None:
+        metrics = _parse_metrics(output.metrics, system, problems)
+        predictions = _parse_predictions(output.predictions, metrics, problems)
+        if output.x is not None:
+            if not isinstance(output.x, str):
+                problems.add(("output", "x"), f"got {_typed(output.x)}; allowed: the name of a "
+                                              f"sweep axis")
+            elif axes is not None and output.x not in axes:
+                problems.add(("output", "x"), f"got {_show(output.x)}; allowed: a sweep axis: "
+                                              f"{', '.join(axes)}")
+            else:
+                x = output.x
+        elif axes:
+            x = next(iter(axes))
+
+    # every point through the system
+    if system is not None and params is not None and axes is not None and mode is not None:
+        _check_points(system, params, axes, mode, problems)
+
+    if problems:
+        raise ScenarioError(problems, _path)
+    return Scenario(name=scenario_name, description=description, system=system, seed=seed,
+                    confidence=confidence, params=params, axes=axes, mode=mode,
+                    stop=stop_rule, metrics=metrics, x=x, predictions=predictions, path=_path)
+
+
+def load_scenario(path) -> Scenario:
+    """Read and validate the scenario file ``path`` (TOML). Raises :class:`ScenarioError`."""
+    try:
+        path = Path(path)
+    except TypeError:
+        raise ScenarioError([f"path: got {_typed(path)}; allowed: the path of a .toml "
+                             f"scenario file"]) from None
+    where = str(path)
+    if path.suffix.lower() != ".toml":
+        raise ScenarioError([f"{where}: got a file named {path.name!r}; allowed: a .toml "
+                             f"scenario file"], path)
+    if not path.exists():
+        raise ScenarioError([f"{where}: got a path that does not exist; allowed: an existing "
+                             f".toml scenario file"], path)
+    if not path.is_file():
+        raise ScenarioError([f"{where}: got a directory or special file; allowed: a .toml "
+                             f"scenario file"], path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise ScenarioError([f"{where}: cannot be read ({exc.strerror or exc}); allowed: a "
+                             f"readable .toml scenario file"], path) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError([f"{where}: got bytes that are not UTF-8 text (at byte "
+                             f"{exc.start}); allowed: a UTF-8 TOML file"], path) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([f"{where}: got invalid TOML: {exc}; allowed: a TOML file "
+                             f"(https://toml.io)"], path) from None
+    return parse_scenario(data, name=path.stem, _path=path)

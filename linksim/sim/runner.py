@@ -1,0 +1,211 @@
+"""Run a scenario: every sweep point, batch by batch, on an executor, into a resumable store.
+
+For each point the runner
+
+1. reads the batches already in the store (a killed or repeated run resumes there);
+2. keeps a window of batches in flight on the executor, speculatively past the current one;
+3. commits each batch to the store the moment it finishes (its own transaction);
+4. feeds batches to a :class:`~linksim.sim.montecarlo.PointTally` strictly in index order,
+   and stops the point at the first batch at which the stopping rule holds.
+
+Step 4 is what makes the numbers independent of the executor and the worker count: a batch is
+a pure function of (seed, point, batch index), and the set of batches summed is decided on
+counts in index order. Batches that finished past the stopping point are still stored (they
+are valid, and a later run with a looser rule reuses them) but never counted.
+
+The store keeps, with the scenario's hash, enough to rebuild every output without the
+scenario file: :func:`rebuild_rows` does that for ``linksim report``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Callable
+
+from linksim.sim.metrics import compute_metrics
+from linksim.sim.montecarlo import PointTally, StopRule, run_batch
+
+__all__ = ["execute_batch", "run_scenario", "rebuild_rows", "point_row", "stored_scenarios"]
+
+
+def execute_batch(system: str, params: dict, seed: int, point: int, batch: int,
+                  stop: dict) -> tuple[dict, float]:
+    """Worker task: batch ``batch`` of point ``point``; returns ``(counts, elapsed_s)``.
+
+    A top-level function (picklable for process pools and Dask); the built system is cached
+    per worker process by :func:`linksim.systems.build_system`.
+    """
+    from linksim.systems import simulate_batch
+    t0 = time.perf_counter()
+    counts = run_batch(lambda rng, n: simulate_batch(system, params, rng, n), seed=seed,
+                       point_index=point, batch_index=batch, stop=StopRule(**stop))
+    return counts, time.perf_counter() - t0
+
+
+def _predictions(record: dict, params: dict) -> dict:
+    from linksim.theory import PREDICTIONS
+    out = {}
+    for spec in record["scenario"].get("predictions", []):
+        # "name" picks the function and "metric" the figure it is drawn on; the rest are its options
+        options = {k: v for k, v in spec.items() if k not in ("name", "metric")}
+        out[spec["name"]] = PREDICTIONS[spec["name"]](params, **options)
+    return out
+
+
+def point_row(record: dict, point: int, tally: PointTally, elapsed_s: float) -> dict:
+    """The report row of one point (format of :func:`linksim.report.write_outputs`)."""
+    scenario = record["scenario"]
+    confidence = scenario["confidence"]
+    result = tally.result(confidence=confidence, elapsed_s=elapsed_s, seed=scenario["seed"],
+                          point_index=point).to_dict()
+    params = record["points"][point]
+    return {"point": point, "axes": record["axes"][point], "params": params, **result,
+            "metrics": compute_metrics(result["counts"], scenario["metrics"], confidence),
+            "predictions": _predictions(record, params), "verdicts": {}}
+
+
+def _record(scenario) -> dict:
+    """What the store keeps of a scenario: enough to aggregate and report without the file."""
+    return {"scenario": scenario.to_dict(), "points": scenario.points(),
+            "axes": scenario.point_axes()}
+
+
+def _replay(stop: StopRule, stored: dict, point: int, tally: PointTally) -> float:
+    """Feed stored batches of ``point`` to ``tally`` in index order; returns their elapsed sum."""
+    elapsed = 0.0
+    while not tally.done and (point, tally.n_batches) in stored:
+        counts, batch_elapsed = stored[point, tally.n_batches]
+        tally.add(tally.n_batches, counts)
+        elapsed += batch_elapsed
+    return elapsed
+
+
+def run_scenario(scenario, out_dir, executor, *, progress: bool = True,
+                 on_point: Callable[[dict], None] | None = None) -> list[dict]:
+    """Simulate every point of ``scenario`` on ``executor``, storing into ``out_dir``.
+
+    Parameters
+    ----------
+    scenario : linksim.scenario.Scenario
+    out_dir : path     the results directory; ``store.sqlite`` lives there.
+    executor : linksim.sim.executors.Executor
+    progress : bool    a tqdm bar per point (frames, errors, time left).
+    on_point : callable(row), called as each point finishes.
+
+    Returns
+    -------
+    list of report rows (one dict per point, :func:`point_row`), in point order.
+    """
+    from tqdm import tqdm
+
+    from linksim.sim.store import Store
+
+    out_dir = Path(out_dir)
+    record = _record(scenario)
+    stop = scenario.stop
+    stop_dict = stop.to_dict()
+    window = 1 if executor.n_workers == 1 else 2 * executor.n_workers
+    rows = []
+    with Store(out_dir / "store.sqlite") as store:
+        store.register_scenario(scenario.hash, scenario.name, json.dumps(record, sort_keys=True))
+        stored = _stored_batches(store, scenario.hash)
+        for point, params in enumerate(record["points"]):
+            tally = PointTally(stop)
+            elapsed = _replay(stop, stored, point, tally)
+            label = ", ".join(f"{k}={v}" for k, v in record["axes"][point].items())
+            bar = tqdm(total=1000, desc=f"[{point + 1}/{len(record['points'])}] {label}",
+                       disable=True if not progress else None, leave=True, unit="‰",
+                       bar_format="{desc} |{bar}| {postfix} [{elapsed}<{remaining}]")
+            t0 = time.perf_counter()
+            pending: dict = {}          # future -> batch index
+            finished: dict = {}         # batch index -> counts, waiting for their turn
+            next_batch = tally.n_batches
+            while not tally.done:
+                while len(pending) < window and next_batch < stop.max_batches:
+                    if (point, next_batch) in stored:
+                        finished[next_batch] = stored[point, next_batch][0]
+                    else:
+                        future = executor.submit(execute_batch, scenario.system, params,
+                                                 scenario.seed, point, next_batch, stop_dict)
+                        pending[future] = next_batch
+                    next_batch += 1
+                if pending and tally.n_batches not in finished:
+                    future = next(iter(executor.as_completed(list(pending))))
+                    batch = pending.pop(future)
+                    counts, batch_elapsed = future.result()
+                    store.add_batch(scenario.hash, point, batch, counts, batch_elapsed)
+                    stored[point, batch] = (counts, batch_elapsed)
+                    finished[batch] = counts
+                while not tally.done and tally.n_batches in finished:
+                    b = tally.n_batches
+                    tally.add(b, finished.pop(b))
+                    elapsed += stored[point, b][1]
+                if stop.max_seconds is not None and time.perf_counter() - t0 >= stop.max_seconds:
+                    tally.stop_for_time()
+                _show(bar, tally, stop)
+            for future in pending:      # speculative batches past the stop: not needed
+                future.cancel()
+            bar.close()
+            row = point_row(record, point, tally, elapsed)
+            rows.append(row)
+            if on_point is not None:
+                on_point(row)
+    return rows
+
+
+def _show(bar, tally: PointTally, stop: StopRule) -> None:
+    counts = tally.counts
+    frac = max(counts["frame_errors"] / stop.max_frame_errors, counts["frames"] / stop.max_frames)
+    bar.n = min(1000, int(1000 * frac)) if not tally.done else 1000
+    bler = counts["frame_errors"] / counts["frames"] if counts["frames"] else float("nan")
+    bar.set_postfix_str(f"frames {counts['frames']}, errors {counts['frame_errors']}, "
+                        f"BLER {bler:.2e}", refresh=False)
+    bar.refresh()
+
+
+def _stored_batches(store, scenario_hash: str) -> dict:
+    """``{(point, batch): (counts, elapsed_s)}`` of one scenario."""
+    return {key: (value["counts"], value["elapsed_s"])
+            for key, value in store.batch_records(scenario_hash).items()}
+
+
+def stored_scenarios(out_dir) -> list[dict]:
+    """The scenarios recorded in ``out_dir/store.sqlite``: ``[{"hash", "name", "created"}]``."""
+    from linksim.sim.store import Store
+    path = Path(out_dir) / "store.sqlite"
+    if not path.is_file():
+        raise ValueError(f"results_dir: {str(out_dir)!r} has no store.sqlite; allowed: a "
+                         f"directory written by `linksim run`")
+    with Store(path) as store:
+        return [{k: s[k] for k in ("hash", "name", "created")} for s in store.scenarios()]
+
+
+def rebuild_rows(out_dir, scenario_hash: str | None = None) -> tuple[dict, list[dict]]:
+    """Aggregate a stored scenario again from its batches alone (``linksim report``).
+
+    ``scenario_hash`` None picks the most recently registered scenario of the store. Returns
+    ``(scenario_dict, rows)``; rows are what :func:`run_scenario` returned for a finished run,
+    and partial (the batches stored so far) for an interrupted one.
+    """
+    from linksim.sim.store import Store
+    scenarios = stored_scenarios(out_dir)
+    if not scenarios:
+        raise ValueError(f"results_dir: {str(out_dir)!r} has an empty store")
+    if scenario_hash is None:
+        scenario_hash = scenarios[-1]["hash"]
+    with Store(Path(out_dir) / "store.sqlite") as store:
+        entry = store.scenario(scenario_hash)
+        if entry is None:
+            raise ValueError(f"hash: got {scenario_hash!r}; allowed: one of "
+                             f"{', '.join(s['hash'][:12] for s in scenarios)}")
+        record = json.loads(entry["json"])
+        stored = _stored_batches(store, scenario_hash)
+    stop = StopRule(**record["scenario"]["stop"])
+    rows = []
+    for point in range(len(record["points"])):
+        tally = PointTally(stop)
+        elapsed = _replay(stop, stored, point, tally)
+        rows.append(point_row(record, point, tally, elapsed))
+    return record["scenario"], rows

@@ -1,0 +1,381 @@
+"""The results store: one SQLite file holding every finished batch of every scenario of a run.
+
+``linksim run`` writes ``results/<scenario>/store.sqlite``. The file may be shared by several
+scenarios (told apart by their hash) and written by several processes at once (two runs of
+different scenarios, a resumed run next to a running one). The rules:
+
+* **One transaction per batch.** :meth:`Store.add_batch` commits before it returns, so a run
+  killed at any moment (``SIGKILL`` included) loses at most the batch in flight, and the file
+  stays consistent: SQLite's write-ahead log makes every commit atomic.
+* **No batch is counted twice.** Rows are keyed by ``(scenario_hash, point, batch)``. A batch is
+  a pure function of its key (see :mod:`linksim.sim.montecarlo`), so adding an existing key is a
+  no-op that returns ``False``, provided the counts agree; different counts for the same key
+  mean the simulation is not reproducible and raise ``RuntimeError``.
+* **Concurrent writers wait, they do not fail.** The database runs in WAL journal mode (readers
+  never block the writer), every write transaction starts with ``BEGIN IMMEDIATE`` (so it takes
+  the write lock up front instead of failing on a lock upgrade), SQLite's busy handler waits up
+  to :data:`BUSY_TIMEOUT_S`, and an ``OperationalError: database is locked`` that still gets
+  through is retried with exponential backoff for up to :data:`RETRY_DEADLINE_S`.
+
+``synchronous = NORMAL`` is used with WAL: a commit survives the death of the process (the data
+is in the OS page cache and the WAL file) but a power cut may drop the last few commits; it
+never corrupts the file, and a resumed run simply recomputes those batches.
+
+WAL needs shared memory between the processes that open the file, so the store must live on a
+local file system (not NFS/SMB). A :class:`Store` holds one connection and belongs to the
+process (and thread) that opened it; other processes open their own ``Store(path)``.
+
+Schema
+------
+``scenarios(hash PRIMARY KEY, name, json, created, linksim_version)`` and
+``batches(scenario_hash, point, batch, frames, frame_errors, counts, elapsed_s, finished_at)``
+with primary key ``(scenario_hash, point, batch)``; ``counts`` is the JSON text of all counts
+(sorted keys), ``frames`` and ``frame_errors`` are copies as integer columns for SQL queries.
+Timestamps are ISO 8601 in UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+import random
+import sqlite3
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Mapping, TypeVar
+
+__all__ = ["Store", "SCHEMA_VERSION", "BUSY_TIMEOUT_S", "RETRY_DEADLINE_S"]
+
+#: Version of the table layout, stored in the ``meta`` table.
+SCHEMA_VERSION = 1
+#: Seconds SQLite's own busy handler waits for a lock before reporting "database is locked".
+BUSY_TIMEOUT_S = 60.0
+#: Seconds :class:`Store` keeps retrying a locked database (with backoff) before giving up.
+RETRY_DEADLINE_S = 600.0
+#: First and largest pause between retries, in seconds.
+_BACKOFF_MIN_S = 0.005
+_BACKOFF_MAX_S = 1.0
+
+#: The counts every batch must carry (they also get integer columns).
+_REQUIRED = ("frames", "frame_errors")
+
+_SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS scenarios (
+        hash            TEXT PRIMARY KEY,
+        name            TEXT NOT NULL,
+        json            TEXT NOT NULL,
+        created         TEXT NOT NULL,
+        linksim_version TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS batches (
+        scenario_hash TEXT    NOT NULL,
+        point         INTEGER NOT NULL CHECK (point >= 0),
+        batch         INTEGER NOT NULL CHECK (batch >= 0),
+        frames        INTEGER NOT NULL CHECK (frames >= 0),
+        frame_errors  INTEGER NOT NULL CHECK (frame_errors >= 0),
+        counts        TEXT    NOT NULL,
+        elapsed_s     REAL    NOT NULL,
+        finished_at   TEXT    NOT NULL,
+        PRIMARY KEY (scenario_hash, point, batch)
+    ) WITHOUT ROWID""",
+)
+
+_T = TypeVar("_T")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _is_locked(exc: sqlite3.OperationalError) -> bool:
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def _check_str(name: str, value) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name}: got {value!r} of type {type(value).__name__}; "
+                        f"allowed: a non-empty string")
+    if not value:
+        raise ValueError(f"{name}: got an empty string; allowed: a non-empty string")
+    return value
+
+
+def _check_index(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: got {value!r} of type {type(value).__name__}; "
+                        f"allowed: a non-negative integer")
+    if value < 0 or value > 2**63 - 1:
+        raise ValueError(f"{name}: got {value!r}; allowed: a non-negative integer < 2**63")
+    return int(value)
+
+
+def _check_counts(counts) -> dict[str, int]:
+    """``counts`` as a plain ``{str: int}`` dict with sorted keys; errors name the bad entry."""
+    if not isinstance(counts, Mapping):
+        raise TypeError(f"counts: got {counts!r} of type {type(counts).__name__}; "
+                        f"allowed: a mapping of count names to non-negative integers")
+    out = {}
+    for key in sorted(counts, key=str):
+        value = counts[key]
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"counts: key {key!r}; allowed: non-empty strings")
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"counts[{key!r}]: got {value!r} of type {type(value).__name__}; "
+                            f"allowed: a non-negative integer")
+        if value < 0 or value > 2**63 - 1:
+            raise ValueError(f"counts[{key!r}]: got {value!r}; "
+                             f"allowed: a non-negative integer < 2**63")
+        out[key] = int(value)
+    missing = [key for key in _REQUIRED if key not in out]
+    if missing:
+        raise ValueError(f"counts: missing {', '.join(repr(k) for k in missing)} in {counts!r}; "
+                         f"allowed: a mapping that includes {', '.join(_REQUIRED)}")
+    return out
+
+
+def _counts_json(counts: dict[str, int]) -> str:
+    return json.dumps(counts, sort_keys=True, separators=(",", ":"))
+
+
+class Store:
+    """The SQLite results store of one results directory (see the module docstring).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The database file, e.g. ``results/<scenario>/store.sqlite``. Parent directories are
+        created; the schema is created if missing (safe to do from several processes at once).
+
+    A ``Store`` holds a single connection and must be used only by the process and thread that
+    created it; it cannot be pickled. Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, path):
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path: got {path!r} of type {type(path).__name__}; "
+                            f"allowed: a file path (str or os.PathLike)")
+        self.path = Path(path)
+        if not str(path) or self.path.is_dir():
+            raise ValueError(f"path: got {str(path)!r}, which is a directory; allowed: the path "
+                             f"of an SQLite file, e.g. results/<scenario>/store.sqlite")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._pid = os.getpid()
+        self._conn: sqlite3.Connection | None = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            self._retry(self._setup)
+        except BaseException:
+            self._conn.close()
+            self._conn = None
+            raise
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        conn = self._conn
+        # Switching to WAL needs a moment of exclusive access; it is persistent, so only the
+        # first opener of a new file actually switches.
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise RuntimeError(f"path: {self.path} could not be put in WAL journal mode "
+                               f"(got {mode!r}); the store needs a local file system")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+        self._write(self._create_schema)
+
+    def _create_schema(self, conn: sqlite3.Connection) -> None:
+        for statement in _SCHEMA:
+            conn.execute(statement)
+        conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
+                     (str(SCHEMA_VERSION),))
+        found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        if found != str(SCHEMA_VERSION):
+            raise RuntimeError(f"path: {self.path} has store schema version {found}; this "
+                               f"linksim reads version {SCHEMA_VERSION}")
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise RuntimeError(f"Store({str(self.path)!r}) is closed")
+        if os.getpid() != self._pid:
+            raise RuntimeError(f"Store({str(self.path)!r}) was opened in process {self._pid} and "
+                               f"cannot be used in process {os.getpid()}; open a new "
+                               f"Store(path) there")
+        return self._conn
+
+    def _retry(self, op: Callable[[], _T]) -> _T:
+        """Run ``op``; on "database is locked"/"busy" roll back, back off and run it again."""
+        deadline = time.monotonic() + RETRY_DEADLINE_S
+        pause = _BACKOFF_MIN_S
+        while True:
+            try:
+                return op()
+            except sqlite3.OperationalError as exc:
+                conn = self._conn
+                if conn is not None and conn.in_transaction:
+                    conn.rollback()
+                if not _is_locked(exc) or time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause * (0.5 + random.random()))
+                pause = min(2 * pause, _BACKOFF_MAX_S)
+
+    def _write(self, body: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``body(conn)`` in one ``BEGIN IMMEDIATE`` transaction and commit it."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = body(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+        return result
+
+    def _read(self, sql: str, params=()) -> list:
+        conn = self._connection()
+        return self._retry(lambda: conn.execute(sql, params).fetchall())
+
+    # -- scenarios --------------------------------------------------------------------------
+
+    def register_scenario(self, scenario_hash: str, name: str, scenario_json: str) -> None:
+        """Record a scenario (its hash, name and canonical JSON) unless its hash is known.
+
+        Also stores when it was first registered (UTC) and the linksim version that did it.
+        Registering an existing hash again changes nothing (``INSERT OR IGNORE``).
+        """
+        from linksim import __version__
+
+        _check_str("scenario_hash", scenario_hash)
+        _check_str("name", name)
+        _check_str("scenario_json", scenario_json)
+        try:
+            json.loads(scenario_json)
+        except ValueError as exc:
+            raise ValueError(f"scenario_json: got {scenario_json[:80]!r}, which is not valid "
+                             f"JSON ({exc}); allowed: a JSON text") from None
+        self._connection()
+        row = (scenario_hash, name, scenario_json, _now(), __version__)
+        self._retry(lambda: self._write(lambda conn: conn.execute(
+            "INSERT OR IGNORE INTO scenarios (hash, name, json, created, linksim_version) "
+            "VALUES (?, ?, ?, ?, ?)", row)))
+
+    def scenarios(self) -> list[dict]:
+        """All registered scenarios, oldest first: ``[{"hash", "name", "json", "created"}]``."""
+        rows = self._read("SELECT hash, name, json, created FROM scenarios "
+                          "ORDER BY created, rowid")
+        return [{"hash": h, "name": n, "json": j, "created": c} for h, n, j, c in rows]
+
+    def scenario(self, scenario_hash: str) -> dict | None:
+        """The scenario registered under ``scenario_hash`` (as in :meth:`scenarios`), or None."""
+        _check_str("scenario_hash", scenario_hash)
+        rows = self._read("SELECT hash, name, json, created FROM scenarios WHERE hash = ?",
+                          (scenario_hash,))
+        if not rows:
+            return None
+        h, n, j, c = rows[0]
+        return {"hash": h, "name": n, "json": j, "created": c}
+
+    # -- batches ----------------------------------------------------------------------------
+
+    def add_batch(self, scenario_hash: str, point: int, batch: int, counts: dict[str, int],
+                  elapsed_s: float) -> bool:
+        """Commit the counts of one finished batch; True if stored, False if already there.
+
+        ``counts`` maps names to non-negative integers and must include ``frames`` and
+        ``frame_errors``. The row is committed before this returns. If the key
+        ``(scenario_hash, point, batch)`` already exists, nothing is written and False is
+        returned; the stored counts must then equal ``counts`` (a batch is a pure function of
+        its key), otherwise ``RuntimeError`` is raised.
+        """
+        _check_str("scenario_hash", scenario_hash)
+        point = _check_index("point", point)
+        batch = _check_index("batch", batch)
+        clean = _check_counts(counts)
+        if isinstance(elapsed_s, bool) or not isinstance(elapsed_s, numbers.Real):
+            raise TypeError(f"elapsed_s: got {elapsed_s!r} of type {type(elapsed_s).__name__}; "
+                            f"allowed: a finite number of seconds >= 0")
+        elapsed = float(elapsed_s)
+        if not (math.isfinite(elapsed) and elapsed >= 0.0):
+            raise ValueError(f"elapsed_s: got {elapsed_s!r}; allowed: a finite number of "
+                             f"seconds >= 0")
+        text = _counts_json(clean)
+        self._connection()
+
+        def body(conn: sqlite3.Connection):
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO batches (scenario_hash, point, batch, frames, "
+                "frame_errors, counts, elapsed_s, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (scenario_hash, point, batch, clean["frames"], clean["frame_errors"], text,
+                 elapsed, _now()))
+            if cursor.rowcount == 1:
+                return None
+            return conn.execute("SELECT counts FROM batches WHERE scenario_hash = ? AND "
+                                "point = ? AND batch = ?",
+                                (scenario_hash, point, batch)).fetchone()[0]
+
+        existing = self._retry(lambda: self._write(body))
+        if existing is None:
+            return True
+        if json.loads(existing) != clean:
+            raise RuntimeError(
+                f"batch (scenario_hash={scenario_hash!r}, point={point}, batch={batch}) is "
+                f"already stored in {self.path} with counts {existing}, but was added again "
+                f"with {text}; a batch must be a pure function of its key (same seed, same "
+                f"parameters, same code)")
+        return False
+
+    def batches(self, scenario_hash: str, point: int | None = None
+                ) -> dict[tuple[int, int], dict[str, int]]:
+        """The stored counts of a scenario, ``{(point, batch): counts}`` in key order.
+
+        With ``point`` given, only that sweep point's batches.
+        """
+        _check_str("scenario_hash", scenario_hash)
+        if point is None:
+            rows = self._read("SELECT point, batch, counts FROM batches WHERE scenario_hash = ? "
+                              "ORDER BY point, batch", (scenario_hash,))
+        else:
+            point = _check_index("point", point)
+            rows = self._read("SELECT point, batch, counts FROM batches WHERE scenario_hash = ? "
+                              "AND point = ? ORDER BY batch", (scenario_hash, point))
+        return {(p, b): json.loads(c) for p, b, c in rows}
+
+    def batch_records(self, scenario_hash: str) -> dict[tuple[int, int], dict]:
+        """Like :meth:`batches`, with each batch's run time: ``{(point, batch): {"counts",
+        "elapsed_s"}}``. The runner sums the times of the batches it counts, so a report
+        rebuilt from the store shows the same elapsed time as the run did."""
+        _check_str("scenario_hash", scenario_hash)
+        rows = self._read("SELECT point, batch, counts, elapsed_s FROM batches "
+                          "WHERE scenario_hash = ? ORDER BY point, batch", (scenario_hash,))
+        return {(p, b): {"counts": json.loads(c), "elapsed_s": float(t)} for p, b, c, t in rows}
+
+    # -- lifetime ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection (idempotent). Everything added is already committed."""
+        conn, self._conn = self._conn, None
+        if conn is not None and os.getpid() == self._pid:
+            conn.close()
+
+    def __enter__(self) -> "Store":
+        self._connection()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __reduce__(self):
+        raise TypeError(f"Store({str(self.path)!r}) cannot be pickled: a Store owns one SQLite "
+                        f"connection of its process; open Store(path) in the other process")
+
+    def __repr__(self) -> str:
+        state = "closed" if self._conn is None else "open"
+        return f"Store({str(self.path)!r}, {state})"
