@@ -143,6 +143,20 @@ def test_batches_filtered_by_point_and_scenarios_separate(tmp_path):
         assert len(s.batches("A")) == 6
 
 
+def test_batch_records_carry_elapsed_time(tmp_path):
+    with Store(tmp_path / "s.sqlite") as s:
+        s.add_batch("h", 1, 0, fake_counts(1, 0), 0.25)
+        s.add_batch("h", 0, 2, fake_counts(0, 2), 1.5)
+        s.add_batch("h", 0, 2, fake_counts(0, 2), 9.0)  # duplicate: first time kept
+        s.add_batch("other", 0, 0, fake_counts(0, 0), 3.0)
+        records = s.batch_records("h")
+        assert list(records) == [(0, 2), (1, 0)]
+        assert records[0, 2] == {"counts": fake_counts(0, 2), "elapsed_s": 1.5}
+        assert records[1, 0] == {"counts": fake_counts(1, 0), "elapsed_s": 0.25}
+        assert {k: v["counts"] for k, v in records.items()} == s.batches("h")
+        assert s.batch_records("none") == {}
+
+
 @pytest.mark.parametrize("args, exc, needle", [
     (("", 0, 0, {"frames": 1, "frame_errors": 0}, 0.0), ValueError, "scenario_hash"),
     ((1, 0, 0, {"frames": 1, "frame_errors": 0}, 0.0), TypeError, "scenario_hash"),

@@ -18,7 +18,6 @@ below anything an error rate can resolve, and the arithmetic after the draw is f
 from __future__ import annotations
 
 import numbers
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -120,7 +119,10 @@ def _standard_normal_f32(rng: np.random.Generator, size: int) -> np.ndarray:
         children[i].standard_normal(chunk.size, dtype=np.float32, out=chunk)
 
     if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+        # As many threads as Numba may use: a worker process limited to one Numba thread (so
+        # that N workers do not oversubscribe the cores) draws its noise on one thread too.
+        import numba
+        _POOL = ThreadPoolExecutor(max_workers=numba.get_num_threads(),
                                    thread_name_prefix="linksim-noise")
     list(_POOL.map(fill, range(n_chunks)))
     return out

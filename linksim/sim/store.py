@@ -163,7 +163,10 @@ class Store:
             raise TypeError(f"path: got {path!r} of type {type(path).__name__}; "
                             f"allowed: a file path (str or os.PathLike)")
         self.path = Path(path)
-        if not str(path) or self.path.is_dir():
+        if not os.fspath(path):
+            raise ValueError("path: got an empty path; allowed: the path of an SQLite file, "
+                             "e.g. results/<scenario>/store.sqlite")
+        if self.path.is_dir():
             raise ValueError(f"path: got {str(path)!r}, which is a directory; allowed: the path "
                              f"of an SQLite file, e.g. results/<scenario>/store.sqlite")
         self.path.parent.mkdir(parents=True, exist_ok=True)
