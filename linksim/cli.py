@@ -481,8 +481,9 @@ def _cmd_run(args) -> int:
         print("\n# interrupted: finished batches are in the store; run again to resume",
               file=sys.stderr)
         return 130
-    paths = write_outputs(out_dir, scenario.to_dict(), rows, generated=_now_utc())
-    _print_summary(scenario.to_dict(), rows)
+    summary = _with_gaps(scenario.to_dict(), rows)
+    paths = write_outputs(out_dir, summary, rows, generated=_now_utc())
+    _print_summary(summary, rows)
     print(f"# wrote {paths['csv']}, {paths['html']} and {len(paths['figures'])} figure files")
     return 0
 
@@ -491,6 +492,13 @@ def _now_utc() -> str:
     """The report's "generated" stamp (the CSV carries none, so it stays reproducible)."""
     import datetime
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _with_gaps(scenario: dict, rows: list[dict]) -> dict:
+    """The scenario dict plus "gaps": measured vs predicted curves in dB (for the report)."""
+    from linksim.validate import curve_gaps
+    gaps = curve_gaps(scenario, rows) if scenario.get("predictions") else []
+    return {**scenario, "gaps": gaps} if gaps else scenario
 
 
 def _print_summary(scenario: dict, rows: list[dict]) -> None:
@@ -511,6 +519,15 @@ def _print_summary(scenario: dict, rows: list[dict]) -> None:
                 text = f"{metric['value']:.2e} [{metric['ci'][0]:.2e}, {metric['ci'][1]:.2e}]"
             cells.append(f"{text:>34}")
         print("  " + " ".join(cells))
+    for name in sorted({n for r in rows for n in r.get("predictions") or {}}):
+        print(f"# {name}: " + "; ".join(
+            f"{r['predictions'][name]['value']:.2e} ({r['verdicts'].get(name, {}).get('verdict', '-')})"
+            for r in rows))
+    for g in scenario.get("gaps", []):
+        if g["gap_db"] is not None:
+            series = ", ".join(f"{k}={v}" for k, v in g["series"].items()) or "all"
+            print(f"# gap to {g['prediction']} at {g['metric']} = {g['target']:.0e} ({series}): "
+                  f"{g['gap_db']:+.2f} dB")
 
 
 def _add_list(subparsers) -> None:
@@ -571,6 +588,7 @@ def _cmd_report(args) -> int:
         scenario, rows = rebuild_rows(args.results_dir, chosen)
     except ValueError as exc:
         _option_error(args.parser, exc)
+    scenario = _with_gaps(scenario, rows)
     paths = write_outputs(Path(args.results_dir), scenario, rows, generated=_now_utc())
     _print_summary(scenario, rows)
     print(f"# rebuilt {paths['csv']}, {paths['html']} and {len(paths['figures'])} figure files")

@@ -218,9 +218,12 @@ def prediction_metric(name: str, scenario: Mapping, rows: Sequence[Mapping]) -> 
                 and isinstance(entry.get("metric"), str):
             return entry["metric"]
     for r in rows:
-        for metric, verdict in (r.get("verdicts") or {}).items():
+        for key, verdict in (r.get("verdicts") or {}).items():
             if isinstance(verdict, Mapping) and verdict.get("prediction") == name:
-                return metric
+                return verdict.get("metric", key)
+        entry = (r.get("predictions") or {}).get(name)
+        if isinstance(entry, Mapping) and isinstance(entry.get("metric"), str):
+            return entry["metric"]
     metrics = list(scenario.get("metrics") or ())
     for metric in metrics:
         if name == metric or name.startswith(metric + "_"):

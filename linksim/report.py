@@ -544,6 +544,25 @@ def _points_table(scenario: Mapping, rows: Sequence[Mapping], axes: Sequence[str
             + "</tr></thead><tbody>" + "\n".join(body) + "</tbody></table></div>" + note)
 
 
+def _gaps_table(gaps: Sequence[Mapping]) -> str:
+    """HTML table of the horizontal gaps (dB) between measured curves and predictions."""
+    head = ("<tr><th class=\"l\">series</th><th class=\"l\">metric</th>"
+            "<th class=\"l\">prediction</th><th>at</th><th>gap (dB)</th></tr>")
+    body = []
+    for g in gaps:
+        series = ", ".join(f"{k}={v}" for k, v in (g.get("series") or {}).items()) or "all"
+        gap = g.get("gap_db")
+        target = f"{g['target']:.0e}"
+        gap_text = "-" if gap is None else f"{gap:+.2f}"
+        body.append(f'<tr><td class="l">{_e(series)}</td><td class="l">{_e(g.get("metric", ""))}'
+                    f'</td><td class="l">{_e(g.get("prediction", ""))}</td>'
+                    f'<td>{_e(target)}</td><td>{gap_text}</td></tr>')
+    note = ("<p class=\"sub\">Measured Eb/N0 minus predicted Eb/N0 at the target rate, by "
+            "log-linear interpolation of each curve; positive: the code needs more SNR than "
+            "the prediction.</p>")
+    return f'<div class="tablewrap"><table>{head}{"".join(body)}</table></div>{note}'
+
+
 def render_html(scenario: Mapping, rows: Sequence[Mapping],
                 figures: Mapping[str, bytes] | None = None, generated: str | None = None,
                 pdf_links: Mapping[str, str] | None = None) -> str:
@@ -613,6 +632,9 @@ def render_html(scenario: Mapping, rows: Sequence[Mapping],
             parts.append(f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
                          f"<figcaption>{caption}</figcaption></figure>")
         parts += ["</div>", "</section>"]
+    if scenario.get("gaps"):
+        parts += ["<section>", "<h2>Gap to theory</h2>", _gaps_table(scenario["gaps"]),
+                  "</section>"]
     parts += ["<section>", "<h2>Points</h2>", _points_table(scenario, rows, axes, metrics),
               "</section>",
               f"<footer>linksim {_e(linksim.__version__)}"

@@ -356,7 +356,7 @@ def test_registered_prediction_and_its_options(monkeypatch):
     from linksim.theory import PREDICTIONS
     data = base_dict()
     data["output"]["predictions"] = [{"name": "dummy", "metric": "bler", "dispersion": True}]
-    with pytest.raises(ScenarioError, match="none yet"):
+    with pytest.raises(ScenarioError, match=r"output\.predictions\[0\]\.name: got .dummy."):
         parse_scenario(data)
     monkeypatch.setitem(PREDICTIONS, "dummy", lambda params, **options: 0.5)
     sc = parse_scenario(data)

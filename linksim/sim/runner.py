@@ -19,6 +19,7 @@ scenario file: :func:`rebuild_rows` does that for ``linksim report``.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from pathlib import Path
@@ -27,7 +28,8 @@ from typing import Callable
 from linksim.sim.metrics import compute_metrics
 from linksim.sim.montecarlo import PointTally, StopRule, run_batch
 
-__all__ = ["execute_batch", "run_scenario", "rebuild_rows", "point_row", "stored_scenarios"]
+__all__ = ["execute_batch", "run_scenario", "rebuild_rows", "point_row", "predictions_of",
+           "stored_scenarios"]
 
 
 def execute_batch(system: str, params: dict, seed: int, point: int, batch: int,
@@ -44,13 +46,47 @@ def execute_batch(system: str, params: dict, seed: int, point: int, batch: int,
     return counts, time.perf_counter() - t0
 
 
-def _predictions(record: dict, params: dict) -> dict:
+def predictions_of(scenario: dict, params: dict) -> dict:
+    """``{name: {"value", "kind", "metric"}}``: the scenario's predictions at one point.
+
+    "name" picks the function in :data:`linksim.theory.PREDICTIONS`, "metric" the measured rate
+    it is held against (default the first recorded rate, e.g. bler); other keys are options.
+    """
+    return json.loads(_predictions_cached(json.dumps(scenario.get("predictions", [])),
+                                          json.dumps(list(scenario["metrics"])),
+                                          json.dumps(params, sort_keys=True)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _predictions_cached(specs_json: str, metrics_json: str, params_json: str) -> str:
+    # Bounds can take a second a point (a root search over the metaconverse): compute once.
+    from linksim.sim.metrics import METRICS
     from linksim.theory import PREDICTIONS
+    params = json.loads(params_json)
+    rates = [m for m in json.loads(metrics_json) if METRICS[m].kind == "rate"]
     out = {}
-    for spec in record["scenario"].get("predictions", []):
-        # "name" picks the function and "metric" the figure it is drawn on; the rest are its options
+    for spec in json.loads(specs_json):
         options = {k: v for k, v in spec.items() if k not in ("name", "metric")}
-        out[spec["name"]] = PREDICTIONS[spec["name"]](params, **options)
+        value = PREDICTIONS[spec["name"]](params, **options)
+        entry = dict(value) if isinstance(value, dict) else {"value": float(value),
+                                                              "kind": "estimate"}
+        entry["metric"] = spec.get("metric", rates[0] if rates else None)
+        out[spec["name"]] = entry
+    return json.dumps(out)
+
+
+def _verdicts(predictions: dict, counts: dict, confidence: float) -> dict:
+    """A :func:`linksim.validate.check` verdict for each prediction against its metric."""
+    from linksim.sim.metrics import METRICS
+    from linksim.validate import check
+    out = {}
+    for name, pred in predictions.items():
+        metric = METRICS.get(pred.get("metric"))
+        if metric is None or metric.kind != "rate" or not counts.get(metric.denominator):
+            continue
+        v = check(counts[metric.numerator], counts[metric.denominator], pred["value"],
+                  kind=pred["kind"], confidence=confidence)
+        out[name] = {"metric": metric.name, "prediction": name, **v.to_dict()}
     return out
 
 
@@ -61,9 +97,11 @@ def point_row(record: dict, point: int, tally: PointTally, elapsed_s: float) -> 
     result = tally.result(confidence=confidence, elapsed_s=elapsed_s, seed=scenario["seed"],
                           point_index=point).to_dict()
     params = record["points"][point]
+    predictions = predictions_of(scenario, params)
     return {"point": point, "axes": record["axes"][point], "params": params, **result,
             "metrics": compute_metrics(result["counts"], scenario["metrics"], confidence),
-            "predictions": _predictions(record, params), "verdicts": {}}
+            "predictions": predictions,
+            "verdicts": _verdicts(predictions, result["counts"], confidence)}
 
 
 def _record(scenario) -> dict:
@@ -104,6 +142,8 @@ def run_scenario(scenario, out_dir, executor, *, progress: bool = True,
 
     out_dir = Path(out_dir)
     record = _record(scenario)
+    for params in record["points"]:       # an inapplicable prediction fails before any work
+        predictions_of(record["scenario"], params)
     stop = scenario.stop
     stop_dict = stop.to_dict()
     window = 1 if executor.n_workers == 1 else 2 * executor.n_workers
