@@ -34,6 +34,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from linksim._checks import check_choice
+
 __all__ = ["MODULATIONS", "Constellation"]
 
 #: Names accepted by :class:`Constellation` (case-insensitive).
@@ -233,12 +235,7 @@ class Constellation:
     """
 
     def __init__(self, name: str):
-        if not isinstance(name, str):
-            raise TypeError(f"name: got {name!r} of type {type(name).__name__}; "
-                            f"allowed: one of {MODULATIONS}")
-        key = name.lower()
-        if key not in _BITS_PER_SYMBOL:
-            raise ValueError(f"name: got {name!r}; allowed: one of {MODULATIONS} (case-insensitive)")
+        key = check_choice("name", name, MODULATIONS)
         m = _BITS_PER_SYMBOL[key]
         self.name = key
         self.bits_per_symbol = m

@@ -325,7 +325,8 @@ def test_point_problems_reported_once_where_written():
     with pytest.raises(ScenarioError) as info:
         parse_scenario(data)
     assert info.value.problems == [
-        "sweep.axes.modulation[1]: got '8psk'; allowed: one of bpsk, qpsk, 16qam, 64qam, 256qam"]
+        "sweep.axes.modulation[1]: got '8psk'; allowed: one of bpsk, qpsk, 16qam, 64qam, 256qam "
+        "(case-insensitive)"]
 
 
 def test_system_default_that_fails_is_reported_under_params():

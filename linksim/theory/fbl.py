@@ -46,6 +46,8 @@ from functools import lru_cache
 from numbers import Real
 
 import numpy as np
+
+from linksim._checks import check_choice
 from scipy import integrate, optimize, special, stats
 
 __all__ = [
@@ -92,13 +94,7 @@ _LOG_SNR_HI = math.log(1e12)
 # --------------------------------------------------------------------------------------------
 
 def _check_channel(channel, allowed=CHANNELS, name="channel") -> str:
-    if not isinstance(channel, str):
-        raise TypeError(f"{name}: got {channel!r} of type {type(channel).__name__}; "
-                        f"allowed: one of {allowed}")
-    key = channel.lower()
-    if key not in allowed:
-        raise ValueError(f"{name}: got {channel!r}; allowed: one of {allowed}")
-    return key
+    return check_choice(name, channel, allowed)
 
 
 def _as_float_array(x, name: str) -> np.ndarray:

@@ -27,6 +27,7 @@ import numbers
 import numpy as np
 
 from linksim import channel as _channel
+from linksim._checks import check_choice as _choice
 from linksim.mapping import MODULATIONS, Constellation
 
 __all__ = ["CODES", "CHANNELS", "FADINGS", "DECODERS", "DEMAPPERS", "PARAMS", "CodedLink",
@@ -46,16 +47,6 @@ PARAMS = {
     "csi_error_var": 0.0, "decoder": "nms", "num_iter": 20, "early_stop": True,
     "demapper": "app", "crc": None,
 }
-
-
-def _choice(name: str, value, allowed) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name}: got {value!r} of type {type(value).__name__}; "
-                        f"allowed: one of {', '.join(allowed)}")
-    v = value.lower()
-    if v not in allowed:
-        raise ValueError(f"{name}: got {value!r}; allowed: one of {', '.join(allowed)}")
-    return v
 
 
 def _int(name: str, value, minimum: int) -> int:
