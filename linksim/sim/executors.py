@@ -30,6 +30,7 @@ imported in the worker, the initializer falls back to ``numba.set_num_threads``.
 
 from __future__ import annotations
 
+import abc
 import concurrent.futures as cf
 import gc
 import logging
@@ -101,7 +102,7 @@ def _check_callable(fn) -> None:
                         f"(a top-level function, so that it pickles)")
 
 
-class Executor:
+class Executor(abc.ABC):
     """Runs batches; the interface every executor implements.
 
     Attributes
@@ -119,9 +120,9 @@ class Executor:
     def __init__(self) -> None:
         self._closed = False
 
+    @abc.abstractmethod
     def submit(self, fn: Callable[..., Any], *args) -> Any:
         """Schedule ``fn(*args)``; returns a future with ``result()``, ``done()``, ``cancel()``."""
-        raise NotImplementedError
 
     def as_completed(self, futures: Iterable[Any]) -> Iterator[Any]:
         """Yield this executor's ``futures`` as they finish (completed ones first)."""

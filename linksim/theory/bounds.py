@@ -51,6 +51,7 @@ References
 
 from __future__ import annotations
 
+import abc
 import math
 from numbers import Integral, Real
 
@@ -138,17 +139,19 @@ def _bromwich_log(K, Kc_real, c, gamma, d, n_scale, sign):
     return Kc_real - (d + c) * gamma + math.log(val)
 
 
-class _Model:
+class _Model(abc.ABC):
     """Information density S (nats) under P and its cumulant K(z) = log E_P[exp(zS)]."""
 
+    @abc.abstractmethod
     def K(self, z):  # complex array -> complex array
-        raise NotImplementedError
+        """Cumulant generating function of S under P at complex points ``z``."""
 
     def K_real(self, c):
         return float(np.real(self.K(np.array([complex(c)]))[0]))
 
+    @abc.abstractmethod
     def K1(self, c):
-        raise NotImplementedError
+        """K'(c) at a real point ``c``."""
 
     def K2(self, c):
         h = 1e-4
