@@ -765,6 +765,7 @@ class Scenario:
 
     @property
     def n_points(self) -> int:
+        """Number of sweep points: the common axis length (zip) or the product of lengths."""
         lengths = [len(v) for v in self.axes.values()]
         return lengths[0] if self.mode == "zip" else math.prod(lengths)
 
