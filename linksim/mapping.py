@@ -96,6 +96,20 @@ def _map_kernel(bits, m, points, out):  # pragma: no cover - compiled
 
 
 @njit(inline="always")
+def _set_maxima(d, labels, k):  # pragma: no cover - compiled
+    """``(max_{l: b_k=0} d[l], max_{l: b_k=1} d[l])`` over the points' log-metrics ``d``."""
+    m0 = -np.inf
+    m1 = -np.inf
+    for l in range(d.shape[0]):
+        if labels[l, k] == 0:
+            if d[l] > m0:
+                m0 = d[l]
+        elif d[l] > m1:
+            m1 = d[l]
+    return m0, m1
+
+
+@njit(inline="always")
 def _lse_llrs(d, e, labels, maxlog, out, o0, ostep):  # pragma: no cover - compiled
     """Bit LLRs from the log-metrics ``d[l]`` of the points with labels ``labels[l, :]``.
 
@@ -112,14 +126,7 @@ def _lse_llrs(d, e, labels, maxlog, out, o0, ostep):  # pragma: no cover - compi
             gmax = d[l]
     if maxlog:
         for k in range(nb):
-            m0 = -np.inf
-            m1 = -np.inf
-            for l in range(L):
-                if labels[l, k] == 0:
-                    if d[l] > m0:
-                        m0 = d[l]
-                elif d[l] > m1:
-                    m1 = d[l]
+            m0, m1 = _set_maxima(d, labels, k)
             out[o0 + k * ostep] = m0 - m1
         return
     for l in range(L):
@@ -136,14 +143,7 @@ def _lse_llrs(d, e, labels, maxlog, out, o0, ostep):  # pragma: no cover - compi
             out[o0 + k * ostep] = math.log(s0 / s1)
         else:
             # Exact per-set log-sum-exp, each relative to its own maximum.
-            m0 = -np.inf
-            m1 = -np.inf
-            for l in range(L):
-                if labels[l, k] == 0:
-                    if d[l] > m0:
-                        m0 = d[l]
-                elif d[l] > m1:
-                    m1 = d[l]
+            m0, m1 = _set_maxima(d, labels, k)
             t0 = 0.0
             t1 = 0.0
             for l in range(L):

@@ -110,7 +110,7 @@ def _record(scenario) -> dict:
             "axes": scenario.point_axes()}
 
 
-def _replay(stop: StopRule, stored: dict, point: int, tally: PointTally) -> float:
+def _replay(stored: dict, point: int, tally: PointTally) -> float:
     """Feed stored batches of ``point`` to ``tally`` in index order; returns their elapsed sum."""
     elapsed = 0.0
     while not tally.done and (point, tally.n_batches) in stored:
@@ -153,7 +153,7 @@ def run_scenario(scenario, out_dir, executor, *, progress: bool = True,
         stored = _stored_batches(store, scenario.hash)
         for point, params in enumerate(record["points"]):
             tally = PointTally(stop)
-            elapsed = _replay(stop, stored, point, tally)
+            elapsed = _replay(stored, point, tally)
             label = ", ".join(f"{k}={v}" for k, v in record["axes"][point].items())
             bar = tqdm(total=1000, desc=f"[{point + 1}/{len(record['points'])}] {label}",
                        disable=True if not progress else None, leave=True, unit="‰",
@@ -246,6 +246,6 @@ def rebuild_rows(out_dir, scenario_hash: str | None = None) -> tuple[dict, list[
     rows = []
     for point in range(len(record["points"])):
         tally = PointTally(stop)
-        elapsed = _replay(stop, stored, point, tally)
+        elapsed = _replay(stored, point, tally)
         rows.append(point_row(record, point, tally, elapsed))
     return record["scenario"], rows

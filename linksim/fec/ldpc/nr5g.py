@@ -180,14 +180,10 @@ class LDPC5G:
     # ------------------------------------------------------------------ structure
     def pcm_rows(self, n_rows: int) -> sp.csr_matrix:
         """The first ``n_rows`` block rows of the lifted H: CSR [n_rows*Z, n_ldpc], uint8."""
-        z = self.z
-        r_idx, c_idx = np.nonzero(self._shifts[:n_rows] >= 0)
-        p = self._shifts[r_idx, c_idx]
-        t = np.arange(z)
-        rows = (r_idx[:, None] * z + t[None, :]).ravel()
-        cols = (c_idx[:, None] * z + (t[None, :] + p[:, None]) % z).ravel()
-        data = np.ones(rows.size, np.uint8)
-        return sp.csr_matrix((data, (rows, cols)), shape=(n_rows * z, self.n_ldpc))
+        shifts = self._shifts[:n_rows]
+        r_idx, c_idx = np.nonzero(shifts >= 0)
+        return QCGraph(r_idx, c_idx, shifts[r_idx, c_idx], self.z, n_rows,
+                       shifts.shape[1]).to_pcm()
 
     @property
     def pcm(self) -> sp.csr_matrix:
