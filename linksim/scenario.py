@@ -356,6 +356,8 @@ class _Stop(_Section):
                                                                description="a positive integer")
     max_seconds: Annotated[float, _V(_check_seconds)] = Field(
         None, description="a positive number of seconds")
+    error_count: str = Field(None, description="the name of a count the system reports, to "
+                                               "which max_frame_errors applies")
 
 
 class _Range(_Section):
@@ -910,6 +912,15 @@ def parse_scenario(data: Mapping, *, name: str | None = None,
             except (TypeError, ValueError) as exc:
                 problems.add("stop", f"got {_show(dict(raw_stop))}; allowed: a valid stopping "
                                      f"rule ({exc})")
+            if stop_rule is not None and system is not None:
+                from linksim.sim.montecarlo import REQUIRED_COUNTS
+                from linksim.systems import get_system
+                reported = REQUIRED_COUNTS + tuple(get_system(system).counts)
+                if stop_rule.error_count not in reported:
+                    problems.add(("stop", "error_count"),
+                                 f"got {_show(stop_rule.error_count)}; allowed: a count system "
+                                 f"{system!r} reports: {', '.join(reported)}")
+                    stop_rule = None
 
     # [output]
     metrics = x = predictions = None

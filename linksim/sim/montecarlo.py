@@ -102,6 +102,10 @@ class StopRule:
     max_seconds : float or None
         Optional wall-clock cap, checked between batches. When it triggers, the number of
         batches (not the counts of each batch) depends on timing.
+    error_count : str
+        The count that ``max_frame_errors`` applies to (default ``"frame_errors"``). A system
+        with several events of interest (e.g. the PLD system's per-layer erasures) names the
+        rarest one it must resolve, so that the point stops on that event's count.
     """
 
     max_frame_errors: int = 100
@@ -109,8 +113,12 @@ class StopRule:
     batch_size: int = DEFAULT_BATCH_SIZE
     max_seconds: float | None = None
     first_batch_size: int = DEFAULT_FIRST_BATCH_SIZE
+    error_count: str = "frame_errors"
 
     def __post_init__(self):
+        if not isinstance(self.error_count, str) or not self.error_count.isidentifier():
+            raise ValueError(f"error_count: got {self.error_count!r}; allowed: the name of a "
+                             f"count the system reports, e.g. 'frame_errors'")
         object.__setattr__(self, "max_frame_errors",
                            _positive_int("max_frame_errors", self.max_frame_errors))
         object.__setattr__(self, "max_frames", _positive_int("max_frames", self.max_frames))
@@ -167,19 +175,24 @@ class StopRule:
     def reached(self, counts: Mapping[str, int]) -> str | None:
         """Which count-based criterion cumulative ``counts`` satisfy, or ``None``.
 
-        Returns ``"max_frame_errors"`` or ``"max_frames"`` (error target checked first).
+        Returns ``"max_frame_errors"`` or ``"max_frames"`` (error target, on the count
+        ``error_count``, checked first).
         """
-        if counts.get("frame_errors", 0) >= self.max_frame_errors:
+        if counts.get(self.error_count, 0) >= self.max_frame_errors:
             return "max_frame_errors"
         if counts.get("frames", 0) >= self.max_frames:
             return "max_frames"
         return None
 
     def to_dict(self) -> dict:
-        """Plain-dict form (JSON-serialisable)."""
-        return {"max_frame_errors": self.max_frame_errors, "max_frames": self.max_frames,
-                "batch_size": self.batch_size, "first_batch_size": self.first_batch_size,
-                "max_seconds": self.max_seconds}
+        """Plain-dict form (JSON-serialisable); ``error_count`` only when not the default, so
+        that scenarios written before it existed keep their hash."""
+        out = {"max_frame_errors": self.max_frame_errors, "max_frames": self.max_frames,
+               "batch_size": self.batch_size, "first_batch_size": self.first_batch_size,
+               "max_seconds": self.max_seconds}
+        if self.error_count != "frame_errors":
+            out["error_count"] = self.error_count
+        return out
 
 
 def _rate(errors: int, trials: int) -> float:

@@ -1,9 +1,14 @@
 """The studied systems, by name: what a scenario file's ``system = "..."`` refers to.
 
-A system is a parameter set with defaults and a builder. The built object exposes
-``simulate_batch(rng, n_frames) -> dict[str, int]`` (the contract of :mod:`linksim.sim`), and
-building it validates the parameters, raising ``ValueError``/``TypeError`` whose message starts
-with the parameter's name (``"k: got ..."``).
+A system is a parameter set with defaults and a builder; building validates the parameters,
+raising ``ValueError``/``TypeError`` whose message starts with the parameter's name
+(``"k: got ..."``). There are two kinds:
+
+* ``"simulation"``: the built object exposes ``simulate_batch(rng, n_frames) -> dict[str, int]``
+  (the contract of :mod:`linksim.sim`): seeded Monte Carlo batches of integer event counts.
+* ``"analysis"``: the built object exposes ``evaluate() -> dict[str, float | int | None]``, a
+  deterministic computation (closed forms, optimizers) at one parameter point. Its outputs are
+  the spec's ``quantities`` (name -> :class:`Quantity`); a scenario records them as its metrics.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-__all__ = ["REQUIRED", "SystemSpec", "SYSTEMS", "get_system", "build_system", "simulate_batch"]
+__all__ = ["REQUIRED", "Quantity", "SystemSpec", "SYSTEMS", "get_system", "build_system", "simulate_batch"]
 
 
 class _Required:
@@ -26,6 +31,15 @@ REQUIRED = _Required()
 
 
 @dataclass(frozen=True)
+class Quantity:
+    """One output of an analysis system: ``label`` for tables and axes, ``scale`` "linear" or
+    "log" for figures (probabilities that span decades are "log")."""
+
+    label: str
+    scale: str = "linear"
+
+
+@dataclass(frozen=True)
 class SystemSpec:
     """A simulable system.
 
@@ -35,7 +49,10 @@ class SystemSpec:
     description : str
     params : mapping name -> default (``REQUIRED`` for none)
     builder : callable ``(**params) -> object with simulate_batch(rng, n_frames)``
-    counts : the integer counts a batch returns (beyond frames/frame_errors/bits/bit_errors)
+    counts : the integer counts a batch returns (beyond frames/frame_errors/bits/bit_errors);
+        simulation systems only
+    kind : "simulation" (``simulate_batch``) or "analysis" (``evaluate``)
+    quantities : mapping name -> :class:`Quantity`, what ``evaluate()`` returns; analysis only
     """
 
     name: str
@@ -43,6 +60,8 @@ class SystemSpec:
     params: Mapping[str, Any]
     builder: Callable[..., Any]
     counts: tuple[str, ...] = field(default=())
+    kind: str = "simulation"
+    quantities: Mapping[str, Quantity] = field(default_factory=dict)
 
     def complete(self, params: Mapping[str, Any]) -> dict:
         """``params`` with defaults filled in; unknown or missing names raise ``ValueError``."""
