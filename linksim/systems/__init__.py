@@ -93,9 +93,22 @@ def _coded_link_spec() -> SystemSpec:
         counts=("iterations", "crc_failures", "undetected_errors"))
 
 
+def _pld_study_specs() -> list[SystemSpec]:
+    from linksim.systems.pld import studies
+    specs = []
+    for name, builder, extra, quantities, description in studies.STUDIES:
+        params = {key: (REQUIRED if key == "z_eve_db" else value)
+                  for key, value in {**studies.common_params(), **extra}.items()}
+        specs.append(SystemSpec(
+            name=name, description=description, params=params, builder=builder,
+            kind="analysis",
+            quantities={q: Quantity(label, scale) for q, (label, scale) in quantities.items()}))
+    return specs
+
+
 @functools.lru_cache(maxsize=None)
 def _registry() -> dict[str, SystemSpec]:
-    return {spec.name: spec for spec in (_coded_link_spec(),)}
+    return {spec.name: spec for spec in (_coded_link_spec(), *_pld_study_specs())}
 
 
 class _Systems(Mapping):

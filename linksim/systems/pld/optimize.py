@@ -85,7 +85,7 @@ from scipy.stats import norm  # noqa: E402
 from linksim.systems.pld.analysis import PLDMetrics, layer_error, pld_metrics  # noqa: E402
 
 __all__ += ["PLDOptimum", "Theorem1Check", "normalize_thresholds", "feasibility_mask",
-            "feasible_interval", "exhaustive", "mm_surrogate", "mm_bcd", "theorem1_check"]
+            "feasible_interval", "exhaustive", "min_feasible_lfp", "mm_surrogate", "mm_bcd", "theorem1_check"]
 
 _TH_KEYS = ("bob_m", "eve_m", "bob_k", "eve_k")
 
@@ -298,12 +298,13 @@ def _line_search(d_k, p_total, z_bob, z_eve, d_m, n, noise, th, eps_lf_max, grid
 
 
 def exhaustive(p_total, z_bob, z_eve, d_m=16, n=64, noise=1.0, thresholds=0.5, eps_lf_max=0.5,
-               grid=20001) -> PLDOptimum:
+               grid=20001, d_k=None) -> PLDOptimum:
     """Global optimum of P0 (003.md §4.5) by exhaustive search (§4.10 recommendation, §10).
 
     Inputs: ``p_total`` (P_Sigma, mW), ``z_bob``, ``z_eve`` (linear gains), ``d_m``, ``n``,
     ``noise`` (sigma^2, mW), ``thresholds`` (c5-c8), ``eps_lf_max`` (eps_LF^th, c9), ``grid``
-    (number of P_M grid points, >= 3).
+    (number of P_M grid points, >= 3), ``d_k`` (None: optimize it; an integer: only the best
+    P_M at that key size, e.g. the paper's Table III points d_K = 40/23/11).
     Method: by Theorem 1 (§4.6) P_K = P_total - P_M. For every integer d_K in {0..n} the feasible
     (mask c5-c9) P_M grid argmax of R_d (eq. 11) is refined by a bounded scalar search over its
     neighbouring grid cells; the best (d_K, P_M) over all d_K is returned.
@@ -312,12 +313,14 @@ def exhaustive(p_total, z_bob, z_eve, d_m=16, n=64, noise=1.0, thresholds=0.5, e
     th = _check_p0(p_total, z_bob, z_eve, d_m, n, noise, thresholds, eps_lf_max)
     if isinstance(grid, bool) or int(grid) != grid or grid < 3:
         raise ValueError(f"grid: got {grid!r}; allowed: an integer >= 3")
+    if d_k is not None:
+        _check_dk(d_k, n)
     best = None
-    for d_k in range(int(n) + 1):
-        res = _line_search(d_k, float(p_total), z_bob, z_eve, d_m, n, noise, th, eps_lf_max,
+    for dk in (range(int(n) + 1) if d_k is None else (int(d_k),)):
+        res = _line_search(dk, float(p_total), z_bob, z_eve, d_m, n, noise, th, eps_lf_max,
                            int(grid))
         if res is not None and (best is None or res[0] > best[0]):
-            best = (res[0], res[1], d_k)
+            best = (res[0], res[1], dk)
     if best is None:
         return PLDOptimum(feasible=False)
     _, p_m, d_k = best
@@ -512,3 +515,46 @@ def theorem1_check(d_k, p_total, z_bob, z_eve, d_m=16, n=64, noise=1.0, threshol
     gap = p_total - pm[i] - pk[i]
     return Theorem1Check(bool(gap <= step * (1 + 1e-9)), float(pm[i]), float(pk[i]),
                          float(e["r_d"][i]), float(gap), step, line)
+
+
+def min_feasible_lfp(p_total, z_bob, z_eve, d_m=16, n=64, noise=1.0, thresholds=0.5,
+                     grid=20001) -> PLDOptimum:
+    """The smallest eps_LF^th for which P0 is feasible at full power (Fig. 8, 003.md §6 E8).
+
+    Inputs as :func:`exhaustive`. Method: for every integer d_K in {0..n}, the P_M grid
+    (P_K = P_total - P_M, Theorem 1) minimum of eps_LF (eq. 10) over the points that satisfy
+    c5-c8, refined by a bounded scalar search on the neighbouring grid cells.
+    Output: :class:`PLDOptimum` at that minimiser (``eps_lf`` is the answer; ``r_d`` is R_d
+    there), or ``feasible=False`` when c5-c8 hold nowhere on the line.
+    """
+    th = _check_p0(p_total, z_bob, z_eve, d_m, n, noise, thresholds, 1.0)
+    if isinstance(grid, bool) or int(grid) != grid or grid < 3:
+        raise ValueError(f"grid: got {grid!r}; allowed: an integer >= 3")
+    p_total = float(p_total)
+    p = np.linspace(0.0, p_total, int(grid))
+    best = None
+    for d_k in range(int(n) + 1):
+        e = _errors(p, p_total - p, d_m, d_k, z_bob, z_eve, noise, n)
+        ok = _mask(e, th, 1.0)
+        if not np.any(ok):
+            continue
+        lf = np.where(ok, e["lf"], np.inf)
+        i = int(np.argmin(lf))
+        lo, hi = p[max(i - 1, 0)], p[min(i + 1, p.size - 1)]
+        best_p, best_lf = float(p[i]), float(lf[i])
+
+        def lfp(x, d_k=d_k):
+            ee = _errors(x, p_total - x, d_m, d_k, z_bob, z_eve, noise, n)
+            return float(ee["lf"]) if bool(_mask(ee, th, 1.0)) else np.inf
+
+        res = minimize_scalar(lfp, bounds=(lo, hi), method="bounded",
+                              options={"xatol": 1e-10 * max(p_total, 1.0)})
+        if res.fun < best_lf:
+            best_p, best_lf = float(res.x), float(res.fun)
+        if best is None or best_lf < best[0]:
+            best = (best_lf, best_p, d_k)
+    if best is None:
+        return PLDOptimum(feasible=False)
+    _, p_m, d_k = best
+    _, m = _point(d_k, p_m, p_total, z_bob, z_eve, d_m, n, noise, th, 1.0)
+    return _optimum(d_k, p_m, p_total, m)

@@ -1,0 +1,327 @@
+"""Analysis systems of the PLD paper (seed 003): what its analytical scenarios evaluate per point.
+
+Each class below is the builder of one *analysis* system of :mod:`linksim.systems` (kind
+"analysis"): the constructor validates the parameters, :meth:`evaluate` returns a dict of named
+scalars (the system's quantities). They wrap :mod:`.analysis` and :mod:`.optimize`:
+
+* ``pld_point``    -- eqs. (8)-(11) at one operating point (Fig. 3 surface, forced points).
+* ``pld_optimum``  -- the P0 optimum (exhaustive or MM-BCD) beside both baselines (Table III,
+  Figs. 5-7); with ``d_k`` given, the best P_M at that key size (the paper's Table III points).
+* ``pld_mm_bcd``   -- Algorithm 1 from one start against the exhaustive optimum (Fig. 4).
+* ``pld_theorem1`` -- the optimum over the square power grid, and its distance to the budget
+  line (Fig. 2, Theorem 1).
+* ``pld_feasibility`` -- the smallest eps_LF^th with a non-empty feasible region (Fig. 8).
+
+Gains are given in dB (``z_bob_db``, ``z_eve_db``) as in the paper's figures; powers in mW.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from linksim.systems.pld import optimize as _opt
+from linksim.systems.pld.analysis import pld_metrics
+
+__all__ = ["PLDPoint", "PLDOptimumStudy", "MMBCDStudy", "Theorem1Study", "FeasibilityStudy",
+           "POINT_QUANTITIES", "OPTIMUM_QUANTITIES", "MM_BCD_QUANTITIES",
+           "THEOREM1_QUANTITIES", "FEASIBILITY_QUANTITIES"]
+
+_COMMON = {"z_bob_db": 0.0, "z_eve_db": None, "d_m": 16, "n": 64, "noise": 1.0}
+
+
+def _real(name, value, minimum=None, strict=False):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
+            not math.isfinite(float(value)):
+        raise TypeError(f"{name}: got {value!r}; allowed: a finite real number")
+    v = float(value)
+    if minimum is not None and (v < minimum or (strict and v == minimum)):
+        rel = ">" if strict else ">="
+        raise ValueError(f"{name}: got {value!r}; allowed: a finite number {rel} {minimum}")
+    return v
+
+
+def _int(name, value, lo, hi=None):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: got {value!r}; allowed: an integer >= {lo}")
+    if value < lo or (hi is not None and value > hi):
+        span = f"in [{lo}, {hi}]" if hi is not None else f">= {lo}"
+        raise ValueError(f"{name}: got {value}; allowed: an integer {span}")
+    return int(value)
+
+
+def _gain(name, db):
+    return 10.0 ** (_real(name, db) / 10.0)
+
+
+class _Common:
+    """Shared parameters: gains in dB, d_m, n, noise, thresholds (c5-c8), eps_lf_max (c9)."""
+
+    def __init__(self, z_bob_db, z_eve_db, d_m, n, noise, thresholds=0.5, eps_lf_max=0.5):
+        if z_eve_db is None:
+            raise TypeError("z_eve_db: missing; allowed: Eve's channel gain in dB")
+        self.z_bob = _gain("z_bob_db", z_bob_db)
+        self.z_eve = _gain("z_eve_db", z_eve_db)
+        self.n = _int("n", n, 1)
+        self.d_m = _int("d_m", d_m, 1, self.n)
+        self.noise = _real("noise", noise, 0.0, strict=True)
+        if isinstance(thresholds, (list, tuple)):
+            thresholds = [_real("thresholds", t) for t in thresholds]
+        else:
+            thresholds = _real("thresholds", thresholds)
+        self.thresholds = thresholds
+        _opt.normalize_thresholds(thresholds)
+        self.eps_lf_max = _real("eps_lf_max", eps_lf_max)
+        if not 0 < self.eps_lf_max <= 1:
+            raise ValueError(f"eps_lf_max: got {eps_lf_max!r}; allowed: a number in (0, 1]")
+
+    def kw(self):
+        return dict(d_m=self.d_m, n=self.n, noise=self.noise, thresholds=self.thresholds,
+                    eps_lf_max=self.eps_lf_max)
+
+
+def _layer_values(metrics, prefix=""):
+    out = {f"{prefix}eps_{k}": float(v) for k, v in metrics.eps.items()}
+    out.update({f"{prefix}gamma_{k}": float(v) for k, v in metrics.gamma.items()})
+    return out
+
+
+POINT_QUANTITIES = {
+    "r_d": ("R_d (eq. 11)", "linear"), "eps_lf": ("eps_LF (eq. 10)", "log"),
+    "eve_deceived": ("P(Eve deceived) = (1-eps_EM) eps_EK", "linear"),
+    "eps_bob": ("eps_Bob (eq. 9)", "log"), "eps_eve": ("eps_Eve (eq. 9)", "linear"),
+    "eps_bob_m": ("eps_Bob,M", "log"), "eps_bob_k": ("eps_Bob,K", "log"),
+    "eps_eve_m": ("eps_Eve,M", "log"), "eps_eve_k": ("eps_Eve,K", "linear"),
+    "gamma_bob_m": ("gamma_Bob,M", "linear"), "gamma_bob_k": ("gamma_Bob,K", "linear"),
+    "gamma_eve_m": ("gamma_Eve,M", "linear"), "gamma_eve_k": ("gamma_Eve,K", "linear"),
+    "feasible": ("feasible (c5-c9)", "linear"),
+}
+
+
+class PLDPoint(_Common):
+    """Eqs. (8)-(11) at one point: ``p_m`` and either ``p_k`` or ``p_total`` (then
+    P_K = P_total - P_M, the budget line of Theorem 1), key size ``d_k``."""
+
+    def __init__(self, p_m=None, p_k=None, p_total=None, d_k=None, **common):
+        super().__init__(**common)
+        if p_m is None:
+            raise TypeError("p_m: missing; allowed: the message-layer power in mW")
+        self.p_m = _real("p_m", p_m, 0.0)
+        if (p_k is None) == (p_total is None):
+            raise ValueError(f"p_k: got p_k={p_k!r} and p_total={p_total!r}; allowed: exactly "
+                             f"one of them (p_total: P_K = p_total - p_m)")
+        if p_k is not None:
+            self.p_k = _real("p_k", p_k, 0.0)
+        else:
+            total = _real("p_total", p_total, 0.0)
+            if self.p_m > total:
+                raise ValueError(f"p_m: got {p_m!r} > p_total={p_total!r}; allowed: "
+                                 f"p_m <= p_total")
+            self.p_k = total - self.p_m
+        if d_k is None:
+            raise TypeError("d_k: missing; allowed: the key size in bits, 0..n")
+        self.d_k = _int("d_k", d_k, 0, self.n)
+
+    def evaluate(self) -> dict:
+        """``POINT_QUANTITIES`` at this point (floats; ``feasible`` 0/1)."""
+        m = pld_metrics(self.p_m, self.p_k, self.d_m, self.d_k, self.z_bob, self.z_eve,
+                        self.noise, self.n)
+        feasible = _opt.feasibility_mask(self.p_m, self.p_k, self.d_k, self.z_bob, self.z_eve,
+                                         self.d_m, self.n, self.noise, self.thresholds,
+                                         self.eps_lf_max)
+        return {"r_d": m.r_d, "eps_lf": m.eps_lf,
+                "eve_deceived": (1 - m.eps["eve_m"]) * m.eps["eve_k"],
+                "eps_bob": m.eps_bob, "eps_eve": m.eps_eve, **_layer_values(m),
+                "feasible": int(bool(feasible))}
+
+
+OPTIMUM_QUANTITIES = {
+    "feasible": ("P0 feasible", "linear"), "d_k": ("d_K (bits)", "linear"),
+    "p_m": ("P_M (mW)", "linear"), "p_k": ("P_K (mW)", "linear"),
+    "r_d": ("PLD R_d", "linear"), "eps_lf": ("PLD eps_LF", "log"),
+    "eps_bob_m": ("eps_Bob,M", "log"), "eps_bob_k": ("eps_Bob,K", "log"),
+    "eps_eve_m": ("eps_Eve,M", "log"), "eps_eve_k": ("eps_Eve,K", "linear"),
+    "baseline_power_eps_lf": ("baseline 1 (w.r.t. P_M) eps_LF", "log"),
+    "baseline_power_p_m": ("baseline 1 P_M (mW)", "linear"),
+    "baseline_rate_eps_lf": ("baseline 2 (w.r.t. rate, n' search) eps_LF", "log"),
+    "baseline_rate_n": ("baseline 2 n'", "linear"),
+    "baseline_rate_text_eps_lf": ("baseline 2 as the text reads (d_M search) eps_LF", "log"),
+    "pld_beats_baselines": ("PLD eps_LF below both baselines", "linear"),
+}
+
+
+class PLDOptimumStudy(_Common):
+    """The optimum of P0 at (p_total, gains) and both baselines (Table III, Figs. 5-7).
+
+    ``solver``: "exhaustive" (reference) or "mm_bcd" (Algorithm 1, default start). ``d_k``:
+    None to optimize it, or a forced key size (only the best P_M at that d_K; exhaustive only).
+    """
+
+    def __init__(self, p_total=None, d_k=None, solver="exhaustive", grid=20001, **common):
+        super().__init__(**common)
+        if p_total is None:
+            raise TypeError("p_total: missing; allowed: the power budget P_Sigma in mW")
+        self.p_total = _real("p_total", p_total, 0.0, strict=True)
+        if solver not in ("exhaustive", "mm_bcd"):
+            raise ValueError(f"solver: got {solver!r}; allowed: 'exhaustive' or 'mm_bcd'")
+        self.solver = solver
+        self.d_k = None if d_k is None else _int("d_k", d_k, 0, self.n)
+        if self.d_k is not None and solver != "exhaustive":
+            raise ValueError(f"d_k: got {d_k!r} with solver={solver!r}; allowed: a forced d_k "
+                             f"only with solver='exhaustive'")
+        self.grid = _int("grid", grid, 3)
+
+    def evaluate(self) -> dict:
+        """``OPTIMUM_QUANTITIES``; the PLD entries are None where P0 is infeasible."""
+        args = (self.p_total, self.z_bob, self.z_eve)
+        if self.solver == "exhaustive":
+            opt = _opt.exhaustive(*args, **self.kw(), grid=self.grid, d_k=self.d_k)
+        else:
+            opt = _opt.mm_bcd(*args, **self.kw())
+        common = dict(d_m=self.d_m, n=self.n, noise=self.noise)
+        b1 = _opt.baseline_power(*args, **common)
+        b2 = _opt.baseline_rate(*args, **common, reading="blocklength")
+        b2t = _opt.baseline_rate(*args, **common, reading="text")
+        out = {"feasible": int(opt.feasible), "d_k": opt.d_k, "p_m": opt.p_m, "p_k": opt.p_k,
+               "r_d": opt.r_d, "eps_lf": opt.eps_lf}
+        for key in ("bob_m", "bob_k", "eve_m", "eve_k"):
+            out[f"eps_{key}"] = float(opt.metrics.eps[key]) if opt.feasible else None
+        out.update({"baseline_power_eps_lf": b1.eps_lf, "baseline_power_p_m": b1.p_m,
+                    "baseline_rate_eps_lf": b2.eps_lf, "baseline_rate_n": b2.n,
+                    "baseline_rate_text_eps_lf": b2t.eps_lf,
+                    "pld_beats_baselines": int(opt.feasible and
+                                               opt.eps_lf < min(b1.eps_lf, b2.eps_lf))})
+        return out
+
+
+MM_BCD_QUANTITIES = {
+    "r_d": ("MM-BCD R_d", "linear"), "d_k": ("MM-BCD d_K", "linear"),
+    "p_m": ("MM-BCD P_M (mW)", "linear"), "d_k_relaxed": ("MM-BCD relaxed d_K", "linear"),
+    "iterations": ("MM iterations", "linear"), "bcd_iterations": ("BCD iterations", "linear"),
+    "exhaustive_r_d": ("exhaustive R_d", "linear"), "exhaustive_d_k": ("exhaustive d_K", "linear"),
+    "exhaustive_p_m": ("exhaustive P_M (mW)", "linear"),
+    "gap": ("R_d gap, exhaustive - MM-BCD", "linear"),
+}
+
+
+class MMBCDStudy(_Common):
+    """Algorithm 1 (corrected, or ``literal``) from the start (``start_d_k``, ``start_p_m``;
+    None: the default feasible start) against the exhaustive optimum (Fig. 4)."""
+
+    def __init__(self, p_total=None, start_d_k=None, start_p_m=None, literal=False, **common):
+        super().__init__(**common)
+        if p_total is None:
+            raise TypeError("p_total: missing; allowed: the power budget P_Sigma in mW")
+        self.p_total = _real("p_total", p_total, 0.0, strict=True)
+        if (start_d_k is None) != (start_p_m is None):
+            raise ValueError(f"start_d_k: got start_d_k={start_d_k!r}, start_p_m={start_p_m!r};"
+                             f" allowed: both or neither")
+        self.start = None
+        if start_d_k is not None:
+            self.start = (_real("start_d_k", start_d_k, 0.0),
+                          _real("start_p_m", start_p_m, 0.0))
+        if not isinstance(literal, bool):
+            raise TypeError(f"literal: got {literal!r}; allowed: true or false")
+        self.literal = literal
+
+    def evaluate(self) -> dict:
+        """``MM_BCD_QUANTITIES``."""
+        args = (self.p_total, self.z_bob, self.z_eve)
+        ex = _opt.exhaustive(*args, **self.kw())
+        mm = _opt.mm_bcd(*args, **self.kw(), start=self.start, literal=self.literal)
+        gap = (ex.r_d - mm.r_d) if (ex.feasible and mm.feasible) else None
+        return {"r_d": mm.r_d, "d_k": mm.d_k, "p_m": mm.p_m, "d_k_relaxed": mm.d_k_relaxed,
+                "iterations": mm.iterations, "bcd_iterations": mm.bcd_iterations,
+                "exhaustive_r_d": ex.r_d, "exhaustive_d_k": ex.d_k, "exhaustive_p_m": ex.p_m,
+                "gap": gap}
+
+
+THEOREM1_QUANTITIES = {
+    "p_m": ("square-grid optimum P_M (mW)", "linear"),
+    "p_k": ("square-grid optimum P_K (mW)", "linear"),
+    "r_d": ("square-grid optimum R_d", "linear"),
+    "gap": ("P_Sigma - P_M - P_K at the optimum (mW)", "linear"),
+    "step": ("grid step (mW)", "linear"), "on_line": ("optimum on the budget line", "linear"),
+    "line_p_m": ("budget-line optimum P_M (mW)", "linear"),
+    "line_r_d": ("budget-line optimum R_d", "linear"),
+    "line_eps_lf": ("budget-line optimum eps_LF", "log"),
+}
+
+
+class Theorem1Study(_Common):
+    """Fig. 2: the optimum of R_d over the square [0, P_total]^2 (``grid`` points a side) at a
+    fixed ``d_k``, and whether it lies on the budget line P_M + P_K = P_total (Theorem 1)."""
+
+    def __init__(self, p_total=None, d_k=None, grid=401, **common):
+        super().__init__(**common)
+        if p_total is None:
+            raise TypeError("p_total: missing; allowed: the power budget P_Sigma in mW")
+        self.p_total = _real("p_total", p_total, 0.0, strict=True)
+        if d_k is None:
+            raise TypeError("d_k: missing; allowed: the key size in bits, 0..n")
+        self.d_k = _int("d_k", d_k, 0, self.n)
+        self.grid = _int("grid", grid, 3)
+
+    def evaluate(self) -> dict:
+        """``THEOREM1_QUANTITIES``."""
+        c = _opt.theorem1_check(self.d_k, self.p_total, self.z_bob, self.z_eve, **self.kw(),
+                                grid=self.grid)
+        line = c.line
+        return {"p_m": c.p_m, "p_k": c.p_k, "r_d": c.r_d, "gap": c.gap, "step": c.step,
+                "on_line": int(c.on_line), "line_p_m": line.p_m, "line_r_d": line.r_d,
+                "line_eps_lf": line.eps_lf}
+
+
+FEASIBILITY_QUANTITIES = {
+    "min_eps_lf_th": ("smallest feasible eps_LF^th", "log"),
+    "d_k": ("d_K at that point", "linear"), "p_m": ("P_M at that point (mW)", "linear"),
+    "r_d": ("R_d at that point", "linear"),
+}
+
+
+class FeasibilityStudy(_Common):
+    """Fig. 8: the smallest eps_LF threshold for which P0 has a feasible point at full power."""
+
+    def __init__(self, p_total=None, grid=20001, **common):
+        common.pop("eps_lf_max", None)
+        super().__init__(**common)
+        if p_total is None:
+            raise TypeError("p_total: missing; allowed: the power budget P_Sigma in mW")
+        self.p_total = _real("p_total", p_total, 0.0, strict=True)
+        self.grid = _int("grid", grid, 3)
+
+    def evaluate(self) -> dict:
+        """``FEASIBILITY_QUANTITIES`` (None where c5-c8 cannot hold at all)."""
+        opt = _opt.min_feasible_lfp(self.p_total, self.z_bob, self.z_eve, d_m=self.d_m, n=self.n,
+                                    noise=self.noise, thresholds=self.thresholds,
+                                    grid=self.grid)
+        return {"min_eps_lf_th": opt.eps_lf, "d_k": opt.d_k, "p_m": opt.p_m, "r_d": opt.r_d}
+
+
+#: (name, builder, extra params with defaults, quantities, description) of each system.
+STUDIES = (
+    ("pld_point", PLDPoint,
+     {"p_m": None, "p_k": None, "p_total": None, "d_k": None, "thresholds": 0.5,
+      "eps_lf_max": 0.5}, POINT_QUANTITIES,
+     "PLD metrics, eqs. (8)-(11), at one operating point (seed 003)"),
+    ("pld_optimum", PLDOptimumStudy,
+     {"p_total": None, "d_k": None, "solver": "exhaustive", "grid": 20001, "thresholds": 0.5,
+      "eps_lf_max": 0.5}, OPTIMUM_QUANTITIES,
+     "PLD optimum of P0 beside baselines 1 and 2 (seed 003, Table III, Figs. 5-7)"),
+    ("pld_mm_bcd", MMBCDStudy,
+     {"p_total": None, "start_d_k": None, "start_p_m": None, "literal": False,
+      "thresholds": 0.5, "eps_lf_max": 0.5}, MM_BCD_QUANTITIES,
+     "MM-BCD (Algorithm 1) against the exhaustive optimum (seed 003, Fig. 4)"),
+    ("pld_theorem1", Theorem1Study,
+     {"p_total": None, "d_k": None, "grid": 401, "thresholds": 0.5, "eps_lf_max": 0.5},
+     THEOREM1_QUANTITIES, "Optimum over the square power grid vs the budget line "
+                          "(seed 003, Fig. 2, Theorem 1)"),
+    ("pld_feasibility", FeasibilityStudy,
+     {"p_total": None, "grid": 20001, "thresholds": 0.5}, FEASIBILITY_QUANTITIES,
+     "Smallest eps_LF threshold with a feasible region (seed 003, Fig. 8)"),
+)
+
+
+def common_params() -> dict:
+    """Defaults shared by every study (``z_eve_db`` has none)."""
+    return dict(_COMMON)
