@@ -32,6 +32,33 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("avg_iterations", "iterations", "frames", "mean", "average BP iterations"),
     Metric("crc_failure_rate", "crc_failures", "frames", "rate", "CRC failure rate"),
     Metric("undetected_error_rate", "undetected_errors", "frames", "rate", "undetected error rate"),
+    # Physical layer deception (linksim.systems.pld.link; seed 003). Paper metrics are defined
+    # on cipher-on frames; eps_{i,K} is conditioned on the M layer decoded (SIC).
+    Metric("r_d", "effective_deceptions", "on_frames", "rate",
+           "R_d (Eve deceived, Bob not)"),
+    Metric("eps_lf", "lf_events", "on_frames", "rate",
+           "eps_LF (Eve perceives or Bob does not)"),
+    *(Metric(f"eps_{r}_m", f"{r}_m_failures", "frames", "rate", f"eps_{R},M (M layer not decoded)")
+      for r, R in (("bob", "Bob"), ("eve", "Eve"))),
+    *(Metric(f"eps_{r}_k", f"{r}_k_failures", f"{r}_k_trials", "rate",
+             f"eps_{R},K (K layer not decoded | M decoded)")
+      for r, R in (("bob", "Bob"), ("eve", "Eve"))),
+    *(Metric(f"{r}_{o}_rate", f"{r}_{o}", "on_frames", "rate", f"{R} {o} (cipher on)")
+      for r, R in (("bob", "Bob"), ("eve", "Eve")) for o in ("perceived", "deceived", "lost")),
+    *(Metric(f"{r}_m_undetected_rate", f"{r}_m_undetected", "frames", "rate",
+             f"{R} M-layer undetected errors") for r, R in (("bob", "Bob"), ("eve", "Eve"))),
+    *(Metric(f"{r}_k_undetected_rate", f"{r}_k_undetected", f"{r}_k_trials", "rate",
+             f"{R} K-layer undetected errors | M decoded")
+      for r, R in (("bob", "Bob"), ("eve", "Eve"))),
+    *(Metric(f"{r}_litter_erasure_rate", f"{r}_off_k_erasures", f"{r}_off_k_trials", "rate",
+             f"{R} K-layer erasures on litter (cipher off, M decoded)")
+      for r, R in (("bob", "Bob"), ("eve", "Eve"))),
+    *(Metric(f"{r}_off_wrong_rate", f"{r}_off_wrong", f"{r}_off_k_trials", "rate",
+             f"{R} p_hat != p (cipher off, M decoded)")
+      for r, R in (("bob", "Bob"), ("eve", "Eve"))),
+    *(Metric(f"{r}_perceived_all_rate", f"{r}_perceived_all", "frames", "rate",
+             f"{R} perceives p (all frames, both cipher modes)")
+      for r, R in (("bob", "Bob"), ("eve", "Eve"))),
 )}
 
 

@@ -93,6 +93,16 @@ def _coded_link_spec() -> SystemSpec:
         counts=("iterations", "crc_failures", "undetected_errors"))
 
 
+def _pld_spec() -> SystemSpec:
+    from linksim.systems.pld import link
+    defaults = {key: (REQUIRED if value is None else value) for key, value in link.PARAMS.items()}
+    return SystemSpec(
+        name="pld", description="Physical layer deception with NOM (seed 003): deceptive FF1 "
+                                "cipher, CRC + LDPC/BCH per layer, superposition, SIC at Bob "
+                                "and Eve, Table I event counts (issue 5)",
+        params=defaults, builder=link.PLDLink, counts=link.COUNTS)
+
+
 def _pld_study_specs() -> list[SystemSpec]:
     from linksim.systems.pld import studies
     specs = []
@@ -108,7 +118,7 @@ def _pld_study_specs() -> list[SystemSpec]:
 
 @functools.lru_cache(maxsize=None)
 def _registry() -> dict[str, SystemSpec]:
-    return {spec.name: spec for spec in (_coded_link_spec(), *_pld_study_specs())}
+    return {spec.name: spec for spec in (_coded_link_spec(), _pld_spec(), *_pld_study_specs())}
 
 
 class _Systems(Mapping):

@@ -26,7 +26,9 @@ import numpy as np
 
 from linksim.theory.fbl import error_probability
 
-__all__ = ["PLDMetrics", "sinrs", "layer_error", "pld_metrics", "baseline_lfp"]
+__all__ = ["PLDMetrics", "sinrs", "layer_error", "pld_metrics", "combine", "baseline_lfp",
+           "equivalent_sinr", "snr_gap_db", "link_prediction", "LINK_PREDICTIONS",
+           "plugin_checks"]
 
 
 def sinrs(p_m, p_k, z, noise=1.0):
@@ -81,12 +83,17 @@ def pld_metrics(p_m, p_k, d_m, d_k, z_bob, z_eve, noise=1.0, n=64) -> PLDMetrics
         gamma[f"{who}_m"], gamma[f"{who}_k"] = float(g_m), float(g_k)
         eps[f"{who}_m"] = float(layer_error(g_m, d_m, n))
         eps[f"{who}_k"] = float(layer_error(g_k, d_k, n))
+    return PLDMetrics(eps=eps, gamma=gamma, **combine(eps))
+
+
+def combine(eps) -> dict:
+    """Eqs. (9)-(11) from per-layer errors ``eps`` (keys bob_m, bob_k, eve_m, eve_k; floats or
+    broadcasting arrays; eps_{i,K} conditioned on the M layer decoded, as SIC implies).
+    Returns ``{"eps_bob", "eps_eve", "eps_lf", "r_d"}``."""
     eps_bob = 1 - (1 - eps["bob_m"]) * (1 - eps["bob_k"])
     eps_eve = 1 - (1 - eps["eve_m"]) * (1 - eps["eve_k"])
-    eps_lf = 1 - (1 - eps_bob) * eps_eve
-    r_d = (1 - (1 - eps["bob_m"]) * eps["bob_k"]) * (1 - eps["eve_m"]) * eps["eve_k"]
-    return PLDMetrics(eps=eps, gamma=gamma, eps_bob=eps_bob, eps_eve=eps_eve, eps_lf=eps_lf,
-                      r_d=r_d)
+    return {"eps_bob": eps_bob, "eps_eve": eps_eve, "eps_lf": 1 - (1 - eps_bob) * eps_eve,
+            "r_d": (1 - (1 - eps["bob_m"]) * eps["bob_k"]) * (1 - eps["eve_m"]) * eps["eve_k"]}
 
 
 def baseline_lfp(p_m, d_m, z_bob, z_eve, noise=1.0, n=64):
@@ -96,3 +103,146 @@ def baseline_lfp(p_m, d_m, z_bob, z_eve, noise=1.0, n=64):
     e_b = layer_error(z_bob * p_m / noise, d_m, n)
     e_e = layer_error(z_eve * p_m / noise, d_m, n)
     return 1 - (1 - np.asarray(e_b)) * np.asarray(e_e)
+
+
+# ---------------------------------------------------------------------------------------------
+# Predictions for the bit-true system (linksim.systems.pld.link) and checks on its counts
+# ---------------------------------------------------------------------------------------------
+
+def equivalent_sinr(eps, d, n=64):
+    """The SINR at which the normal approximation (eq. 12) of a d-bit layer equals ``eps``.
+
+    ``eps`` in (0, 1), d >= 1. Returns a float (linear). The inverse is unique: eq. (12) is
+    strictly decreasing in gamma for d > 0.
+    """
+    from scipy.optimize import brentq
+    eps = float(eps)
+    if not 0 < eps < 1:
+        raise ValueError(f"eps: got {eps!r}; allowed: a rate in (0, 1)")
+    if isinstance(d, bool) or int(d) != d or d < 1:
+        raise ValueError(f"d: got {d!r}; allowed: an integer >= 1")
+    f = lambda lg: float(layer_error(np.exp(lg), d, n)) - eps
+    lo, hi = np.log(1e-9), np.log(1e9)
+    if f(lo) < 0 or f(hi) > 0:
+        raise ValueError(f"eps: got {eps!r}, outside what eq. (12) reaches for gamma in "
+                         f"[1e-9, 1e9] at d={d}, n={n}")
+    return float(np.exp(brentq(f, lo, hi, xtol=1e-12, rtol=1e-12)))
+
+
+def snr_gap_db(eps_measured, gamma, d, n=64):
+    """SNR gap (dB) of a real layer against the normal approximation at one operating point:
+    ``10 log10(gamma / gamma_eq)``, gamma_eq = :func:`equivalent_sinr` of the measured rate.
+    Positive when the real code needs more SINR than eq. (12). None if the measured rate is 0
+    or 1 (no finite gap)."""
+    if not 0 < eps_measured < 1:
+        return None
+    return float(10 * np.log10(gamma / equivalent_sinr(eps_measured, d, n)))
+
+
+def _expected(f, z_mean, fading):
+    """E_z[f(z)] for a static gain (z = z_mean) or a quasi-static Rayleigh gain (z ~ Exp with
+    mean z_mean), by adaptive quadrature over the CDF variable t = 1 - exp(-z / z_mean)."""
+    if fading is None:
+        return np.asarray(f(np.array([z_mean])))[..., 0]
+    from scipy.integrate import quad_vec
+
+    def g(t):
+        z = -z_mean * np.log1p(-t) if t < 1 else np.inf
+        return np.asarray(f(np.array([min(z, 1e12)])))[..., 0]
+
+    val, _ = quad_vec(g, 0.0, 1.0, epsabs=1e-13, epsrel=1e-9, limit=400)
+    return val
+
+
+#: Quantities :func:`link_prediction` predicts; each is a metric of linksim.sim.metrics.
+LINK_PREDICTIONS = ("r_d", "eps_lf", "eps_bob_m", "eps_bob_k", "eps_eve_m", "eps_eve_k",
+                    "bob_deceived_rate", "eve_deceived_rate", "bob_perceived_rate",
+                    "eve_perceived_rate", "eve_perceived_all_rate")
+
+
+def link_prediction(params: dict, quantity: str) -> float:
+    """Normal-approximation prediction (eqs. 8-12) of a metric of the bit-true PLD system.
+
+    ``params``: the point's parameters of :class:`linksim.systems.pld.link.PLDLink` (p_m, p_k,
+    d_m, d_k, z_bob_db, z_eve_db, noise, n, channel, fading, p_cipher_on, ...).
+    ``quantity``: one of :data:`LINK_PREDICTIONS`.
+    Static channel: eqs. (10)/(11) at the fixed SINRs. Quasi-static Rayleigh (an extension,
+    notes 003 §4.11): per-frame products averaged over the gains, e.g.
+    R_d = E_zB[1 - (1-eps_BM) eps_BK] E_zE[(1-eps_EM) eps_EK] (Bob and Eve independent), and
+    eps_{i,K} conditioned on M decoded = E[(1-eps_M) eps_K] / E[1-eps_M]. Block fading has no
+    single-SINR normal approximation: ValueError. ``eve_perceived_all_rate`` mixes the cipher
+    modes: on frames (1-eps_EM)(1-eps_EK), off frames (1-eps_EM) (litter always erased).
+    """
+    if quantity not in LINK_PREDICTIONS:
+        raise ValueError(f"quantity: got {quantity!r}; allowed: one of "
+                         f"{', '.join(LINK_PREDICTIONS)}")
+    channel = params.get("channel", "static")
+    fading = None
+    if channel == "rayleigh":
+        if params.get("fading", "quasi_static") != "quasi_static":
+            raise ValueError(f"fading: got {params.get('fading')!r}; allowed: the normal-"
+                             f"approximation prediction exists for static and quasi-static "
+                             f"channels only")
+        fading = "quasi_static"
+    p_m, p_k = float(params["p_m"]), float(params["p_k"])
+    d_m, d_k = int(params.get("d_m", 16)), int(params["d_k"])
+    n, noise = int(params.get("n", 64)), float(params.get("noise", 1.0))
+    p_on = float(params.get("p_cipher_on", 1.0))
+
+    def per_receiver(z):
+        g_m, g_k = sinrs(p_m, p_k, z, noise)
+        e_m = np.asarray(layer_error(g_m, d_m, n), dtype=float)
+        e_k = np.asarray(layer_error(g_k, d_k, n), dtype=float)
+        # [1-e_M, (1-e_M) e_K, (1-e_M)(1-e_K), e_M]: the frame-level event probabilities.
+        return np.stack([1 - e_m, (1 - e_m) * e_k, (1 - e_m) * (1 - e_k), e_m])
+
+    out = {}
+    for who, key in (("bob", "z_bob_db"), ("eve", "z_eve_db")):
+        z = 10 ** (float(params.get(key, 0.0)) / 10)
+        ok_m, deceived, perceived, fail_m = _expected(per_receiver, z, fading)
+        out[who] = dict(ok_m=ok_m, deceived=deceived, perceived=perceived, fail_m=fail_m)
+    b, e = out["bob"], out["eve"]
+    values = {
+        "r_d": (1 - b["deceived"]) * e["deceived"],
+        "eps_lf": 1 - b["perceived"] * (1 - e["perceived"]),
+        "eps_bob_m": b["fail_m"], "eps_eve_m": e["fail_m"],
+        "eps_bob_k": b["deceived"] / b["ok_m"] if b["ok_m"] > 0 else float("nan"),
+        "eps_eve_k": e["deceived"] / e["ok_m"] if e["ok_m"] > 0 else float("nan"),
+        "bob_deceived_rate": b["deceived"], "eve_deceived_rate": e["deceived"],
+        "bob_perceived_rate": b["perceived"], "eve_perceived_rate": e["perceived"],
+        "eve_perceived_all_rate": p_on * e["perceived"] + (1 - p_on) * e["ok_m"],
+    }
+    return float(values[quantity])
+
+
+def plugin_checks(counts: dict, confidence: float = 0.99) -> dict:
+    """Eqs. (10)/(11) fed with *measured* per-layer rates, against the measured R_d and eps_LF,
+    and a test of independence between Bob's and Eve's outcomes (issue 5, notes 003 §8.2).
+
+    Input: the counts of :class:`linksim.systems.pld.link.PLDLink` summed over a point.
+    Output: ``{"plugin_r_d": float, "plugin_eps_lf": float, "independence_p_value": float}``
+    (None where undefined). eps_{i,M} = r_m_failures / frames, eps_{i,K} = r_k_failures /
+    r_k_trials (K conditioned on M decoded). Under the paper's model (independent receivers,
+    undetected errors negligible) the plug-in values estimate the same probabilities as the
+    direct counts; :func:`linksim.validate.check` holds them against each other. The
+    independence p-value is Pearson's chi-square test on the 3 x 3 table of Bob's and Eve's
+    plaintext outcomes (perceived / deceived / lost) on the cipher-on frames (empty rows or
+    columns dropped).
+    """
+    from scipy.stats import chi2_contingency
+    frames, on = counts.get("frames", 0), counts.get("on_frames", 0)
+    eps = {}
+    for r in ("bob", "eve"):
+        eps[f"{r}_m"] = counts[f"{r}_m_failures"] / frames if frames else None
+        trials = counts.get(f"{r}_k_trials", 0)
+        eps[f"{r}_k"] = counts[f"{r}_k_failures"] / trials if trials else None
+    out = {"plugin_r_d": None, "plugin_eps_lf": None, "independence_p_value": None}
+    if all(v is not None for v in eps.values()):
+        c = combine(eps)
+        out["plugin_r_d"], out["plugin_eps_lf"] = float(c["r_d"]), float(c["eps_lf"])
+    outcomes = ("perceived", "deceived", "lost")
+    table = np.array([[counts.get(f"joint_{b}_{e}", 0) for e in outcomes] for b in outcomes])
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    if on and table.shape[0] > 1 and table.shape[1] > 1:
+        out["independence_p_value"] = float(chi2_contingency(table, correction=False).pvalue)
+    return out

@@ -1,0 +1,459 @@
+"""The bit-true physical-layer-deception system of seed 003: cipher, two coded layers, NOM, SIC.
+
+One frame (notes 003 §2.4, §3):
+
+1. Alice draws a d_P-bit plaintext p and, per frame, a fresh d_K-bit key k. With the cipher
+   on (probability ``p_cipher_on``) the ciphertext is m = f(p, k), the deceptive FF1 cipher of
+   :class:`linksim.security.cipher.DeceptiveCipher`; with it off, m = p and the key layer carries
+   a uniformly random **litter** sequence of n_bits coded bits instead of a key codeword
+   (§3.2, §9 A5).
+2. Each layer is CRC-protected and channel coded to ``n_bits = n * bits_per_symbol`` code bits
+   (both layers span the same n complex channel uses; n = 64, QPSK: 128 bits), with its own
+   code (``code_m``, ``code_k``: 5G NR LDPC with BP decoding, or binary BCH with hard-decision
+   bounded-distance decoding) and its own CRC (``crc_m``, ``crc_k``).
+3. The layers are mapped and superposed, x = sqrt(P_M) s_M + sqrt(P_K) s_K
+   (:mod:`linksim.security.noma`), and sent to Bob and Eve over independent channels with gains
+   z_Bob, z_Eve (static, the paper's model) or Rayleigh fading of those mean gains
+   (quasi-static or block; an extension, §9 A15), noise CN(0, sigma^2).
+4. Bob and Eve run the same SIC receiver (§3.5): decode M (K as Gaussian interference, or exact
+   joint LLRs); M erased (CRC or bounded-distance failure) -> plaintext lost. Otherwise
+   re-encode, subtract, decode K; K erased -> output p_hat = m_hat (the receiver assumes the
+   cipher was off); K accepted -> p_hat = f^-1(m_hat, k_hat).
+5. Each frame is classified (Table I): per layer success / erasure / undetected error; for the
+   plaintext perceived (p_hat = p), deceived (p_hat != p) or lost.
+
+``receiver = "abstract"`` replaces both decoders by Bernoulli erasures at the normal-approximation
+probabilities of the frame's SINRs (K is only attempted when M succeeded: the SIC gating), and
+keeps everything else (the cipher, the event logic). It checks the event bookkeeping against
+eqs. (10)-(11) exactly, independently of any code.
+
+Counts returned by :meth:`PLDLink.simulate_batch` (``r`` is ``bob`` or ``eve``; "on" frames
+are the cipher-on frames, on which the paper's metrics are defined):
+
+* ``frames``, ``frame_errors`` (Bob did not perceive p, all frames), ``bits``, ``bit_errors``
+  (Bob's plaintext bits, all frames; a lost frame counts the decoder's hard output);
+* ``on_frames``, ``off_frames``;
+* ``r_m_failures``, ``r_m_erasures``, ``r_m_undetected`` (M layer, all frames);
+* ``r_k_trials`` (on frames whose M was decoded correctly: the conditioning of eps_{r,K}),
+  ``r_k_failures``, ``r_k_erasures``, ``r_k_undetected``;
+* ``r_perceived``, ``r_deceived``, ``r_lost`` (on frames);
+* ``effective_deceptions`` (Eve deceived and Bob not deceived: R_d, eq. 11) and ``lf_events``
+  (Eve perceived or Bob did not perceive: eps_LF, eqs. 8/10), on frames;
+* ``joint_<bob>_<eve>`` for the 3 x 3 plaintext outcomes (perceived / deceived / lost) of Bob
+  and Eve on the same on frames, for the independence test;
+* cipher off: ``r_off_k_trials`` (off frames with M correct), ``r_off_k_erasures`` (litter
+  erased, as it should be), ``r_off_wrong`` (M correct but p_hat != p);
+* ``r_perceived_all`` (p_hat = p over all frames: the mixture leakage of notes §9 A14).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import numbers
+
+import numpy as np
+
+from linksim import channel as _channel
+from linksim._checks import check_choice as _choice
+from linksim.mapping import MODULATIONS, Constellation
+from linksim.security import noma
+
+__all__ = ["CODES", "CHANNELS", "FADINGS", "RECEIVERS", "PARAMS", "COUNTS", "OUTCOMES",
+           "LayerCode", "PLDLink"]
+
+CODES = ("ldpc5g", "bch")
+CHANNELS = ("static", "rayleigh")
+FADINGS = ("quasi_static", "block")
+RECEIVERS = ("bittrue", "abstract")
+DECODERS = ("nms", "oms", "spa")
+OUTCOMES = ("perceived", "deceived", "lost")
+RECEIVER_NAMES = ("bob", "eve")
+
+#: Parameters (and defaults) of :class:`PLDLink`; None marks the required ones.
+PARAMS = {
+    "p_m": None, "p_k": None, "d_k": None, "z_eve_db": None, "z_bob_db": 0.0, "d_m": 16,
+    "noise": 1.0, "n": 64, "modulation": "qpsk", "code_m": "ldpc5g", "code_k": "ldpc5g",
+    "crc_m": "CRC11", "crc_k": "CRC11", "decoder": "nms", "num_iter": 20, "m_llr": "gaussian",
+    "channel": "static", "fading": "quasi_static", "n_blocks": 1, "p_cipher_on": 1.0,
+    "receiver": "bittrue",
+}
+
+
+def _counts_names() -> tuple[str, ...]:
+    names = ["on_frames", "off_frames", "effective_deceptions", "lf_events"]
+    for r in RECEIVER_NAMES:
+        names += [f"{r}_m_failures", f"{r}_m_erasures", f"{r}_m_undetected", f"{r}_k_trials",
+                  f"{r}_k_failures", f"{r}_k_erasures", f"{r}_k_undetected",
+                  *(f"{r}_{o}" for o in OUTCOMES), f"{r}_off_k_trials", f"{r}_off_k_erasures",
+                  f"{r}_off_wrong", f"{r}_perceived_all"]
+    names += [f"joint_{b}_{e}" for b in OUTCOMES for e in OUTCOMES]
+    return tuple(names)
+
+
+#: Counts beyond frames / frame_errors / bits / bit_errors (module docstring).
+COUNTS = _counts_names()
+
+
+def _int(name, value, lo, hi=None):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name}: got {value!r}; allowed: an integer >= {lo}")
+    if value < lo or (hi is not None and value > hi):
+        span = f"in [{lo}, {hi}]" if hi is not None else f">= {lo}"
+        raise ValueError(f"{name}: got {value}; allowed: an integer {span}")
+    return int(value)
+
+
+def _real(name, value, lo=None, hi=None, strict_lo=False):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
+            or not math.isfinite(float(value)):
+        raise TypeError(f"{name}: got {value!r}; allowed: a finite real number")
+    v = float(value)
+    if (lo is not None and (v < lo or (strict_lo and v == lo))) or (hi is not None and v > hi):
+        lo_txt = "" if lo is None else ("> " if strict_lo else ">= ") + f"{lo}"
+        hi_txt = "" if hi is None else f"<= {hi}"
+        raise ValueError(f"{name}: got {value!r}; allowed: a number "
+                         f"{' and '.join(t for t in (lo_txt, hi_txt) if t)}")
+    return v
+
+
+@functools.lru_cache(maxsize=32)
+def _ldpc(k: int, n: int):
+    from linksim.fec.ldpc import LDPC5G
+    return LDPC5G(k, n)
+
+
+@functools.lru_cache(maxsize=32)
+def _bch(n: int, k: int):
+    from linksim.fec.bch import BCH
+    return BCH(n, k)
+
+
+class LayerCode:
+    """CRC + channel code of one layer: ``d`` payload bits -> ``n_bits`` code bits.
+
+    ``code="ldpc5g"``: the 5G NR LDPC code of size (d + L, n_bits) with rate matching
+    (:class:`linksim.fec.ldpc.LDPC5G`), BP decoding (``decoder``, ``num_iter``).
+    ``code="bch"``: the binary BCH code of the largest primitive length 2^m - 1 <= n_bits whose
+    dimension is the smallest >= d + L, shortened to exactly d + L information bits; the
+    n_bits - n_c spare positions repeat the first code bits (their LLRs are added before the
+    hard decision), and the decoder is hard-decision bounded distance
+    (:class:`linksim.fec.bch.BCH`): a decoding failure is an erasure, like a CRC failure.
+    ``crc``: a :data:`linksim.fec.crc.CRC_NAMES` name, or None (then only a bounded-distance
+    failure can erase, and an LDPC layer never reports erasures).
+    """
+
+    def __init__(self, code: str, d: int, crc: str | None, n_bits: int, decoder: str = "nms",
+                 num_iter: int = 20, name: str = "code"):
+        from linksim.fec.crc import CRC, CRC_NAMES
+        self.code = _choice(name, code, CODES)
+        self.d = d
+        if crc is None:
+            self.crc = None
+        else:
+            if not isinstance(crc, str) or crc.upper() not in CRC_NAMES:
+                raise ValueError(f"crc_{name[-1]}: got {crc!r}; allowed: one of "
+                                 f"{', '.join(CRC_NAMES)} or None")
+            self.crc = CRC(crc.upper())
+        self.crc_length = 0 if self.crc is None else int(self.crc.length)
+        self.k_info = d + self.crc_length
+        self.n_bits = n_bits
+        self.decoder, self.num_iter = decoder, num_iter
+        if self.code == "ldpc5g":
+            try:
+                self.ldpc = _ldpc(self.k_info, n_bits)
+            except ValueError as exc:
+                raise ValueError(f"{name}: 5G LDPC cannot carry d + L = {self.k_info} bits "
+                                 f"(payload {d} + CRC {self.crc_length}) in {n_bits} code "
+                                 f"bits ({exc}); allowed: another CRC, code or size") from None
+        else:
+            from linksim.fec.bch import bch_dimensions
+            m = int(math.floor(math.log2(n_bits + 1)))
+            n_mother = (1 << m) - 1
+            dims = sorted(k for k in bch_dimensions(m) if k >= self.k_info)
+            if not dims:
+                raise ValueError(f"{name}: no BCH code of length {n_mother} carries d + L = "
+                                 f"{self.k_info} bits; allowed: d + L <= "
+                                 f"{max(bch_dimensions(m))}")
+            shortening = dims[0] - self.k_info
+            self.bch = _bch(n_mother - shortening, self.k_info)
+            self.n_code = self.bch.n
+            self.n_pad = n_bits - self.n_code
+            if self.n_pad > self.n_code:     # pragma: no cover - dims are dense at these sizes
+                raise ValueError(f"{name}: BCH length {self.n_code} too short for {n_bits}")
+
+    def __repr__(self) -> str:
+        inner = repr(self.ldpc) if self.code == "ldpc5g" else repr(self.bch)
+        crc = self.crc.name if self.crc is not None else None
+        return f"LayerCode(d={self.d}, crc={crc}, {inner})"
+
+    def info_bits(self, payload: np.ndarray) -> np.ndarray:
+        """Payload uint8 [B, d] -> code input u uint8 [B, d + L] (CRC appended)."""
+        return self.crc.encode(payload) if self.crc is not None else payload
+
+    def encode_info(self, u: np.ndarray) -> np.ndarray:
+        """Code input u uint8 [B, d + L] -> code bits uint8 [B, n_bits]."""
+        if self.code == "ldpc5g":
+            return self.ldpc.encode(u)
+        c = self.bch.encode(u)
+        return np.concatenate([c, c[:, : self.n_pad]], axis=1)
+
+    def decode(self, llr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """LLRs float [B, n_bits] -> (u_hat uint8 [B, d + L], accepted bool [B]).
+
+        ``accepted``: the CRC holds (and, for BCH, bounded-distance decoding succeeded);
+        otherwise the layer is *erased*.
+        """
+        if llr.shape[0] == 0:
+            return np.zeros((0, self.k_info), np.uint8), np.zeros(0, bool)
+        if self.code == "ldpc5g":
+            u_hat = self.ldpc.decode(llr, num_iter=self.num_iter, algorithm=self.decoder)
+            ok = np.ones(llr.shape[0], bool)
+        else:
+            comb = llr[:, : self.n_code].copy()
+            comb[:, : self.n_pad] += llr[:, self.n_code:]
+            u_hat, ok = self.bch.decode((comb < 0).astype(np.uint8))
+            ok = np.asarray(ok, bool)
+        if self.crc is not None:
+            ok &= np.asarray(self.crc.check(u_hat), bool).reshape(-1)
+        return u_hat, ok
+
+
+class PLDLink:
+    """The bit-true PLD system (module docstring). Parameters as :data:`PARAMS`:
+
+    p_m, p_k : layer powers (mW), p_m > 0, p_k >= 0.
+    d_k : key bits (0..64; 0 = no key layer, the cipher is the identity, litter is sent on the
+        K layer if p_k > 0). d_m : ciphertext = plaintext bits (d_P = d_M, eq. 3), 2..64.
+    z_bob_db, z_eve_db : channel gains (mean gains for Rayleigh), dB. noise : sigma^2 (mW).
+    n : complex channel uses per frame. modulation : per layer (both layers the same).
+    code_m, code_k : "ldpc5g" | "bch"; crc_m, crc_k : CRC names or None.
+    decoder, num_iter : LDPC BP algorithm and iterations.
+    m_llr : "gaussian" (K layer as Gaussian interference, as the analysis) | "joint".
+    channel : "static" | "rayleigh"; fading : "quasi_static" | "block"; n_blocks.
+    p_cipher_on : probability that a frame is enciphered (1: the paper's conditioning).
+    receiver : "bittrue" | "abstract" (Bernoulli erasures at the NA probabilities).
+    """
+
+    def __init__(self, p_m=None, p_k=None, d_k=None, z_eve_db=None, z_bob_db=0.0, d_m=16,
+                 noise=1.0, n=64, modulation="qpsk", code_m="ldpc5g", code_k="ldpc5g",
+                 crc_m="CRC11", crc_k="CRC11", decoder="nms", num_iter=20, m_llr="gaussian",
+                 channel="static", fading="quasi_static", n_blocks=1, p_cipher_on=1.0,
+                 receiver="bittrue"):
+        for name, value in (("p_m", p_m), ("p_k", p_k), ("d_k", d_k), ("z_eve_db", z_eve_db)):
+            if value is None:
+                raise TypeError(f"{name}: missing; allowed: see linksim.systems.pld.link.PARAMS")
+        self.p_m = _real("p_m", p_m, 0.0, strict_lo=True)
+        self.p_k = _real("p_k", p_k, 0.0)
+        self.n = _int("n", n, 1)
+        self.d_m = _int("d_m", d_m, 2, 64)
+        self.d_k = _int("d_k", d_k, 0, 64)
+        if self.d_k > 0 and self.p_k == 0:
+            raise ValueError(f"p_k: got 0 with d_k={self.d_k}; allowed: p_k > 0 when a key "
+                             f"is sent (or d_k = 0 for no key layer)")
+        self.z_bob_db = _real("z_bob_db", z_bob_db)
+        self.z_eve_db = _real("z_eve_db", z_eve_db)
+        self.z_bob, self.z_eve = 10 ** (self.z_bob_db / 10), 10 ** (self.z_eve_db / 10)
+        self.noise = _real("noise", noise, 0.0, strict_lo=True)
+        if not isinstance(modulation, str):
+            raise TypeError(f"modulation: got {modulation!r}; allowed: one of "
+                            f"{', '.join(MODULATIONS)}")
+        self.modulation = _choice("modulation", modulation, tuple(MODULATIONS))
+        self.constellation = Constellation(self.modulation)
+        self.n_bits = self.n * self.constellation.bits_per_symbol
+        self.decoder = _choice("decoder", decoder, DECODERS)
+        self.num_iter = _int("num_iter", num_iter, 1)
+        self.m_llr = _choice("m_llr", m_llr, noma.M_LLR_MODES)
+        self.channel = _choice("channel", channel, CHANNELS)
+        self.fading = _choice("fading", fading, FADINGS)
+        self.n_blocks = _int("n_blocks", n_blocks, 1, self.n)
+        if self.n_blocks > 1 and (self.channel != "rayleigh" or self.fading != "block"):
+            raise ValueError(f"n_blocks: got {n_blocks} with channel={self.channel!r}, "
+                             f"fading={self.fading!r}; allowed: > 1 only for block Rayleigh")
+        self.p_cipher_on = _real("p_cipher_on", p_cipher_on, 0.0, 1.0)
+        self.receiver = _choice("receiver", receiver, RECEIVERS)
+        if self.receiver == "abstract" and self.channel == "rayleigh" and self.fading == "block":
+            raise ValueError("receiver: got 'abstract' with block fading; allowed: 'abstract' "
+                             "only for static or quasi-static channels (the normal "
+                             "approximation needs one SINR per frame)")
+        self.code_m = LayerCode(code_m, self.d_m, crc_m, self.n_bits, self.decoder,
+                                self.num_iter, name="code_m")
+        self.code_k = None
+        if self.d_k > 0:
+            self.code_k = LayerCode(code_k, self.d_k, crc_k, self.n_bits, self.decoder,
+                                    self.num_iter, name="code_k")
+        self.params = {"p_m": p_m, "p_k": p_k, "d_k": d_k, "z_eve_db": z_eve_db,
+                       "z_bob_db": z_bob_db, "d_m": d_m, "noise": noise, "n": n,
+                       "modulation": self.modulation, "code_m": code_m, "code_k": code_k,
+                       "crc_m": crc_m, "crc_k": crc_k, "decoder": self.decoder,
+                       "num_iter": num_iter, "m_llr": self.m_llr, "channel": self.channel,
+                       "fading": self.fading, "n_blocks": n_blocks,
+                       "p_cipher_on": p_cipher_on, "receiver": self.receiver}
+
+    def __repr__(self) -> str:
+        return "PLDLink(" + ", ".join(f"{k}={v!r}" for k, v in self.params.items()) + ")"
+
+    @functools.cached_property
+    def cipher(self):
+        """The deceptive cipher f of (d_P = d_M, d_K); None for d_K = 0 (identity)."""
+        if self.d_k == 0:
+            return None
+        from linksim.security.cipher import DeceptiveCipher
+        return DeceptiveCipher(self.d_m, self.d_k)
+
+    # ---------------------------------------------------------------------------- channels
+    def _channel(self, rng, x, z):
+        """(y equalized [B, n] complex, no per symbol [B, n] or scalar, gains z_frame [B])."""
+        batch = x.shape[0]
+        if self.channel == "static":
+            # r = sqrt(z) x + w, equalized: x + w / sqrt(z), noise sigma^2 / z per symbol.
+            no = self.noise / z
+            return _channel.awgn(x, no, rng), no, np.full(batch, z)
+        h = np.sqrt(z) * _channel.fading_gains(rng, batch, self.n, fading=self.fading,
+                                               n_blocks=self.n_blocks)
+        r = _channel.flat_fading(x, h, self.noise, rng)
+        y, no = _channel.equalize(r, h, self.noise)
+        return y, no, np.abs(h[:, 0]) ** 2
+
+    # ---------------------------------------------------------------------------- receivers
+    def _receive_bittrue(self, y, no, u_m, u_k_tx):
+        """SIC receiver: (u_m_hat, m_ok, u_k_hat, k_ok); K entries only where m_ok."""
+        batch = y.shape[0]
+        llr_m = noma.primary_llrs(y, no, self.p_m, self.p_k, self.constellation, self.m_llr)
+        u_m_hat, m_ok = self.code_m.decode(llr_m)
+        u_k_hat = np.zeros((batch, 0 if self.code_k is None else self.code_k.k_info), np.uint8)
+        k_ok = np.zeros(batch, bool)
+        if self.code_k is not None:
+            idx = np.flatnonzero(m_ok)
+            if idx.size:
+                s_m_hat = self.constellation.map(self.code_m.encode_info(u_m_hat[idx]))
+                no_i = no if np.ndim(no) == 0 else no[idx]
+                y2 = noma.cancel_primary(y[idx], s_m_hat, self.p_m)
+                llr_k = noma.secondary_llrs(y2, no_i, self.p_k, self.constellation)
+                u_hat_i, ok_i = self.code_k.decode(llr_k)
+                u_k_hat[idx] = u_hat_i
+                k_ok[idx] = ok_i
+        return u_m_hat, m_ok, u_k_hat, k_ok
+
+    def _receive_abstract(self, rng, z, u_m, u_k_tx):
+        """Bernoulli erasures at the NA probabilities of each frame's SINRs (eq. 12)."""
+        from linksim.systems.pld.analysis import layer_error, sinrs
+        g_m, g_k = sinrs(self.p_m, self.p_k, z, self.noise)
+        eps_m = np.asarray(layer_error(g_m, self.d_m, self.n), dtype=np.float64)
+        eps_k = np.asarray(layer_error(g_k, self.d_k, self.n), dtype=np.float64)
+        draws = rng.random((2, z.size))
+        m_ok = draws[0] >= eps_m
+        # SIC gating: K is only attempted when M succeeded (its draw is unused otherwise).
+        k_ok = m_ok & (draws[1] >= eps_k) if self.code_k is not None else np.zeros(z.size, bool)
+        u_m_hat = u_m.copy()
+        u_m_hat[~m_ok, 0] ^= 1          # an erased layer's (unused) hard output is wrong
+        u_k_hat = u_k_tx.copy()
+        if u_k_hat.shape[1]:
+            u_k_hat[~k_ok, 0] ^= 1
+        return u_m_hat, m_ok, u_k_hat, k_ok
+
+    # ---------------------------------------------------------------------------- one batch
+    def simulate_batch(self, rng: np.random.Generator, n_frames: int) -> dict[str, int]:
+        """Simulate ``n_frames`` frames, every draw from ``rng``; returns the counts of
+        :data:`COUNTS` plus frames / frame_errors / bits / bit_errors (module docstring).
+
+        Draw order (fixed): plaintexts [B, d_m], keys [B, d_k], cipher-on flags [B],
+        litter [B, n_bits]; then Bob's channel, then Eve's (gains, noise), or for the abstract
+        receiver Bob's and Eve's Bernoulli draws (after their gains for Rayleigh).
+        """
+        if not isinstance(rng, np.random.Generator):
+            raise TypeError(f"rng: got {type(rng).__name__}; allowed: a numpy.random.Generator")
+        batch = _int("n_frames", n_frames, 0)
+        counts = {"frames": batch, "frame_errors": 0, "bits": batch * self.d_m, "bit_errors": 0}
+        counts.update({name: 0 for name in COUNTS})
+        if batch == 0:
+            return counts
+        p = rng.integers(0, 2, size=(batch, self.d_m), dtype=np.uint8)
+        key = rng.integers(0, 2, size=(batch, self.d_k), dtype=np.uint8)
+        on = rng.random(batch) < self.p_cipher_on
+        litter_bits = rng.integers(0, 2, size=(batch, self.n_bits), dtype=np.uint8)
+
+        m = p.copy()
+        if self.cipher is not None and on.any():
+            m[on] = self.cipher.encrypt(p[on], key[on])
+        u_m = self.code_m.info_bits(m)
+        c_m = self.code_m.encode_info(u_m)
+        s_m = self.constellation.map(c_m)
+        if self.code_k is not None:
+            u_k = self.code_k.info_bits(key)
+            c_k = np.where(on[:, None], self.code_k.encode_info(u_k), litter_bits)
+        else:
+            u_k = np.zeros((batch, 0), np.uint8)
+            c_k = litter_bits
+        s_k = self.constellation.map(c_k) if self.p_k > 0 else None
+        x = noma.superpose(s_m, s_k, self.p_m, self.p_k)
+
+        outcome = {}
+        for r, z in (("bob", self.z_bob), ("eve", self.z_eve)):
+            if self.receiver == "bittrue":
+                y, no, _ = self._channel(rng, x, z)
+                rx = self._receive_bittrue(y, no, u_m, u_k)
+            else:
+                if self.channel == "static":
+                    z_frame = np.full(batch, z)
+                else:
+                    z_frame = z * np.abs(_channel.fading_gains(rng, batch, 1)[:, 0]) ** 2
+                rx = self._receive_abstract(rng, z_frame, u_m, u_k)
+            outcome[r] = self._classify(r, rx, p, m, key, u_m, u_k, on, counts)
+
+        on_n = int(on.sum())
+        counts["on_frames"], counts["off_frames"] = on_n, batch - on_n
+        b, e = outcome["bob"], outcome["eve"]
+        counts["effective_deceptions"] = int(np.sum(on & (e == 1) & (b != 1)))
+        counts["lf_events"] = int(np.sum(on & ((e == 0) | (b != 0))))
+        for i, bo in enumerate(OUTCOMES):
+            for j, eo in enumerate(OUTCOMES):
+                counts[f"joint_{bo}_{eo}"] = int(np.sum(on & (b == i) & (e == j)))
+        return counts
+
+    def _classify(self, r, rx, p, m, key, u_m, u_k, on, counts) -> np.ndarray:
+        """Table I events of receiver ``r``; fills its counts and returns its plaintext outcome
+        per frame (0 perceived, 1 deceived, 2 lost)."""
+        u_m_hat, m_ok, u_k_hat, k_ok = rx
+        m_right = np.all(u_m_hat == u_m, axis=1)
+        m_success = m_ok & m_right
+        counts[f"{r}_m_failures"] = int(np.sum(~m_success))
+        counts[f"{r}_m_erasures"] = int(np.sum(~m_ok))
+        counts[f"{r}_m_undetected"] = int(np.sum(m_ok & ~m_right))
+
+        m_hat = u_m_hat[:, : self.d_m]
+        p_hat = m_hat.copy()                      # K erased: the receiver assumes cipher off
+        if self.code_k is not None:
+            k_hat = u_k_hat[:, : self.d_k]
+            k_right = np.all(u_k_hat == u_k, axis=1)
+            accepted = m_ok & k_ok
+            # Deciphering with the right key of the right ciphertext returns p (the tested
+            # permutation property of f), so only other accepted pairs are decrypted.
+            exact = accepted & on & m_right & k_right
+            p_hat[exact] = p[exact]
+            other = accepted & ~exact
+            if other.any():
+                p_hat[other] = self.cipher.decrypt(m_hat[other], k_hat[other])
+            trials = on & m_success
+            counts[f"{r}_k_trials"] = int(trials.sum())
+            counts[f"{r}_k_failures"] = int(np.sum(trials & ~(k_ok & k_right)))
+            counts[f"{r}_k_erasures"] = int(np.sum(trials & ~k_ok))
+            counts[f"{r}_k_undetected"] = int(np.sum(trials & k_ok & ~k_right))
+            off_trials = ~on & m_success
+            counts[f"{r}_off_k_trials"] = int(off_trials.sum())
+            counts[f"{r}_off_k_erasures"] = int(np.sum(off_trials & ~k_ok))
+        else:
+            trials = on & m_success
+            counts[f"{r}_k_trials"] = int(trials.sum())   # no key layer: K trivially decoded
+            off_trials = ~on & m_success
+            counts[f"{r}_off_k_trials"] = int(off_trials.sum())
+        perceived = m_ok & np.all(p_hat == p, axis=1)
+        outcome = np.where(~m_ok, 2, np.where(perceived, 0, 1))
+        for i, name in enumerate(OUTCOMES):
+            counts[f"{r}_{name}"] = int(np.sum(on & (outcome == i)))
+        counts[f"{r}_off_wrong"] = int(np.sum(off_trials & ~perceived))
+        counts[f"{r}_perceived_all"] = int(perceived.sum())
+        if r == "bob":
+            counts["frame_errors"] = int(np.sum(~perceived))
+            counts["bit_errors"] = int(np.sum(p_hat != p))
+        return outcome
