@@ -147,17 +147,22 @@ OPTIMUM_QUANTITIES = {
     "baseline_rate_n": ("baseline 2 n'", "linear"),
     "baseline_rate_text_eps_lf": ("baseline 2 as the text reads (d_M search) eps_LF", "log"),
     "pld_beats_baselines": ("PLD eps_LF below both baselines", "linear"),
+    "forced_p_m": ("P_M at the forced d_K (mW)", "linear"),
+    "forced_r_d": ("R_d at the forced d_K", "linear"),
+    "forced_eps_lf": ("eps_LF at the forced d_K", "log"),
 }
 
 
 class PLDOptimumStudy(_Common):
     """The optimum of P0 at (p_total, gains) and both baselines (Table III, Figs. 5-7).
 
-    ``solver``: "exhaustive" (reference) or "mm_bcd" (Algorithm 1, default start). ``d_k``:
-    None to optimize it, or a forced key size (only the best P_M at that d_K; exhaustive only).
+    ``solver``: "exhaustive" (reference) or "mm_bcd" (Algorithm 1, default start).
+    ``d_k_forced``: also report the best point at that key size (``forced_*`` quantities),
+    e.g. the paper's Table III points d_K = 40/23/11; None leaves them empty.
     """
 
-    def __init__(self, p_total=None, d_k=None, solver="exhaustive", grid=20001, **common):
+    def __init__(self, p_total=None, d_k_forced=None, solver="exhaustive", grid=20001,
+                 **common):
         super().__init__(**common)
         if p_total is None:
             raise TypeError("p_total: missing; allowed: the power budget P_Sigma in mW")
@@ -165,17 +170,15 @@ class PLDOptimumStudy(_Common):
         if solver not in ("exhaustive", "mm_bcd"):
             raise ValueError(f"solver: got {solver!r}; allowed: 'exhaustive' or 'mm_bcd'")
         self.solver = solver
-        self.d_k = None if d_k is None else _int("d_k", d_k, 0, self.n)
-        if self.d_k is not None and solver != "exhaustive":
-            raise ValueError(f"d_k: got {d_k!r} with solver={solver!r}; allowed: a forced d_k "
-                             f"only with solver='exhaustive'")
+        self.d_k_forced = None if d_k_forced is None else _int("d_k_forced", d_k_forced, 0,
+                                                                 self.n)
         self.grid = _int("grid", grid, 3)
 
     def evaluate(self) -> dict:
         """``OPTIMUM_QUANTITIES``; the PLD entries are None where P0 is infeasible."""
         args = (self.p_total, self.z_bob, self.z_eve)
         if self.solver == "exhaustive":
-            opt = _opt.exhaustive(*args, **self.kw(), grid=self.grid, d_k=self.d_k)
+            opt = _opt.exhaustive(*args, **self.kw(), grid=self.grid)
         else:
             opt = _opt.mm_bcd(*args, **self.kw())
         common = dict(d_m=self.d_m, n=self.n, noise=self.noise)
@@ -191,6 +194,13 @@ class PLDOptimumStudy(_Common):
                     "baseline_rate_text_eps_lf": b2t.eps_lf,
                     "pld_beats_baselines": int(opt.feasible and
                                                opt.eps_lf < min(b1.eps_lf, b2.eps_lf))})
+        forced = None
+        if self.d_k_forced is not None:
+            forced = _opt.exhaustive(*args, **self.kw(), grid=self.grid, d_k=self.d_k_forced)
+        ok = forced is not None and forced.feasible
+        out.update({"forced_p_m": forced.p_m if ok else None,
+                    "forced_r_d": forced.r_d if ok else None,
+                    "forced_eps_lf": forced.eps_lf if ok else None})
         return out
 
 
@@ -305,7 +315,8 @@ STUDIES = (
       "eps_lf_max": 0.5}, POINT_QUANTITIES,
      "PLD metrics, eqs. (8)-(11), at one operating point (seed 003)"),
     ("pld_optimum", PLDOptimumStudy,
-     {"p_total": None, "d_k": None, "solver": "exhaustive", "grid": 20001, "thresholds": 0.5,
+     {"p_total": None, "d_k_forced": None, "solver": "exhaustive", "grid": 20001,
+      "thresholds": 0.5,
       "eps_lf_max": 0.5}, OPTIMUM_QUANTITIES,
      "PLD optimum of P0 beside baselines 1 and 2 (seed 003, Table III, Figs. 5-7)"),
     ("pld_mm_bcd", MMBCDStudy,
