@@ -18,7 +18,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-__all__ = ["REQUIRED", "Quantity", "SystemSpec", "SYSTEMS", "get_system", "build_system", "simulate_batch"]
+__all__ = ["REQUIRED", "Quantity", "SystemSpec", "SYSTEMS", "get_system", "build_system",
+           "simulate_batch", "prediction_function"]
 
 
 class _Required:
@@ -53,6 +54,12 @@ class SystemSpec:
         simulation systems only
     kind : "simulation" (``simulate_batch``) or "analysis" (``evaluate``)
     quantities : mapping name -> :class:`Quantity`, what ``evaluate()`` returns; analysis only
+    predictions : mapping name -> callable ``(point_params, **options)``: the system's own
+        analytical predictions, usable in ``[[output.predictions]]`` beside
+        :data:`linksim.theory.PREDICTIONS` (same calling convention)
+    derive : callable ``(point_params, counts) -> {"predictions": {...}, "values": {...}}`` or
+        None: predictions computed from a point's measured counts (e.g. a formula fed with
+        measured component rates) and extra values for the report; simulation only
     """
 
     name: str
@@ -62,6 +69,8 @@ class SystemSpec:
     counts: tuple[str, ...] = field(default=())
     kind: str = "simulation"
     quantities: Mapping[str, Quantity] = field(default_factory=dict)
+    predictions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    derive: Callable[..., dict] | None = None
 
     def complete(self, params: Mapping[str, Any]) -> dict:
         """``params`` with defaults filled in; unknown or missing names raise ``ValueError``."""
@@ -94,13 +103,16 @@ def _coded_link_spec() -> SystemSpec:
 
 
 def _pld_spec() -> SystemSpec:
-    from linksim.systems.pld import link
+    from linksim.systems.pld import analysis, link
     defaults = {key: (REQUIRED if value is None else value) for key, value in link.PARAMS.items()}
     return SystemSpec(
         name="pld", description="Physical layer deception with NOM (seed 003): deceptive FF1 "
                                 "cipher, CRC + LDPC/BCH per layer, superposition, SIC at Bob "
                                 "and Eve, Table I event counts (issue 5)",
-        params=defaults, builder=link.PLDLink, counts=link.COUNTS)
+        params=defaults, builder=link.PLDLink, counts=link.COUNTS,
+        predictions={f"na_{q}": functools.partial(analysis.link_prediction, quantity=q)
+                     for q in analysis.LINK_PREDICTIONS},
+        derive=analysis.derived)
 
 
 def _pld_study_specs() -> list[SystemSpec]:
@@ -157,3 +169,14 @@ def build_system(name: str, params: Mapping[str, Any]):
 def simulate_batch(name: str, params: Mapping[str, Any], rng, n_frames: int) -> dict[str, int]:
     """Run ``n_frames`` frames of system ``name`` with ``params``, every draw from ``rng``."""
     return build_system(name, params).simulate_batch(rng, n_frames)
+
+
+def prediction_function(system: str | None, name: str):
+    """The prediction called ``name`` for ``system``: the system's own (SystemSpec.predictions)
+    first, then :data:`linksim.theory.PREDICTIONS`; None if neither has it."""
+    from linksim.theory import PREDICTIONS
+    if system is not None and system in SYSTEMS:
+        own = SYSTEMS[system].predictions
+        if name in own:
+            return own[name]
+    return PREDICTIONS.get(name)

@@ -28,7 +28,7 @@ from linksim.theory.fbl import error_probability
 
 __all__ = ["PLDMetrics", "sinrs", "layer_error", "pld_metrics", "combine", "baseline_lfp",
            "equivalent_sinr", "snr_gap_db", "link_prediction", "LINK_PREDICTIONS",
-           "plugin_checks"]
+           "plugin_checks", "derived"]
 
 
 def sinrs(p_m, p_k, z, noise=1.0):
@@ -246,3 +246,37 @@ def plugin_checks(counts: dict, confidence: float = 0.99) -> dict:
     if on and table.shape[0] > 1 and table.shape[1] > 1:
         out["independence_p_value"] = float(chi2_contingency(table, correction=False).pvalue)
     return out
+
+
+def derived(params: dict, counts: dict) -> dict:
+    """What the runner adds to a bit-true PLD point from its summed ``counts``.
+
+    Returns ``{"predictions": {...}, "values": {...}}``:
+
+    * predictions ``plugin_r_d`` / ``plugin_eps_lf`` (eqs. 10/11 fed with the measured per-layer
+      rates, :func:`plugin_checks`), each held against the measured metric (r_d / eps_lf) by the
+      runner's verdicts: a significant difference means Bob's and Eve's events are not
+      independent (or undetected errors matter), since the plug-in ignores both;
+    * values ``independence_p_value`` (chi-square on the 3 x 3 outcome table) and, on a static
+      channel, ``gap_db_<r>_<layer>`` = :func:`snr_gap_db` of each measured layer rate at the
+      point's SINR (None where the rate is 0 or 1, or under fading).
+    """
+    checks = plugin_checks(counts)
+    predictions = {}
+    for name, metric in (("plugin_r_d", "r_d"), ("plugin_eps_lf", "eps_lf")):
+        if checks[name] is not None:
+            predictions[name] = {"value": checks[name], "kind": "estimate", "metric": metric}
+    values = {"independence_p_value": checks["independence_p_value"]}
+    static = params.get("channel", "static") == "static"
+    noise, n = float(params.get("noise", 1.0)), int(params.get("n", 64))
+    d = {"m": int(params.get("d_m", 16)), "k": int(params["d_k"])}
+    for r, key in (("bob", "z_bob_db"), ("eve", "z_eve_db")):
+        z = 10 ** (float(params.get(key, 0.0)) / 10)
+        gamma = dict(zip(("m", "k"), sinrs(float(params["p_m"]), float(params["p_k"]), z, noise)))
+        for layer, trials in (("m", counts.get("frames", 0)), ("k", counts.get(f"{r}_k_trials", 0))):
+            gap = None
+            if static and trials and d[layer] > 0:
+                gap = snr_gap_db(counts[f"{r}_{layer}_failures"] / trials, float(gamma[layer]),
+                                 d[layer], n)
+            values[f"gap_db_{r}_{layer}"] = gap
+    return {"predictions": predictions, "values": values}
