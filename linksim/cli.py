@@ -471,14 +471,16 @@ def _cmd_run(args) -> int:
         executor = make_executor(args.executor, workers=args.workers, scheduler=args.scheduler)
     except (TypeError, ValueError) as exc:
         _option_error(args.parser, exc)
+    what = "analysis" if scenario.kind == "analysis" else f"seed {scenario.seed}"
     print(f"# {scenario.name}: system {scenario.system}, {len(scenario.points())} points, "
-          f"seed {scenario.seed}, hash {scenario.hash[:12]}, {executor.kind} executor with "
+          f"{what}, hash {scenario.hash[:12]}, {executor.kind} executor with "
           f"{executor.n_workers} worker(s) -> {out_dir}", flush=True)
     try:
         with executor:
             rows = run_scenario(scenario, out_dir, executor, progress=not args.no_progress)
     except KeyboardInterrupt:
-        print("\n# interrupted: finished batches are in the store; run again to resume",
+        done = "points" if scenario.kind == "analysis" else "batches"
+        print(f"\n# interrupted: finished {done} are in the store; run again to resume",
               file=sys.stderr)
         return 130
     summary = _with_gaps(scenario.to_dict(), rows)
@@ -502,7 +504,21 @@ def _with_gaps(scenario: dict, rows: list[dict]) -> dict:
 
 
 def _print_summary(scenario: dict, rows: list[dict]) -> None:
+    """The table of results on stdout: one line per point (axes, counts, metrics); an analysis
+    scenario's lines carry the axes and the recorded quantities."""
     axes = list(scenario["axes"])
+    if scenario.get("kind") == "analysis":
+        width = max([12] + [len(m) for m in scenario["metrics"]])
+        print("# " + " ".join([f"{a:>12}" for a in axes]
+                              + [f"{m:>{width}}" for m in scenario["metrics"]]))
+        for row in rows:
+            cells = [f"{str(row['axes'][a]):>12}" for a in axes]
+            for m in scenario["metrics"]:
+                value = row["metrics"][m]["value"]
+                text = "-" if value is None else f"{value:.6g}"
+                cells.append(f"{text:>{width}}")
+            print("  " + " ".join(cells))
+        return
     head = [f"{a:>12}" for a in axes] + [f"{'frames':>10}", f"{'errors':>8}"]
     head += [f"{m:>34}" for m in scenario["metrics"]]
     print("# " + " ".join(head))
@@ -549,16 +565,18 @@ def _cmd_list(args) -> int:
     for path in files:
         try:
             sc = load_scenario(path)
-            print(f"  {path.name:<32} {sc.system:<14} {len(sc.points()):>4} points  "
+            print(f"  {path.name:<32} {sc.system:<16} {sc.kind:<10} {sc.n_points:>4} points  "
                   f"{sc.description.splitlines()[0] if sc.description else ''}")
         except ScenarioError as exc:
             print(f"  {path.name:<32} INVALID: {exc.problems[0]}")
     print("# systems")
     for spec in SYSTEMS.values():
         required = [k for k, v in spec.params.items() if v is REQUIRED]
-        print(f"  {spec.name:<14} {spec.description}")
+        print(f"  {spec.name:<14} [{spec.kind}] {spec.description}")
         print(f"  {'':<14} required: {', '.join(required)}; "
               f"optional: {', '.join(k for k in spec.params if k not in required)}")
+        if spec.kind == "analysis":
+            print(f"  {'':<14} quantities: {', '.join(spec.quantities)}")
     return 0
 
 

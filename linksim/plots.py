@@ -1,4 +1,5 @@
-"""Figures of a run: one metric against the swept axis, in the style of coding / PHY papers.
+"""Figures of a run: one metric (or a group of metrics) against the swept axis, in the style of
+coding / PHY papers.
 
 Every figure is a plain :class:`matplotlib.figure.Figure` on an Agg canvas: nothing touches
 ``pyplot``, no window opens, and no global matplotlib state (backend, rcParams) is changed, so
@@ -19,6 +20,7 @@ import numbers
 import os
 import tempfile
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -40,7 +42,11 @@ __all__ = [
     "prediction_entry",
     "prediction_names",
     "prediction_metric",
+    "MetricInfo",
+    "metric_info",
+    "figure_groups",
     "plot_metric",
+    "plot_metrics",
     "figure_bytes",
     "atomic_write_bytes",
     "save_figure",
@@ -154,6 +160,8 @@ def metric_entry(row: Mapping, metric: str, confidence: float = 0.95) -> dict:
     :func:`linksim.sim.metrics.compute_metrics` (so rows from older runs still plot).
     """
     entry = (row.get("metrics") or {}).get(metric)
+    if entry is None and metric not in METRICS:      # an analysis quantity the row lacks
+        entry = {"value": None, "ci": None}
     if entry is None:
         counts = dict(row.get("counts") or {})
         for key in ("frames", "frame_errors", "bits", "bit_errors"):
@@ -165,6 +173,61 @@ def metric_entry(row: Mapping, metric: str, confidence: float = 0.95) -> dict:
     ci = entry.get("ci")
     ci = None if ci is None else [float(ci[0]), float(ci[1])]
     return {"value": value, "ci": ci}
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """How a recorded metric reads and is drawn.
+
+    ``label`` for tables and axes; ``kind`` "rate" (a binomial proportion with its interval),
+    "mean" (a per-frame average) or "quantity" (an analysis system's output, no interval);
+    ``scale`` "log" or "linear", the y axis of its figures.
+    """
+
+    name: str
+    label: str
+    kind: str
+    scale: str
+
+
+def metric_info(name: str, scenario: Mapping) -> MetricInfo:
+    """Resolve a metric name of ``scenario`` (``Scenario.to_dict()``) to its :class:`MetricInfo`.
+
+    Simulation scenarios: :data:`linksim.sim.metrics.METRICS` (rates are "log", means
+    "linear"). Analysis scenarios (``kind = "analysis"``): the system's quantities, from the
+    scenario's ``quantities`` (``{name: {"label", "scale"}}``, what the store keeps) or, when
+    the dict lacks them, from the registered system. An unknown name raises ``ValueError``
+    naming the allowed ones.
+    """
+    if scenario.get("kind") == "analysis":
+        system = scenario.get("system")
+        quantities = scenario.get("quantities")
+        if not isinstance(quantities, Mapping):
+            from linksim.systems import SYSTEMS
+            spec = SYSTEMS.get(system) if isinstance(system, str) else None
+            quantities = {} if spec is None else {
+                n: {"label": q.label, "scale": q.scale} for n, q in spec.quantities.items()}
+        entry = quantities.get(name)
+        if not isinstance(entry, Mapping):
+            raise ValueError(f"metric: got {name!r}; allowed: one of the quantities of system "
+                             f"{system!r}: {', '.join(quantities) or '(none)'}")
+        scale = entry.get("scale") if entry.get("scale") in ("log", "linear") else "linear"
+        return MetricInfo(name, str(entry.get("label") or name), "quantity", scale)
+    metric = METRICS.get(name)
+    if metric is None:
+        raise ValueError(f"metric: got {name!r}; allowed: one of {', '.join(METRICS)}")
+    return MetricInfo(name, metric.label, metric.kind,
+                      "log" if metric.kind == "rate" else "linear")
+
+
+def figure_groups(scenario: Mapping) -> list[tuple[str, list[str]]]:
+    """The figures of a run, ``[(name, metrics)]``: one per ``groups`` entry of the scenario
+    (named by its metrics joined with ``+``, e.g. ``"eps_lf+eps_bob_m"``), or else one per
+    recorded metric (named by the metric)."""
+    groups = scenario.get("groups")
+    if groups:
+        return [("+".join(group), list(group)) for group in groups]
+    return [(metric, [metric]) for metric in scenario.get("metrics") or ()]
 
 
 def prediction_entry(raw: Any) -> tuple[float | None, str]:
@@ -257,11 +320,13 @@ def plot_metric(rows: Sequence[Mapping], metric: str, x: str | None, scenario: M
         Each with ``axes``, ``counts``, ``metrics`` and optionally ``predictions`` and
         ``verdicts`` (format in :mod:`linksim.report`).
     metric : str
-        A name of :data:`linksim.sim.metrics.METRICS` (``"bler"``, ``"ber"``, ...).
+        A name of :data:`linksim.sim.metrics.METRICS` (``"bler"``, ``"ber"``, ...), or of the
+        system's quantities for an analysis scenario (:func:`metric_info`).
     x : str or None
         The swept axis on the horizontal axis; ``None`` plots against the point index.
     scenario : mapping
-        ``Scenario.to_dict()``; uses ``name``, ``axes``, ``metrics``, ``predictions``.
+        ``Scenario.to_dict()``; uses ``name``, ``axes``, ``metrics``, ``predictions`` (and
+        ``kind``, ``quantities`` of an analysis scenario).
     ax : matplotlib Axes, optional
         Draw into this Axes (its figure is returned, its layout left alone). By default a new
         Agg-backed figure is made and laid out tightly.
@@ -278,22 +343,48 @@ def plot_metric(rows: Sequence[Mapping], metric: str, x: str | None, scenario: M
     axis cannot show, is drawn as an open downward triangle at the upper limit of its interval
     (artists tagged ``gid="upper_limit"``). Points whose value is ``None`` are left out.
     Predictions associated with the metric (:func:`prediction_metric`) are drawn as lines in
-    the series' colour, one line style per prediction. *Mean* metrics (average iterations):
-    linear y, markers joined by lines, no error bars. Series are labelled ``"axis=value, ..."``
-    in the legend, which also keys the line styles. Grid on both axes (minor grid on the log
-    axis).
+    the series' colour, one line style per prediction. *Mean* metrics (average iterations) and
+    analysis *quantities*: markers joined by lines, no error bars, y scale from
+    :func:`metric_info` (a "log" quantity falls back to linear when a value is not positive).
+    Series are labelled ``"axis=value, ..."`` in the legend, which also keys the line styles;
+    a "zip" sweep (axes moving together) is one series. Grid on both axes (minor grid on the
+    log axis).
     """
-    if metric not in METRICS:
-        raise ValueError(f"metric: got {metric!r}; allowed: one of {', '.join(METRICS)}")
+    return plot_metrics(rows, [metric], x, scenario, ax=ax)
+
+
+def plot_metrics(rows: Sequence[Mapping], metrics: Sequence[str], x: str | None,
+                 scenario: Mapping, ax=None) -> Figure:
+    """Draw several metrics in one figure (an ``output.groups`` entry): one curve per metric and
+    per combination of the other sweep axes, as :func:`plot_metric` draws one.
+
+    The y axis is logarithmic only if every metric's scale is "log" (and no plotted value of a
+    non-rate metric is <= 0). With more than one metric, curves are labelled
+    ``"<metric label>, axis=value, ..."`` and the y label joins the metric labels.
+    ``plot_metrics(rows, [m], ...)`` is ``plot_metric(rows, m, ...)``.
+    """
+    if isinstance(metrics, str) or not metrics:
+        raise ValueError(f"metrics: got {metrics!r}; allowed: a non-empty list of metric names")
+    infos = [metric_info(m, scenario) for m in metrics]
     rows = sorted_rows(rows)
     names = axis_names(scenario, rows)
     if x is not None and x not in names and not any(x in (r.get("params") or {}) for r in rows):
         raise ValueError(f"x: got {x!r}; allowed: one of the swept axes "
                          f"{', '.join(names) or '(none)'}")
-    spec = METRICS[metric]
-    is_rate = spec.kind == "rate"
     confidence = float(scenario.get("confidence", 0.95) or 0.95)
-    others = [name for name in names if name != x]
+    # zip mode: the axes move together, so every point lies on one curve along x
+    others = [] if scenario.get("mode") == "zip" else [name for name in names if name != x]
+    single = len(infos) == 1
+    labels_y = [i.label if i.label[:1].isupper() else i.label[:1].upper() + i.label[1:]
+                for i in infos]
+    ylabel = labels_y[0] if single else ", ".join(i.label for i in infos)
+    if not single and len(ylabel) > 48:
+        ylabel = "value"
+    # log y only if every metric asks for it and no plotted (non-rate) value is <= 0
+    plotted = [metric_entry(r, i.name, confidence)["value"]
+               for i in infos if i.kind != "rate" for r in rows]
+    log_y = all(i.scale == "log" for i in infos) and all(v > 0 for v in plotted
+                                                          if v is not None)
 
     with matplotlib.rc_context(_STYLE):
         if ax is None:
@@ -323,77 +414,90 @@ def plot_metric(rows: Sequence[Mapping], metric: str, x: str | None, scenario: M
             key = tuple(format_value((r.get("axes") or {}).get(name)) for name in others)
             series.setdefault(key, []).append(r)
 
-        preds = [p for p in prediction_names(scenario, rows)
-                 if prediction_metric(p, scenario, rows) == metric]
-        pred_style = {p: PREDICTION_STYLES[i % len(PREDICTION_STYLES)] for i, p in enumerate(preds)}
+        preds_of = {i.name: [p for p in prediction_names(scenario, rows)
+                             if prediction_metric(p, scenario, rows) == i.name] for i in infos}
+        preds = [p for i in infos for p in preds_of[i.name]]
+        pred_style = {p: PREDICTION_STYLES[k % len(PREDICTION_STYLES)] for k, p in enumerate(preds)}
         pred_kind: dict[str, str] = {}
 
         handles: list = []
         labels: list[str] = []
         any_upper = False
         any_data = False
-        for i, (key, srows) in enumerate(series.items()):
-            color = f"C{i % 10}"
-            marker = SERIES_MARKERS[i % len(SERIES_MARKERS)]
-            label = ", ".join(f"{n}={v}" for n, v in zip(others, key)) if others else "simulation"
+        curve = 0
+        for key, srows in series.items():
+            slabel = ", ".join(f"{n}={v}" for n, v in zip(others, key)) if others else ""
             pts = sorted(((xpos(_x_value(r, x)), r) for r in srows), key=lambda t: t[0])
-
-            # theory curves first, so that the measured markers sit on top
-            for p in preds:
-                px, py = [], []
-                for xv, r in pts:
-                    value, kind = prediction_entry((r.get("predictions") or {}).get(p))
-                    pred_kind.setdefault(p, kind)
-                    if value is not None and (value > 0 or not is_rate):
-                        px.append(xv)
-                        py.append(value)
-                    elif px:                       # a gap: break the line there
-                        px.append(xv)
-                        py.append(float("nan"))
-                if any(not math.isnan(v) for v in py):
-                    ax.plot(px, py, linestyle=pred_style[p], color=color, linewidth=1.6,
-                            zorder=2, label=f"_{p}")
-
-            ex, ey, elo, ehi = [], [], [], []
-            ux, uy = [], []
-            for xv, r in pts:
-                entry = metric_entry(r, metric, confidence)
-                v, ci = entry["value"], entry["ci"]
-                if v is None:
-                    continue
-                if is_rate and v <= 0:
-                    if ci is not None and ci[1] > 0:
-                        ux.append(xv)
-                        uy.append(ci[1])
-                    continue
-                ex.append(xv)
-                ey.append(v)
-                if ci is not None:
-                    elo.append(max(v - ci[0], 0.0))
-                    ehi.append(max(ci[1] - v, 0.0))
+            for info in infos:
+                is_rate = info.kind == "rate"
+                color = f"C{curve % 10}"
+                marker = SERIES_MARKERS[curve % len(SERIES_MARKERS)]
+                curve += 1
+                if single:
+                    default = "simulation" if info.kind != "quantity" else info.label
+                    label = slabel or default
                 else:
-                    elo.append(0.0)
-                    ehi.append(0.0)
-            any_data = any_data or bool(ex) or bool(ux)
+                    label = info.label + (f", {slabel}" if slabel else "")
 
-            if is_rate:
-                ax.errorbar(ex, ey, yerr=[elo, ehi], color=color, marker=marker, linestyle="-",
-                            linewidth=1.0, elinewidth=1.1, markeredgecolor="white",
-                            markeredgewidth=0.6, zorder=3, label=label)
-                if ux:
-                    any_upper = True
-                    up = ax.plot(ux, uy, linestyle="none", marker=UPPER_LIMIT_MARKER,
-                                 markersize=8, markerfacecolor="white", markeredgecolor=color,
-                                 markeredgewidth=1.5, zorder=4, label=f"_{label} (0 errors)")
-                    up[0].set_gid(UPPER_LIMIT_GID)
-            else:
-                ax.plot(ex, ey, color=color, marker=marker, linestyle="-", linewidth=1.2,
-                        markeredgecolor="white", markeredgewidth=0.6, zorder=3, label=label)
-            handles.append(Line2D([], [], color=color, marker=marker, linestyle="-",
-                                  linewidth=1.0, markeredgecolor="white", markeredgewidth=0.6))
-            labels.append(label)
+                # theory curves first, so that the measured markers sit on top
+                for p in preds_of[info.name]:
+                    px, py = [], []
+                    for xv, r in pts:
+                        value, kind = prediction_entry((r.get("predictions") or {}).get(p))
+                        pred_kind.setdefault(p, kind)
+                        if value is not None and (value > 0 or not log_y):
+                            px.append(xv)
+                            py.append(value)
+                        elif px:                       # a gap: break the line there
+                            px.append(xv)
+                            py.append(float("nan"))
+                    if any(not math.isnan(v) for v in py):
+                        ax.plot(px, py, linestyle=pred_style[p], color=color, linewidth=1.6,
+                                zorder=2, label=f"_{p}")
 
-        # legend: the series by colour, then the keys of line styles and of upper limits
+                ex, ey, elo, ehi = [], [], [], []
+                ux, uy = [], []
+                for xv, r in pts:
+                    entry = metric_entry(r, info.name, confidence)
+                    v, ci = entry["value"], entry["ci"]
+                    if v is None:
+                        continue
+                    if is_rate and v <= 0 and log_y:
+                        if ci is not None and ci[1] > 0:
+                            ux.append(xv)
+                            uy.append(ci[1])
+                        continue
+                    ex.append(xv)
+                    ey.append(v)
+                    if ci is not None:
+                        elo.append(max(v - ci[0], 0.0))
+                        ehi.append(max(ci[1] - v, 0.0))
+                    else:
+                        elo.append(0.0)
+                        ehi.append(0.0)
+                any_data = any_data or bool(ex) or bool(ux)
+
+                if is_rate:
+                    ax.errorbar(ex, ey, yerr=[elo, ehi], color=color, marker=marker,
+                                linestyle="-", linewidth=1.0, elinewidth=1.1,
+                                markeredgecolor="white", markeredgewidth=0.6, zorder=3,
+                                label=label)
+                    if ux:
+                        any_upper = True
+                        up = ax.plot(ux, uy, linestyle="none", marker=UPPER_LIMIT_MARKER,
+                                     markersize=8, markerfacecolor="white",
+                                     markeredgecolor=color, markeredgewidth=1.5, zorder=4,
+                                     label=f"_{label} (0 errors)")
+                        up[0].set_gid(UPPER_LIMIT_GID)
+                else:
+                    ax.plot(ex, ey, color=color, marker=marker, linestyle="-", linewidth=1.2,
+                            markeredgecolor="white", markeredgewidth=0.6, zorder=3, label=label)
+                handles.append(Line2D([], [], color=color, marker=marker, linestyle="-",
+                                      linewidth=1.0, markeredgecolor="white",
+                                      markeredgewidth=0.6))
+                labels.append(label)
+
+        # legend: the curves by colour, then the keys of line styles and of upper limits
         key_color = "0.25"
         for p in preds:
             handles.append(Line2D([], [], color=key_color, linestyle=pred_style[p], linewidth=1.6))
@@ -404,7 +508,7 @@ def plot_metric(rows: Sequence[Mapping], metric: str, x: str | None, scenario: M
                                   markeredgewidth=1.5))
             labels.append(f"no errors: {confidence:.0%} upper limit")
 
-        if is_rate:
+        if log_y:
             ax.set_yscale("log")
             ax.grid(True, which="major", axis="both", color="0.78", linewidth=0.8)
             ax.grid(True, which="minor", axis="y", color="0.9", linewidth=0.5, linestyle=":")
@@ -415,22 +519,22 @@ def plot_metric(rows: Sequence[Mapping], metric: str, x: str | None, scenario: M
             ax.set_xticks(range(len(categories)))
             ax.set_xticklabels(categories)
         ax.set_xlabel(axis_label(x))
-        ax.set_ylabel(spec.label if spec.label[:1].isupper() else spec.label[:1].upper()
-                      + spec.label[1:])
+        ax.set_ylabel(ylabel)
         title = str(scenario.get("name") or "")
         if title:
             ax.set_title("\n".join(textwrap.wrap(title, 60, max_lines=2, placeholder=" ...")))
         ax.tick_params(which="both", direction="in", top=True, right=True)
         if not any_data:
-            ax.text(0.5, 0.5, f"no data: {spec.label} not reported", transform=ax.transAxes,
+            what = infos[0].label if single else ", ".join(i.label for i in infos)
+            ax.text(0.5, 0.5, f"no data: {what} not reported", transform=ax.transAxes,
                     ha="center", va="center", color="0.45", fontsize=12)
-            if is_rate:
+            if log_y:
                 ax.set_ylim(1e-6, 1.0)
             xp = [xpos(v) for v in xs_raw if v is not None]
             if xp and max(xp) > min(xp):
                 pad = 0.04 * (max(xp) - min(xp))
                 ax.set_xlim(min(xp) - pad, max(xp) + pad)
-        show_legend = any_data and (len(series) > 1 or preds or any_upper)
+        show_legend = any_data and (len(series) > 1 or not single or preds or any_upper)
         if show_legend and handles:
             outside = len(labels) > 8
             if outside:

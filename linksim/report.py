@@ -1,4 +1,5 @@
-"""Outputs of a run: ``results.csv``, one figure per metric, and a self-contained ``report.html``.
+"""Outputs of a run: ``results.csv``, one figure per metric (or per ``groups`` entry of the
+scenario), and a self-contained ``report.html``.
 
 ``linksim run`` calls :func:`write_outputs` after simulating; ``linksim report`` calls it again
 with rows recomputed from the results store. Everything written is a pure function of the
@@ -23,6 +24,16 @@ on the horizontal axis of the figures), ``predictions`` and ``hash``.
                                                            | "lower_bound"}},      # optional
      "verdicts": {metric: {"prediction": name, "verdict": str, "p_value": float}},  # optional
      "stopped_by": str | None, "n_batches": int, "elapsed_s": float, "confidence": float}
+
+An *analysis* scenario (``scenario["kind"] == "analysis"``; its ``metrics`` are quantities
+described by ``scenario["quantities"]``, ``stop`` is None) has rows without counts, intervals,
+predictions or stopping information (:func:`linksim.sim.runner.analysis_row`)::
+
+    {"point": int, "axes": {axis: value}, "params": {...},
+     "metrics": {name: {"value": float | int | None, "ci": None}},
+     "values": {every quantity: value}, "elapsed_s": float}
+
+Metric labels, kinds and scales come from :func:`linksim.plots.metric_info` in both cases.
 """
 
 from __future__ import annotations
@@ -44,16 +55,16 @@ from linksim.plots import (
     atomic_write_bytes,
     axis_names,
     figure_bytes,
+    figure_groups,
     format_value,
     metric_entry,
-    plot_metric,
+    metric_info,
+    plot_metrics,
     prediction_entry,
     prediction_names,
     row_count,
     sorted_rows,
 )
-from linksim.sim.metrics import METRICS
-
 __all__ = [
     "CSV_NAME",
     "HTML_NAME",
@@ -121,12 +132,19 @@ def csv_table(scenario: Mapping, rows: Sequence[Mapping]) -> tuple[list[str], li
     ``<m>_ci_hi`` (empty without a value / interval); the extra counts (sorted, e.g.
     ``iterations``, ``undetected_errors``); ``pred_<name>`` for each prediction (plus
     ``pred_<name>_kind`` when a row gives it with a kind); ``verdict_<m>``, ``p_value_<m>`` for
-    each metric with verdicts; ``stopped_by``, ``n_batches``, ``elapsed_s``.
-    Floats are written in Python's shortest round-trip form.
+    each metric with verdicts; ``derived_<name>`` for the values a system derives from a
+    point's counts (``SystemSpec.derive``, e.g. SNR gaps); ``stopped_by``, ``n_batches``,
+    ``elapsed_s``. Floats are written in Python's shortest round-trip form.
+
+    An analysis scenario has instead: ``point``; the sweep axes; the other parameters of each
+    point (system defaults filled in; named ``param_<name>`` where a quantity has the same
+    name); one column per recorded quantity (no intervals); ``elapsed_s``.
     """
     rows = sorted_rows(rows)
     axes = axis_names(scenario, rows)
     metrics = _recorded_metrics(scenario, rows)
+    if _is_analysis(scenario):
+        return _analysis_csv_table(rows, axes, metrics)
     extras = _extra_counts(rows)
     preds = prediction_names(scenario, rows)
     kinded = _kinded_predictions(rows)
@@ -143,6 +161,10 @@ def csv_table(scenario: Mapping, rows: Sequence[Mapping]) -> tuple[list[str], li
             header.append(f"pred_{p}_kind")
     for m in verdicts:
         header += [f"verdict_{m}", f"p_value_{m}"]
+    derived = []
+    for r in rows:
+        derived += [k for k in (r.get("derived") or {}) if k not in derived]
+    header += [f"derived_{d}" for d in derived]
     header += ["stopped_by", "n_batches", "elapsed_s"]
 
     table = []
@@ -164,7 +186,31 @@ def csv_table(scenario: Mapping, rows: Sequence[Mapping]) -> tuple[list[str], li
         for m in verdicts:
             v = (r.get("verdicts") or {}).get(m) or {}
             cells += [v.get("verdict"), v.get("p_value")]
+        cells += [(r.get("derived") or {}).get(d) for d in derived]
         cells += [r.get("stopped_by"), r.get("n_batches"), r.get("elapsed_s")]
+        table.append([_csv_cell(c) for c in cells])
+    return header, table
+
+
+def _is_analysis(scenario: Mapping) -> bool:
+    return scenario.get("kind") == "analysis"
+
+
+def _analysis_csv_table(rows: Sequence[Mapping], axes: Sequence[str],
+                        metrics: Sequence[str]) -> tuple[list[str], list[list[str]]]:
+    """:func:`csv_table` of an analysis scenario (rows sorted; see there)."""
+    params: list[str] = []
+    for r in rows:
+        params += [k for k in (r.get("params") or {}) if k not in axes and k not in params]
+    header = ["point", *axes, *(f"param_{p}" if p in metrics else p for p in params),
+              *metrics, "elapsed_s"]
+    table = []
+    for i, r in enumerate(rows):
+        cells: list[Any] = [r.get("point", i)]
+        cells += [(r.get("axes") or {}).get(a) for a in axes]
+        cells += [(r.get("params") or {}).get(p) for p in params]
+        cells += [((r.get("metrics") or {}).get(m) or {}).get("value") for m in metrics]
+        cells.append(r.get("elapsed_s"))
         table.append([_csv_cell(c) for c in cells])
     return header, table
 
@@ -327,14 +373,21 @@ def _sci(value: float) -> str:
     return "0" if value == 0 else f"{value:.2e}"
 
 
-def _metric_text(metric: str, entry: Mapping) -> str | None:
-    """``"1.23e-03 [1.01e-03, 1.48e-03]"`` for a rate, ``"5.37"`` for a mean, ``None`` without
-    a value."""
+def _metric_kind(metric: str, scenario: Mapping) -> str:
+    """The kind of :func:`linksim.plots.metric_info`; "rate" for a name it does not know."""
+    try:
+        return metric_info(metric, scenario).kind
+    except ValueError:
+        return "rate"
+
+
+def _metric_text(metric: str, entry: Mapping, scenario: Mapping) -> str | None:
+    """``"1.23e-03 [1.01e-03, 1.48e-03]"`` for a rate, ``"5.37"`` for a mean or an analysis
+    quantity, ``None`` without a value."""
     value, ci = entry["value"], entry["ci"]
     if value is None:
         return None
-    kind = METRICS[metric].kind if metric in METRICS else "rate"
-    if kind == "mean":
+    if _metric_kind(metric, scenario) in ("mean", "quantity"):
         text = f"{value:.4g}"
     else:
         text = _sci(value)
@@ -343,9 +396,9 @@ def _metric_text(metric: str, entry: Mapping) -> str | None:
     return text
 
 
-def _metric_cell(metric: str, entry: Mapping) -> str:
+def _metric_cell(metric: str, entry: Mapping, scenario: Mapping) -> str:
     """``<td>`` of a metric: the value, its interval in smaller type below it."""
-    text = _metric_text(metric, entry)
+    text = _metric_text(metric, entry, scenario)
     if text is None:
         return '<td class="metric"><span class="na">&mdash;</span></td>'
     value, sep, ci = text.partition(" ")
@@ -368,8 +421,13 @@ def _axis_heading(name: str) -> str:
     return f'<span title="{_e(name)}">{label}</span>'
 
 
-def _metric_label(metric: str) -> str:
-    return METRICS[metric].label if metric in METRICS else metric
+def _metric_label(metric: str, scenario: Mapping) -> str:
+    """The label of :func:`linksim.plots.metric_info`; the name itself for a name it does not
+    know (a metric only the rows carry)."""
+    try:
+        return metric_info(metric, scenario).label
+    except ValueError:
+        return metric
 
 
 def _param_value(value: Any) -> str:
@@ -465,21 +523,27 @@ def _parameter_table(scenario: Mapping, rows: Sequence[Mapping], axes: Sequence[
         kv.append(("Sweep", f"single point ({len(rows)} row{'s' if len(rows) != 1 else ''})"))
     if scenario.get("x") is not None:
         kv.append(("Horizontal axis", f"<code>{_e(scenario['x'])}</code>"))
-    kv.append(("Metrics", ", ".join(f"{_e(_metric_label(m))} (<code>{_e(m)}</code>)"
+    kv.append(("Metrics", ", ".join(f"{_e(_metric_label(m, scenario))} (<code>{_e(m)}</code>)"
                                     for m in metrics) or '<span class="na">none</span>'))
     preds = _prediction_specs(scenario)
     if preds:
         kv.append(("Predictions", '<ul class="plain">' + "".join(f"<li>{p}</li>" for p in preds)
                    + "</ul>"))
-    kv.append(("Stopping rule", _e(_stop_text(scenario.get("stop") or {}))))
-    kv.append(("Seed", f"<code>{_e(scenario.get('seed', ''))}</code>"))
-    conf = scenario.get("confidence")
-    if isinstance(conf, numbers.Real):
-        kv.append(("Confidence", f"{float(conf):.4g} (two-sided Clopper&ndash;Pearson)"))
-    frames = sum(int(row_count(r, "frames") or 0) for r in rows)
     elapsed = sum(float(r.get("elapsed_s") or 0.0) for r in rows)
-    kv.append(("Simulated", f"{frames:,} frames in {len(rows)} points, "
-                            f"{_e(_duration(elapsed))} of simulation time"))
+    if _is_analysis(scenario):
+        kv.append(("Stopping rule", "none: analysis (each point evaluated once, "
+                                    "deterministically)"))
+        kv.append(("Computed", f"{len(rows)} points in {_e(_duration(elapsed))} of "
+                               f"computation time"))
+    else:
+        kv.append(("Stopping rule", _e(_stop_text(scenario.get("stop") or {}))))
+        kv.append(("Seed", f"<code>{_e(scenario.get('seed', ''))}</code>"))
+        conf = scenario.get("confidence")
+        if isinstance(conf, numbers.Real):
+            kv.append(("Confidence", f"{float(conf):.4g} (two-sided Clopper&ndash;Pearson)"))
+        frames = sum(int(row_count(r, "frames") or 0) for r in rows)
+        kv.append(("Simulated", f"{frames:,} frames in {len(rows)} points, "
+                                f"{_e(_duration(elapsed))} of simulation time"))
     kv.append(("Scenario hash", f'<code>{_e(scenario.get("hash", ""))}</code>'))
     kv.append(("linksim version", f"<code>{_e(linksim.__version__)}</code>"))
     kv.append(("Generated", _e(generated) if generated else '<span class="na">not recorded</span>'))
@@ -496,20 +560,23 @@ def _points_table(scenario: Mapping, rows: Sequence[Mapping], axes: Sequence[str
     head = ['<th class="l">#</th>'] + [
         f"<th>{_axis_heading(a)}</th>" if _is_num(first.get(a))
         else f'<th class="l">{_axis_heading(a)}</th>' for a in axes]
-    head += ["<th>frames</th>", "<th>frame errors</th>", "<th>bit errors</th>"]
+    analysis = _is_analysis(scenario)
+    if not analysis:
+        head += ["<th>frames</th>", "<th>frame errors</th>", "<th>bit errors</th>"]
     level = f"{confidence:.0%}" if abs(confidence * 100 - round(confidence * 100)) < 1e-9 \
         else f"{confidence:.4g}"
     for m in metrics:
         ci = (f'<span class="u">[{level} CI]</span>'
-              if METRICS.get(m) is None or METRICS[m].kind == "rate" else "")
-        head.append(f'<th title="{_e(m)}">{_e(_metric_label(m))}{ci}</th>')
+              if _metric_kind(m, scenario) == "rate" else "")
+        head.append(f'<th title="{_e(m)}">{_e(_metric_label(m, scenario))}{ci}</th>')
     head += [f"<th>pred. <code>{_e(p)}</code></th>" for p in preds]
     for m in verdicts:
         names = sorted({str(((r.get("verdicts") or {}).get(m) or {}).get("prediction", ""))
                         for r in rows} - {""})
         vs = f" vs <code>{_e(', '.join(names))}</code>" if names else ""
-        head.append(f'<th class="l">{_e(_metric_label(m))}{vs}</th>')
-    head += ['<th class="l">stopped by</th>', '<th>batches<span class="u">time</span></th>']
+        head.append(f'<th class="l">{_e(_metric_label(m, scenario))}{vs}</th>')
+    head += (["<th>time</th>"] if analysis else
+             ['<th class="l">stopped by</th>', '<th>batches<span class="u">time</span></th>'])
 
     body = []
     for i, r in enumerate(rows):
@@ -517,21 +584,26 @@ def _points_table(scenario: Mapping, rows: Sequence[Mapping], axes: Sequence[str
         cells = [f'<td class="l">{_e(r.get("point", i))}</td>']
         cells += [f"<td>{_num(ax_vals.get(a))}</td>" if _is_num(ax_vals.get(a))
                   else f'<td class="l">{_num(ax_vals.get(a))}</td>' for a in axes]
-        cells += [f"<td>{_num(row_count(r, c))}</td>"
-                  for c in ("frames", "frame_errors", "bit_errors")]
-        cells += [_metric_cell(m, metric_entry(r, m, confidence)) for m in metrics]
+        if not analysis:
+            cells += [f"<td>{_num(row_count(r, c))}</td>"
+                      for c in ("frames", "frame_errors", "bit_errors")]
+        cells += [_metric_cell(m, metric_entry(r, m, confidence), scenario) for m in metrics]
         for p in preds:
             text = _prediction_text((r.get("predictions") or {}).get(p))
             cells.append(f'<td class="metric">{_e(text)}</td>' if text is not None
                          else '<td><span class="na">&mdash;</span></td>')
         for m in verdicts:
             cells.append(f'<td class="l">{_verdict_cell((r.get("verdicts") or {}).get(m))}</td>')
+        el = r.get("elapsed_s")
+        when = _e(_duration(float(el))) if _is_num(el) else "&mdash;"
+        if analysis:
+            cells.append(f"<td>{when}</td>")
+            body.append("<tr>" + "".join(cells) + "</tr>")
+            continue
         stopped = r.get("stopped_by")
         cells.append(f'<td class="l stop" title="{_e(stopped)}">'
                      f'{_e(_STOP_SHORT.get(str(stopped), stopped))}</td>' if stopped
                      else '<td class="l"><span class="na">&mdash;</span></td>')
-        el = r.get("elapsed_s")
-        when = _e(_duration(float(el))) if _is_num(el) else "&mdash;"
         cells.append(f'<td>{_num(r.get("n_batches"))}<span class="sub">{when}</span></td>')
         body.append("<tr>" + "".join(cells) + "</tr>")
     used = sorted({str(r.get("stopped_by")) for r in rows if r.get("stopped_by")}
@@ -572,17 +644,19 @@ def render_html(scenario: Mapping, rows: Sequence[Mapping],
     Parameters
     ----------
     scenario, rows : see the module docstring.
-    figures : mapping metric -> PNG bytes, drawn in this order (none if omitted).
+    figures : mapping figure name -> PNG bytes, drawn in this order (none if omitted); a name
+        is a metric or a group of :func:`linksim.plots.figure_groups`.
     generated : str, optional
         Timestamp shown in the parameter table; ``None`` shows "not recorded".
-    pdf_links : mapping metric -> relative href of the figure's PDF, optional.
+    pdf_links : mapping figure name -> relative href of the figure's PDF, optional.
 
     The page shows the scenario name as title, its description, a parameter table (system,
     fixed parameters, sweep axes and mode, metrics, predictions, stopping rule, seed,
     confidence, totals, scenario hash, linksim version, generation time), the figures, and a
     table of every point (axis values, frames, frame and bit errors, each metric with its
-    interval, predictions, verdicts, what stopped it, batches, time). All text taken from the
-    inputs is HTML-escaped.
+    interval, predictions, verdicts, what stopped it, batches, time). An analysis scenario's
+    page has no stopping rule ("analysis" in its place), seed, confidence, counts or intervals.
+    All text taken from the inputs is HTML-escaped.
     """
     rows = sorted_rows(rows)
     axes = axis_names(scenario, rows)
@@ -622,13 +696,16 @@ def render_html(scenario: Mapping, rows: Sequence[Mapping],
               _parameter_table(scenario, rows, axes, metrics, generated), "</section>"]
     if figures:
         parts += ["<section>", "<h2>Figures</h2>", '<div class="figs">']
-        for metric, png in figures.items():
+        grouped = dict(figure_groups(scenario))
+        for figure, png in figures.items():
             data = base64.b64encode(png).decode("ascii")
-            label = _metric_label(metric)
+            shown = grouped.get(figure, [figure])
+            label = ", ".join(_metric_label(m, scenario) for m in shown)
             alt = f"{label} versus {x if x is not None else 'sweep point'}"
-            caption = f"{_e(label)} (<code>{_e(metric)}</code>)"
-            if metric in pdf_links:
-                caption += f' &middot; <a href="{_e(pdf_links[metric])}">PDF</a>'
+            caption = ", ".join(f"{_e(_metric_label(m, scenario))} (<code>{_e(m)}</code>)"
+                                for m in shown)
+            if figure in pdf_links:
+                caption += f' &middot; <a href="{_e(pdf_links[figure])}">PDF</a>'
             parts.append(f'<figure><img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
                          f"<figcaption>{caption}</figcaption></figure>")
         parts += ["</div>", "</section>"]
@@ -665,9 +742,11 @@ def write_outputs(out_dir: str | os.PathLike, scenario: Mapping, rows: Sequence[
     ------
     ``results.csv``
         The table of :func:`csv_table`.
-    ``figures/<metric>.png`` and ``figures/<metric>.pdf``
-        :func:`linksim.plots.plot_metric` of each metric of ``scenario["metrics"]`` against
-        ``scenario["x"]`` (default: the first swept axis).
+    ``figures/<name>.png`` and ``figures/<name>.pdf``
+        :func:`linksim.plots.plot_metrics` of each figure of
+        :func:`linksim.plots.figure_groups` (each metric of ``scenario["metrics"]``, or each
+        entry of ``scenario["groups"]``) against ``scenario["x"]`` (default: the first swept
+        axis).
     ``report.html``
         :func:`render_html`, with the PNG figures embedded.
 
@@ -692,14 +771,14 @@ def write_outputs(out_dir: str | os.PathLike, scenario: Mapping, rows: Sequence[
     pngs: dict[str, bytes] = {}
     pdf_links: dict[str, str] = {}
     fig_paths: list[Path] = []
-    for metric in scenario.get("metrics") or ():
-        fig = plot_metric(rows, metric, x, scenario)
+    for name, metrics in figure_groups(scenario):
+        fig = plot_metrics(rows, metrics, x, scenario)
         png = figure_bytes(fig, "png")
         pdf = figure_bytes(fig, "pdf")
-        fig_paths.append(atomic_write_bytes(fig_dir / f"{metric}.png", png))
-        fig_paths.append(atomic_write_bytes(fig_dir / f"{metric}.pdf", pdf))
-        pngs[metric] = png
-        pdf_links[metric] = f"{FIGURES_DIR}/{metric}.pdf"
+        fig_paths.append(atomic_write_bytes(fig_dir / f"{name}.png", png))
+        fig_paths.append(atomic_write_bytes(fig_dir / f"{name}.pdf", pdf))
+        pngs[name] = png
+        pdf_links[name] = f"{FIGURES_DIR}/{name}.pdf"
 
     page = render_html(scenario, rows, pngs, generated, pdf_links)
     html_path = atomic_write_bytes(out / HTML_NAME, page.encode("utf-8"))

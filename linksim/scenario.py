@@ -27,8 +27,28 @@ some of its parameters, a stopping rule per sweep point, a root seed and what to
     [output]                     # optional
     metrics = ["bler", "ber"]    # linksim.sim.metrics.METRICS
     x = "ebno_db"                # default: the first axis
+    groups = [["bler", "ber"]]   # optional: one figure per inner array (default: one per metric)
     [[output.predictions]]       # name = a key of linksim.theory.PREDICTIONS; other keys are
     name = "..."                 # options passed to it
+
+A system of kind ``"analysis"`` (closed forms, optimizers; see :mod:`linksim.systems`) is
+evaluated once per point, deterministically: its scenario has no ``[stop]`` table and no
+``[[output.predictions]]`` (both are rejected), ``seed`` is optional and unused, and
+``output.metrics`` names the system's quantities (default: all of them, in the system's order)::
+
+    name = "pld_power_split"
+    system = "pld_point"
+    [params]
+    z_eve_db = -3.0
+    d_k = 8
+    [sweep]
+    mode = "zip"
+    [sweep.axes]
+    p_m = [0.1, 0.2, 0.3, 0.4]
+    p_k = [0.9, 0.8, 0.7, 0.6]
+    [output]
+    metrics = ["r_d", "eps_lf", "eps_bob_m"]
+    groups = [["r_d"], ["eps_lf", "eps_bob_m"]]
 
 Validation goes beyond types: every sweep point is built by its system (each distinct parameter
 combination once, cached per process), and the system's complaint is reported where the bad
@@ -36,7 +56,8 @@ value was written (``params.k`` or ``sweep.axes.k[2]``). All problems are collec
 together as one :class:`ScenarioError`, one line each: ``field.path: got <value>; allowed: <what>``.
 
 The scenario :attr:`Scenario.hash` identifies what is simulated (system, every point's full
-parameters, stopping rule, seed); the results store keys its batches by it.
+parameters, stopping rule, seed; for an analysis system only the system and the points); the
+results store keys its batches (and evaluations) by it.
 """
 
 from __future__ import annotations
@@ -329,13 +350,14 @@ class _Top(_Section):
     description: Annotated[str, _V(_check_description)] = Field("", description="a string")
     system: Annotated[str, _V(_check_system)] = Field(
         description="the name of a system of linksim.systems.SYSTEMS, e.g. \"coded_link\"")
+    # seed and stop are required for simulation systems only: parse_scenario checks per kind.
     seed: Annotated[int, _V(_check_seed)] = Field(
-        description=f"an integer in [0, {MAX_SEED}] (the root seed of every random stream)")
+        None, description=f"an integer in [0, {MAX_SEED}] (the root seed of every random stream)")
     confidence: Annotated[float, _V(_check_confidence)] = Field(
         DEFAULT_CONFIDENCE, description="a number in (0, 1)")
     params: Any = Field(None, description="a table of fixed system parameters")
     sweep: Any = Field(description="a [sweep] table with a [sweep.axes] table of at least one axis")
-    stop: Any = Field(description="a [stop] table with max_frame_errors and max_frames")
+    stop: Any = Field(None, description="a [stop] table with max_frame_errors and max_frames")
     output: Any = Field(None, description="an [output] table")
 
 
@@ -371,6 +393,8 @@ class _Output(_Section):
     metrics: Any = Field(None, description="an array of metric names")
     x: Any = Field(None, description="the name of a sweep axis")
     predictions: Any = Field(None, description="an array of [[output.predictions]] tables")
+    groups: Any = Field(None, description="an array of arrays of recorded metric names (one "
+                                          "figure each)")
 
 
 class _Prediction(BaseModel):
@@ -673,8 +697,91 @@ def _parse_metrics(raw, system: str | None, problems: _Problems) -> list[str] | 
     return None if len(problems) > before else list(raw)
 
 
-def _parse_predictions(raw, metrics: list[str] | None, problems: _Problems) -> list[dict] | None:
+def _system_kind(system: str | None) -> str:
+    """The kind of system ``system`` ("simulation" or "analysis"); "simulation" when the system
+    is unknown (so that a scenario with a bad ``system`` is still checked as before)."""
+    if system is None:
+        return "simulation"
+    from linksim.systems import get_system
+    return get_system(system).kind
+
+
+def _parse_quantities(raw, system: str, problems: _Problems) -> list[str] | None:
+    """``output.metrics`` of an analysis scenario: names of the system's quantities (default:
+    all of them, in the system's order)."""
+    from linksim.systems import get_system
+    loc = ("output", "metrics")
+    quantities = list(get_system(system).quantities)
+    if raw is None:
+        return quantities
+    allowed = f"names of the quantities of system {system!r}: {', '.join(quantities)}"
+    if not isinstance(raw, (list, tuple)) or not raw:
+        problems.add(loc, f"got {_typed(raw)}; allowed: a non-empty array of {allowed}")
+        return None
+    before = len(problems)
+    seen: dict[str, int] = {}
+    for i, name in enumerate(raw):
+        if not isinstance(name, str) or name not in quantities:
+            shown = _show(name) if isinstance(name, str) else _typed(name)
+            problems.add(loc + (i,), f"got {shown}; allowed: one of the {allowed}")
+        elif name in seen:
+            problems.add(loc + (i,), f"got {_show(name)}, already at [{seen[name]}]; "
+                                     f"allowed: each quantity once")
+        else:
+            seen[name] = i
+    return None if len(problems) > before else list(raw)
+
+
+def _parse_groups(raw, metrics: list[str] | None, problems: _Problems) -> list[list[str]] | None:
+    """``output.groups``: arrays of recorded metric names, one figure each (None: not given,
+    one figure per metric). Names are checked only when the metrics themselves are valid."""
+    loc = ("output", "groups")
+    allowed = ("a non-empty array of non-empty arrays of recorded metric names, e.g. "
+               "[[\"bler\", \"ber\"]] (one figure per inner array)")
+    if raw is None:
+        return None
+    if not isinstance(raw, (list, tuple)) or not raw:
+        problems.add(loc, f"got {_typed(raw)}; allowed: {allowed}")
+        return None
+    recorded = f"one of the recorded metrics {', '.join(metrics)}" if metrics else ""
+    before = len(problems)
+    groups: list[list[str]] = []
+    seen_groups: dict[frozenset, int] = {}
+    for i, group in enumerate(raw):
+        if not isinstance(group, (list, tuple)) or not group:
+            problems.add(loc + (i,), f"got {_typed(group)}; allowed: a non-empty array of "
+                                     f"recorded metric names (the curves of one figure)")
+            continue
+        seen: dict[str, int] = {}
+        for j, name in enumerate(group):
+            if not isinstance(name, str):
+                problems.add(loc + (i, j), f"got {_typed(name)}; allowed: "
+                                           f"{recorded or 'a recorded metric name'}")
+            elif metrics is not None and name not in metrics:
+                problems.add(loc + (i, j), f"got {_show(name)}; allowed: {recorded} "
+                                           f"(output.metrics)")
+            elif name in seen:
+                problems.add(loc + (i, j), f"got {_show(name)}, already at [{seen[name]}]; "
+                                           f"allowed: each metric once per group")
+            else:
+                seen[name] = j
+        key = frozenset(seen)
+        if len(seen) == len(group):
+            if key in seen_groups:
+                problems.add(loc + (i,), f"got {_show(list(group))}, the same metrics as "
+                                         f"output.groups[{seen_groups[key]}]; allowed: "
+                                         f"distinct groups")
+            seen_groups.setdefault(key, i)
+        groups.append(list(group))
+    return None if len(problems) > before else groups
+
+
+def _parse_predictions(raw, metrics: list[str] | None, problems: _Problems,
+                       system: str | None = None) -> list[dict] | None:
+    from linksim.systems import SYSTEMS
     from linksim.theory import PREDICTIONS
+    if system is not None and system in SYSTEMS and SYSTEMS[system].predictions:
+        PREDICTIONS = {**SYSTEMS[system].predictions, **PREDICTIONS}
     loc = ("output", "predictions")
     if raw is None:
         return []
@@ -694,7 +801,8 @@ def _parse_predictions(raw, metrics: list[str] | None, problems: _Problems) -> l
         if not isinstance(name, str) or name not in PREDICTIONS:
             shown = _show(name) if isinstance(name, str) else _typed(name)
             problems.add(ploc + ("name",), f"got {shown}; allowed: a prediction of "
-                                           f"linksim.theory.PREDICTIONS ({available})")
+                                           f"linksim.theory.PREDICTIONS or of the "
+                                           f"system ({available})")
         for key, value in entry.items():
             if key == "name":
                 continue
@@ -717,7 +825,9 @@ class Scenario:
     Attributes
     ----------
     name, description, system : str
-    seed : int
+    seed : int or None
+        None only for an analysis scenario that gives none (analysis systems draw no random
+        numbers; the seed does not enter their hash).
     confidence : float
     params : dict
         The ``[params]`` table as written (system defaults not filled in).
@@ -725,12 +835,18 @@ class Scenario:
         Sweep axes in file order; ranges expanded (floats; ints when start, stop and step are
         all integers).
     mode : {"cartesian", "zip"}
-    stop : linksim.sim.montecarlo.StopRule
+    stop : linksim.sim.montecarlo.StopRule or None
+        None for an analysis scenario.
     metrics : list[str]
+        Names of :data:`linksim.sim.metrics.METRICS` (simulation) or of the system's
+        quantities (analysis).
     x : str
         The axis on the figures' x-axis.
     predictions : list[dict]
-        ``{"name": ..., **options}`` each.
+        ``{"name": ..., **options}`` each (always empty for an analysis scenario).
+    groups : list[list[str]] or None
+        ``output.groups``: the metrics drawn together, one figure per group; None for one
+        figure per metric.
     path : pathlib.Path or None
         The file it was loaded from (not part of :meth:`to_dict` nor of the hash).
     """
@@ -747,7 +863,14 @@ class Scenario:
     metrics: list
     x: str
     predictions: list
+    groups: list | None = None
     path: Path | None = None
+
+    @property
+    def kind(self) -> str:
+        """The kind of the scenario's system: "simulation" or "analysis"."""
+        from linksim.systems import get_system
+        return get_system(self.system).kind
 
     def point_axes(self) -> list[dict]:
         """The axis values of each sweep point, in point order."""
@@ -775,13 +898,18 @@ class Scenario:
     def hash(self) -> str:
         """SHA-256 (hex) of what is simulated: system, every point's parameters, stopping rule,
         seed (canonical JSON, sorted keys). Name, description, confidence and output do not
-        enter it."""
-        payload = {"system": self.system, "points": self.points(),
-                   "stop": self.stop.to_dict(), "seed": self.seed}
+        enter it. For an analysis system (deterministic, no stopping rule) only the system and
+        the points do, with ``"kind": "analysis"``."""
+        if self.kind == "analysis":
+            payload = {"kind": "analysis", "system": self.system, "points": self.points()}
+        else:
+            payload = {"system": self.system, "points": self.points(),
+                       "stop": self.stop.to_dict(), "seed": self.seed}
         return hashlib.sha256(_canonical(payload).encode("utf-8")).hexdigest()
 
     def with_seed(self, seed) -> "Scenario":
-        """A copy with root seed ``seed`` (hence another hash)."""
+        """A copy with root seed ``seed`` (hence another hash, for a simulation scenario; an
+        analysis scenario's hash leaves the seed out)."""
         problem = _seed_problem(seed)
         if problem:
             raise ScenarioError([f"seed: {problem}"], self.path)
@@ -791,19 +919,30 @@ class Scenario:
         """The normalised scenario as plain JSON-serialisable data, with its ``hash``.
 
         Keys: the attributes (``axes``, ``mode``, ``metrics``, ``x``, ``predictions`` flat, not
-        nested as in the file; ``stop`` as ``StopRule.to_dict()``) and ``hash``.
+        nested as in the file; ``stop`` as ``StopRule.to_dict()``, None for analysis),
+        ``groups`` when given, and ``hash``. An analysis scenario adds ``"kind": "analysis"``
+        and ``quantities`` (``{name: {"label", "scale"}}`` of every quantity of its system),
+        so that a report rebuilt from the store alone can label its figures.
         :func:`parse_scenario` accepts it back as the same scenario.
         """
-        return {
+        out = {
             "name": self.name, "description": self.description, "system": self.system,
             "seed": self.seed, "confidence": self.confidence,
             "params": json.loads(json.dumps(self.params, allow_nan=False)),
             "axes": {name: list(values) for name, values in self.axes.items()},
-            "mode": self.mode, "stop": self.stop.to_dict(),
+            "mode": self.mode, "stop": None if self.stop is None else self.stop.to_dict(),
             "metrics": list(self.metrics), "x": self.x,
             "predictions": json.loads(json.dumps(self.predictions, allow_nan=False)),
-            "hash": self.hash,
         }
+        if self.groups is not None:
+            out["groups"] = [list(group) for group in self.groups]
+        if self.kind == "analysis":
+            from linksim.systems import get_system
+            out["kind"] = "analysis"
+            out["quantities"] = {name: {"label": q.label, "scale": q.scale}
+                                 for name, q in get_system(self.system).quantities.items()}
+        out["hash"] = self.hash
+        return out
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, Scenario):
@@ -820,13 +959,17 @@ class Scenario:
 
 
 def _from_dict_form(data: Mapping) -> dict:
-    """Accept :meth:`Scenario.to_dict` output: flat axes/mode/metrics/x/predictions."""
-    flat = {"axes", "mode", "metrics", "x", "predictions"}
+    """Accept :meth:`Scenario.to_dict` output: flat axes/mode/metrics/x/predictions/groups;
+    ``hash``, ``kind`` and ``quantities`` (derived) are dropped, and so are ``seed`` and
+    ``stop`` when None (an analysis scenario without them)."""
+    flat = {"axes", "mode", "metrics", "x", "predictions", "groups"}
     if not flat & set(data) or "sweep" in data:
         return dict(data)
-    out = {k: v for k, v in data.items() if k not in flat and k != "hash"}
+    out = {k: v for k, v in data.items()
+           if k not in flat and k not in ("hash", "kind", "quantities")
+           and not (k in ("seed", "stop") and v is None)}
     out["sweep"] = {k: data[k] for k in ("mode", "axes") if k in data}
-    output = {k: data[k] for k in ("metrics", "x", "predictions") if k in data}
+    output = {k: data[k] for k in ("metrics", "x", "predictions", "groups") if k in data}
     if output:
         out["output"] = output
     return out
@@ -857,6 +1000,15 @@ def parse_scenario(data: Mapping, *, name: str | None = None,
         confidence = _try(_check_confidence, data.get("confidence", DEFAULT_CONFIDENCE))
         description = _try(_check_description, data.get("description", ""))
         scenario_name = _try(_check_name, data["name"]) if "name" in data else None
+    kind = _system_kind(system)
+    if kind == "simulation":
+        if "seed" not in data:
+            problems.add("seed", f"missing; allowed: {_Top.model_fields['seed'].description}")
+        if data.get("stop") is None:
+            problems.add("stop", f"missing; allowed: {_Top.model_fields['stop'].description}")
+    elif data.get("stop") is not None:
+        problems.add("stop", f"got {_show(data['stop'])}; allowed: no [stop] table (an "
+                             f"analysis system has no stopping rule; remove [stop])")
     if "name" not in data:
         if name is None:
             problems.add("name", f"missing; allowed: {_NAME_ALLOWED}")
@@ -900,7 +1052,7 @@ def parse_scenario(data: Mapping, *, name: str | None = None,
     # [stop]
     stop_rule = None
     raw_stop = data.get("stop")
-    if raw_stop is not None:
+    if raw_stop is not None and kind == "simulation":
         model = problems.validate(_Stop, raw_stop, ("stop",),
                                   "a [stop] table with max_frame_errors and max_frames")
         if model is not None:
@@ -923,14 +1075,25 @@ def parse_scenario(data: Mapping, *, name: str | None = None,
                     stop_rule = None
 
     # [output]
-    metrics = x = predictions = None
+    metrics = x = predictions = groups = None
     raw_output = data.get("output")
     if raw_output is None:
         raw_output = {}
     output = problems.validate(_Output, raw_output, ("output",), "an [output] table")
     if output is not None:
-        metrics = _parse_metrics(output.metrics, system, problems)
-        predictions = _parse_predictions(output.predictions, metrics, problems)
+        if kind == "analysis":
+            metrics = _parse_quantities(output.metrics, system, problems)
+            predictions = []
+            if output.predictions is not None and output.predictions != []:
+                problems.add(("output", "predictions"),
+                             f"got {_show(output.predictions)}; allowed: no "
+                             f"[[output.predictions]] (an analysis system's quantities are the "
+                             f"theory themselves; remove [[output.predictions]])")
+                predictions = None
+        else:
+            metrics = _parse_metrics(output.metrics, system, problems)
+            predictions = _parse_predictions(output.predictions, metrics, problems, system)
+        groups = _parse_groups(output.groups, metrics, problems)
         if output.x is not None:
             if not isinstance(output.x, str):
                 problems.add(("output", "x"), f"got {_typed(output.x)}; allowed: the name of a "
@@ -951,7 +1114,8 @@ def parse_scenario(data: Mapping, *, name: str | None = None,
         raise ScenarioError(problems, _path)
     return Scenario(name=scenario_name, description=description, system=system, seed=seed,
                     confidence=confidence, params=params, axes=axes, mode=mode,
-                    stop=stop_rule, metrics=metrics, x=x, predictions=predictions, path=_path)
+                    stop=stop_rule, metrics=metrics, x=x, predictions=predictions,
+                    groups=groups, path=_path)
 
 
 def load_scenario(path) -> Scenario:

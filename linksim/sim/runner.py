@@ -13,6 +13,12 @@ a pure function of (seed, point, batch index), and the set of batches summed is 
 counts in index order. Batches that finished past the stopping point are still stored (they
 are valid, and a later run with a looser rule reuses them) but never counted.
 
+An *analysis* scenario (its system's kind is "analysis": closed forms, optimizers) has no
+batches: each point is one task, :func:`execute_analysis`, submitted with the same window of
+tasks in flight; each finished point is committed to the store at once (its own transaction),
+so a killed run resumes and a repeated run is served from the store without evaluating
+anything. Its rows are :func:`analysis_row`.
+
 The store keeps, with the scenario's hash, enough to rebuild every output without the
 scenario file: :func:`rebuild_rows` does that for ``linksim report``.
 """
@@ -21,15 +27,18 @@ from __future__ import annotations
 
 import functools
 import json
+import math
+import numbers
+import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from linksim.sim.metrics import compute_metrics
 from linksim.sim.montecarlo import PointTally, StopRule, run_batch
 
-__all__ = ["execute_batch", "run_scenario", "rebuild_rows", "point_row", "predictions_of",
-           "stored_scenarios"]
+__all__ = ["execute_batch", "execute_analysis", "run_scenario", "rebuild_rows", "point_row",
+           "analysis_row", "predictions_of", "stored_scenarios"]
 
 
 def execute_batch(system: str, params: dict, seed: int, point: int, batch: int,
@@ -46,28 +55,69 @@ def execute_batch(system: str, params: dict, seed: int, point: int, batch: int,
     return counts, time.perf_counter() - t0
 
 
+def execute_analysis(system: str, params: dict) -> tuple[dict, float]:
+    """Worker task: evaluate analysis system ``system`` at ``params``; returns
+    ``(values, elapsed_s)``.
+
+    ``values`` has exactly the system's quantities as keys, each a Python ``int``, ``float``
+    or None; a boolean is recorded as 0 or 1, a non-finite value (NaN, infinity) as None (no
+    value). Anything else ``evaluate()`` returns (missing or extra keys, strings) raises
+    ``ValueError`` naming the system, the point and the quantity.
+
+    A top-level function (picklable for process pools and Dask). The system is built afresh,
+    not through the per-process cache of :func:`linksim.systems.build_system`: building an
+    analysis system only validates its parameters, and each point is evaluated once.
+    """
+    from linksim.systems import get_system
+    spec = get_system(system)
+    t0 = time.perf_counter()
+    raw = spec.build(params).evaluate()
+    elapsed = time.perf_counter() - t0
+    where = f"system {system!r}: evaluate() at {json.dumps(params, sort_keys=True)[:200]}"
+    if not isinstance(raw, Mapping) or set(raw) != set(spec.quantities):
+        keys = sorted(raw) if isinstance(raw, Mapping) else type(raw).__name__
+        raise ValueError(f"{where} returned {keys}; allowed: a dict with exactly the system's "
+                         f"quantities {', '.join(spec.quantities)}")
+    values = {}
+    for name in spec.quantities:
+        value = raw[name]
+        if value is not None and not isinstance(value, numbers.Real):
+            raise ValueError(f"{where}: {name} = {value!r} ({type(value).__name__}); allowed: "
+                             f"a number, a boolean or None")
+        if value is None or (not isinstance(value, numbers.Integral)
+                             and not math.isfinite(float(value))):
+            values[name] = None
+        else:
+            values[name] = int(value) if isinstance(value, numbers.Integral) else float(value)
+    return values, elapsed
+
+
 def predictions_of(scenario: dict, params: dict) -> dict:
     """``{name: {"value", "kind", "metric"}}``: the scenario's predictions at one point.
 
-    "name" picks the function in :data:`linksim.theory.PREDICTIONS`, "metric" the measured rate
-    it is held against (default the first recorded rate, e.g. bler); other keys are options.
+    "name" picks the function (the system's own predictions first, then
+    :data:`linksim.theory.PREDICTIONS`: :func:`linksim.systems.prediction_function`), "metric"
+    the measured rate it is held against (default the first recorded rate, e.g. bler); other
+    keys are options.
     """
-    return json.loads(_predictions_cached(json.dumps(scenario.get("predictions", [])),
+    return json.loads(_predictions_cached(scenario.get("system"),
+                                          json.dumps(scenario.get("predictions", [])),
                                           json.dumps(list(scenario["metrics"])),
                                           json.dumps(params, sort_keys=True)))
 
 
 @functools.lru_cache(maxsize=4096)
-def _predictions_cached(specs_json: str, metrics_json: str, params_json: str) -> str:
+def _predictions_cached(system: str | None, specs_json: str, metrics_json: str,
+                        params_json: str) -> str:
     # Bounds can take a second a point (a root search over the metaconverse): compute once.
     from linksim.sim.metrics import METRICS
-    from linksim.theory import PREDICTIONS
+    from linksim.systems import prediction_function
     params = json.loads(params_json)
     rates = [m for m in json.loads(metrics_json) if METRICS[m].kind == "rate"]
     out = {}
     for spec in json.loads(specs_json):
         options = {k: v for k, v in spec.items() if k not in ("name", "metric")}
-        value = PREDICTIONS[spec["name"]](params, **options)
+        value = prediction_function(system, spec["name"])(params, **options)
         entry = dict(value) if isinstance(value, dict) else {"value": float(value),
                                                               "kind": "estimate"}
         entry["metric"] = spec.get("metric", rates[0] if rates else None)
@@ -98,16 +148,60 @@ def point_row(record: dict, point: int, tally: PointTally, elapsed_s: float) -> 
                           point_index=point).to_dict()
     params = record["points"][point]
     predictions = predictions_of(scenario, params)
-    return {"point": point, "axes": record["axes"][point], "params": params, **result,
-            "metrics": compute_metrics(result["counts"], scenario["metrics"], confidence),
-            "predictions": predictions,
-            "verdicts": _verdicts(predictions, result["counts"], confidence)}
+    derived = {}
+    derive = _derive_hook(scenario.get("system"))
+    if derive is not None and result["counts"].get("frames"):
+        # Predictions that need the point's own counts (e.g. a formula fed with the measured
+        # component rates) are judged like the others; extra values go to their own columns.
+        extra = derive(params, result["counts"])
+        predictions = {**predictions, **extra.get("predictions", {})}
+        derived = dict(extra.get("values", {}))
+    row = {"point": point, "axes": record["axes"][point], "params": params, **result,
+           "metrics": compute_metrics(result["counts"], scenario["metrics"], confidence),
+           "predictions": predictions,
+           "verdicts": _verdicts(predictions, result["counts"], confidence)}
+    if derived:
+        row["derived"] = derived
+    return row
+
+
+def _derive_hook(system: str | None):
+    """The system's ``derive`` hook (:class:`linksim.systems.SystemSpec`), or None."""
+    from linksim.systems import SYSTEMS
+    if system is None or system not in SYSTEMS:
+        return None
+    return SYSTEMS[system].derive
+
+
+def analysis_row(record: dict, point: int, values: Mapping, elapsed_s: float) -> dict:
+    """The report row of one evaluated point of an analysis scenario.
+
+    ``{"point", "axes", "params", "metrics": {name: {"value", "ci": None}} (the recorded
+    quantities), "values": {every quantity}, "elapsed_s", "predictions": {}, "verdicts": {}}``.
+    """
+    scenario = record["scenario"]
+    return {"point": point, "axes": record["axes"][point], "params": record["points"][point],
+            "metrics": {name: {"value": values.get(name), "ci": None}
+                        for name in scenario["metrics"]},
+            "values": dict(values), "elapsed_s": elapsed_s, "predictions": {}, "verdicts": {}}
+
+
+def _window(executor) -> int:
+    """Tasks kept in flight: one inline, else twice the workers (so none idles)."""
+    return 1 if executor.n_workers == 1 else 2 * executor.n_workers
 
 
 def _record(scenario) -> dict:
     """What the store keeps of a scenario: enough to aggregate and report without the file."""
     return {"scenario": scenario.to_dict(), "points": scenario.points(),
             "axes": scenario.point_axes()}
+
+
+def _register(store, scenario, record: dict) -> None:
+    """Record the scenario in the store. The JSON keeps the key order of ``record`` (axes in
+    file order, parameters in the system's order), so that ``linksim report`` lays out its
+    outputs as the run did."""
+    store.register_scenario(scenario.hash, scenario.name, json.dumps(record))
 
 
 def _replay(stored: dict, point: int, tally: PointTally) -> float:
@@ -134,22 +228,29 @@ def run_scenario(scenario, out_dir, executor, *, progress: bool = True,
 
     Returns
     -------
-    list of report rows (one dict per point, :func:`point_row`), in point order.
+    list of report rows (one dict per point, :func:`point_row`; :func:`analysis_row` for an
+    analysis scenario), in point order.
+
+    An analysis scenario is dispatched to its own loop: one :func:`execute_analysis` task per
+    point not yet stored, each committed at once; ``progress`` prints one line per point (its
+    values) on stderr instead of progress bars, and ``on_point`` sees the rows in point order.
     """
     from tqdm import tqdm
 
     from linksim.sim.store import Store
 
     out_dir = Path(out_dir)
+    if scenario.kind == "analysis":
+        return _run_analysis(scenario, out_dir, executor, progress, on_point)
     record = _record(scenario)
     for params in record["points"]:       # an inapplicable prediction fails before any work
         predictions_of(record["scenario"], params)
     stop = scenario.stop
     stop_dict = stop.to_dict()
-    window = 1 if executor.n_workers == 1 else 2 * executor.n_workers
+    window = _window(executor)
     rows = []
     with Store(out_dir / "store.sqlite") as store:
-        store.register_scenario(scenario.hash, scenario.name, json.dumps(record, sort_keys=True))
+        _register(store, scenario, record)
         stored = _stored_batches(store, scenario.hash)
         for point, params in enumerate(record["points"]):
             tally = PointTally(stop)
@@ -195,6 +296,56 @@ def run_scenario(scenario, out_dir, executor, *, progress: bool = True,
     return rows
 
 
+def _run_analysis(scenario, out_dir: Path, executor, progress: bool,
+                  on_point: Callable[[dict], None] | None) -> list[dict]:
+    """:func:`run_scenario` for an analysis scenario (see there)."""
+    from linksim.sim.store import Store
+
+    record = _record(scenario)
+    points = record["points"]
+    window = _window(executor)
+    rows: list[dict] = []
+    with Store(out_dir / "store.sqlite") as store:
+        _register(store, scenario, record)
+        stored = store.evaluations(scenario.hash)
+        reused = set(stored)
+        todo = iter([p for p in range(len(points)) if p not in stored])
+        pending: dict = {}              # future -> point
+        while True:
+            while len(rows) < len(points) and len(rows) in stored:   # emit in point order
+                point = len(rows)
+                row = analysis_row(record, point, stored[point]["values"],
+                                   stored[point]["elapsed_s"])
+                rows.append(row)
+                if progress:
+                    _print_point(row, len(points), point in reused)
+                if on_point is not None:
+                    on_point(row)
+            while len(pending) < window:
+                point = next(todo, None)
+                if point is None:
+                    break
+                pending[executor.submit(execute_analysis, scenario.system, points[point])] = point
+            if not pending:
+                break
+            future = next(iter(executor.as_completed(list(pending))))
+            point = pending.pop(future)
+            values, elapsed = future.result()
+            store.add_evaluation(scenario.hash, point, values, elapsed)
+            stored[point] = {"values": values, "elapsed_s": elapsed}
+    return rows
+
+
+def _print_point(row: dict, n_points: int, reused: bool) -> None:
+    """One line per evaluated point on stderr: its axes and recorded values."""
+    axes = ", ".join(f"{k}={v}" for k, v in row["axes"].items())
+    values = ", ".join(f"{name} = {'-' if m['value'] is None else format(m['value'], '.4g')}"
+                       for name, m in row["metrics"].items())
+    when = "stored" if reused else f"{row['elapsed_s']:.2f} s"
+    print(f"[{row['point'] + 1}/{n_points}] {axes}: {values} ({when})", file=sys.stderr,
+          flush=True)
+
+
 def _show(bar, tally: PointTally, stop: StopRule) -> None:
     counts = tally.counts
     frac = max(counts.get(stop.error_count, 0) / stop.max_frame_errors,
@@ -230,7 +381,9 @@ def rebuild_rows(out_dir, scenario_hash: str | None = None) -> tuple[dict, list[
 
     ``scenario_hash`` None picks the most recently registered scenario of the store. Returns
     ``(scenario_dict, rows)``; rows are what :func:`run_scenario` returned for a finished run,
-    and partial (the batches stored so far) for an interrupted one.
+    and partial (the batches stored so far) for an interrupted one. For an analysis scenario
+    the rows are those of its stored points (an interrupted run lacks the points not yet
+    evaluated).
     """
     from linksim.sim.store import Store
     scenarios = stored_scenarios(out_dir)
@@ -244,6 +397,11 @@ def rebuild_rows(out_dir, scenario_hash: str | None = None) -> tuple[dict, list[
             raise ValueError(f"hash: got {scenario_hash!r}; allowed: one of "
                              f"{', '.join(s['hash'][:12] for s in scenarios)}")
         record = json.loads(entry["json"])
+        if record["scenario"].get("kind") == "analysis":
+            stored = store.evaluations(scenario_hash)
+            return record["scenario"], [
+                analysis_row(record, point, stored[point]["values"], stored[point]["elapsed_s"])
+                for point in range(len(record["points"])) if point in stored]
         stored = _stored_batches(store, scenario_hash)
     stop = StopRule(**record["scenario"]["stop"])
     rows = []

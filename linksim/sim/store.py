@@ -31,6 +31,12 @@ Schema
 ``batches(scenario_hash, point, batch, frames, frame_errors, counts, elapsed_s, finished_at)``
 with primary key ``(scenario_hash, point, batch)``; ``counts`` is the JSON text of all counts
 (sorted keys), ``frames`` and ``frame_errors`` are copies as integer columns for SQL queries.
+Analysis systems (deterministic, one evaluation per point) use
+``evaluations(scenario_hash, point, results, elapsed_s, finished_at)`` with primary key
+``(scenario_hash, point)``; ``results`` is the JSON text of the point's values (sorted keys;
+finite numbers or null). :meth:`Store.add_evaluation` follows the batch rules: one transaction
+per point, and a point already stored is kept as it is (the table was added to schema version 1
+without a version bump: older files gain it when opened, older linksim ignores it).
 Timestamps are ISO 8601 in UTC.
 """
 
@@ -84,6 +90,14 @@ _SCHEMA = (
         elapsed_s     REAL    NOT NULL,
         finished_at   TEXT    NOT NULL,
         PRIMARY KEY (scenario_hash, point, batch)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE IF NOT EXISTS evaluations (
+        scenario_hash TEXT    NOT NULL,
+        point         INTEGER NOT NULL CHECK (point >= 0),
+        results       TEXT    NOT NULL,
+        elapsed_s     REAL    NOT NULL,
+        finished_at   TEXT    NOT NULL,
+        PRIMARY KEY (scenario_hash, point)
     ) WITHOUT ROWID""",
 )
 
@@ -139,6 +153,44 @@ def _check_counts(counts) -> dict[str, int]:
         raise ValueError(f"counts: missing {', '.join(repr(k) for k in missing)} in {counts!r}; "
                          f"allowed: a mapping that includes {', '.join(_REQUIRED)}")
     return out
+
+
+def _check_values(values) -> dict[str, float | int | None]:
+    """``values`` as a plain dict with sorted keys: finite numbers (``int`` or ``float``) or
+    None; errors name the bad entry."""
+    if not isinstance(values, Mapping):
+        raise TypeError(f"values: got {values!r} of type {type(values).__name__}; "
+                        f"allowed: a mapping of quantity names to finite numbers or None")
+    out: dict[str, float | int | None] = {}
+    for key in sorted(values, key=str):
+        value = values[key]
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"values: key {key!r}; allowed: non-empty strings")
+        if value is None:
+            out[key] = None
+            continue
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"values[{key!r}]: got {value!r} of type {type(value).__name__}; "
+                            f"allowed: a finite number or None")
+        if isinstance(value, numbers.Integral):
+            out[key] = int(value)
+        elif math.isfinite(float(value)):
+            out[key] = float(value)
+        else:
+            raise ValueError(f"values[{key!r}]: got {value!r}; allowed: a finite number or "
+                             f"None")
+    return out
+
+
+def _check_elapsed(elapsed_s) -> float:
+    if isinstance(elapsed_s, bool) or not isinstance(elapsed_s, numbers.Real):
+        raise TypeError(f"elapsed_s: got {elapsed_s!r} of type {type(elapsed_s).__name__}; "
+                        f"allowed: a finite number of seconds >= 0")
+    elapsed = float(elapsed_s)
+    if not (math.isfinite(elapsed) and elapsed >= 0.0):
+        raise ValueError(f"elapsed_s: got {elapsed_s!r}; allowed: a finite number of "
+                         f"seconds >= 0")
+    return elapsed
 
 
 def _counts_json(counts: dict[str, int]) -> str:
@@ -302,13 +354,7 @@ class Store:
         point = _check_index("point", point)
         batch = _check_index("batch", batch)
         clean = _check_counts(counts)
-        if isinstance(elapsed_s, bool) or not isinstance(elapsed_s, numbers.Real):
-            raise TypeError(f"elapsed_s: got {elapsed_s!r} of type {type(elapsed_s).__name__}; "
-                            f"allowed: a finite number of seconds >= 0")
-        elapsed = float(elapsed_s)
-        if not (math.isfinite(elapsed) and elapsed >= 0.0):
-            raise ValueError(f"elapsed_s: got {elapsed_s!r}; allowed: a finite number of "
-                             f"seconds >= 0")
+        elapsed = _check_elapsed(elapsed_s)
         text = _counts_json(clean)
         self._connection()
 
@@ -359,6 +405,42 @@ class Store:
         rows = self._read("SELECT point, batch, counts, elapsed_s FROM batches "
                           "WHERE scenario_hash = ? ORDER BY point, batch", (scenario_hash,))
         return {(p, b): {"counts": json.loads(c), "elapsed_s": float(t)} for p, b, c, t in rows}
+
+    # -- evaluations (analysis systems) -------------------------------------------------------
+
+    def add_evaluation(self, scenario_hash: str, point: int, values: Mapping,
+                       elapsed_s: float) -> bool:
+        """Commit the values of one evaluated point of an analysis scenario; True if stored,
+        False if the point was already there (the stored values are kept).
+
+        ``values`` maps quantity names to finite numbers or None. The row is committed before
+        this returns (one transaction per point), so a killed run loses at most the points in
+        flight. Unlike a batch, a point found already stored is not compared: an optimizer may
+        legitimately differ in its last bits between machines, and the first result wins.
+        """
+        _check_str("scenario_hash", scenario_hash)
+        point = _check_index("point", point)
+        text = json.dumps(_check_values(values), sort_keys=True, separators=(",", ":"),
+                          allow_nan=False)
+        elapsed = _check_elapsed(elapsed_s)
+        self._connection()
+
+        def body(conn: sqlite3.Connection) -> bool:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO evaluations (scenario_hash, point, results, elapsed_s, "
+                "finished_at) VALUES (?, ?, ?, ?, ?)",
+                (scenario_hash, point, text, elapsed, _now()))
+            return cursor.rowcount == 1
+
+        return self._retry(lambda: self._write(body))
+
+    def evaluations(self, scenario_hash: str) -> dict[int, dict]:
+        """The stored points of an analysis scenario, ``{point: {"values", "elapsed_s"}}`` in
+        point order."""
+        _check_str("scenario_hash", scenario_hash)
+        rows = self._read("SELECT point, results, elapsed_s FROM evaluations "
+                          "WHERE scenario_hash = ? ORDER BY point", (scenario_hash,))
+        return {p: {"values": json.loads(v), "elapsed_s": float(t)} for p, v, t in rows}
 
     # -- lifetime ---------------------------------------------------------------------------
 

@@ -335,8 +335,9 @@ class PLDLink:
                 k_ok[idx] = ok_i
         return u_m_hat, m_ok, u_k_hat, k_ok
 
-    def _receive_abstract(self, rng, z, u_m, u_k_tx):
-        """Bernoulli erasures at the NA probabilities of each frame's SINRs (eq. 12)."""
+    def _receive_abstract(self, rng, z, u_m, u_k_tx, on):
+        """Bernoulli erasures at the NA probabilities of each frame's SINRs (eq. 12); litter
+        (cipher-off frames, ``on`` False) is always erased, as condition (7) intends."""
         from linksim.systems.pld.analysis import layer_error, sinrs
         g_m, g_k = sinrs(self.p_m, self.p_k, z, self.noise)
         eps_m = np.asarray(layer_error(g_m, self.d_m, self.n), dtype=np.float64)
@@ -344,7 +345,8 @@ class PLDLink:
         draws = rng.random((2, z.size))
         m_ok = draws[0] >= eps_m
         # SIC gating: K is only attempted when M succeeded (its draw is unused otherwise).
-        k_ok = m_ok & (draws[1] >= eps_k) if self.code_k is not None else np.zeros(z.size, bool)
+        k_ok = m_ok & (draws[1] >= eps_k) & on if self.code_k is not None \
+            else np.zeros(z.size, bool)
         u_m_hat = u_m.copy()
         u_m_hat[~m_ok, 0] ^= 1          # an erased layer's (unused) hard output is wrong
         u_k_hat = u_k_tx.copy()
@@ -398,7 +400,7 @@ class PLDLink:
                     z_frame = np.full(batch, z)
                 else:
                     z_frame = z * np.abs(_channel.fading_gains(rng, batch, 1)[:, 0]) ** 2
-                rx = self._receive_abstract(rng, z_frame, u_m, u_k)
+                rx = self._receive_abstract(rng, z_frame, u_m, u_k, on)
             outcome[r] = self._classify(r, rx, p, m, key, u_m, u_k, on, counts)
 
         on_n = int(on.sum())
