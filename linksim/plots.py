@@ -347,7 +347,8 @@ def plot_metric(rows: Sequence[Mapping], metric: str, x: str | None, scenario: M
     analysis *quantities*: markers joined by lines, no error bars, y scale from
     :func:`metric_info` (a "log" quantity falls back to linear when a value is not positive).
     Series are labelled ``"axis=value, ..."`` in the legend, which also keys the line styles;
-    a "zip" sweep (axes moving together) is one series. Grid on both axes (minor grid on the
+    a "zip" sweep (axes moving together) is one series, unless ``output.series`` names the axes
+    that split the points into curves. Grid on both axes (minor grid on the
     log axis).
     """
     return plot_metrics(rows, [metric], x, scenario, ax=ax)
@@ -372,8 +373,12 @@ def plot_metrics(rows: Sequence[Mapping], metrics: Sequence[str], x: str | None,
         raise ValueError(f"x: got {x!r}; allowed: one of the swept axes "
                          f"{', '.join(names) or '(none)'}")
     confidence = float(scenario.get("confidence", 0.95) or 0.95)
-    # zip mode: the axes move together, so every point lies on one curve along x
-    others = [] if scenario.get("mode") == "zip" else [name for name in names if name != x]
+    # output.series names the axes that split the points into curves; by default every other
+    # axis in a cartesian sweep, none in a zip sweep (the axes move together along one curve).
+    if scenario.get("series") is not None:
+        others = [name for name in scenario["series"] if name in names and name != x]
+    else:
+        others = [] if scenario.get("mode") == "zip" else [name for name in names if name != x]
     single = len(infos) == 1
     labels_y = [i.label if i.label[:1].isupper() else i.label[:1].upper() + i.label[1:]
                 for i in infos]

@@ -28,8 +28,10 @@ some of its parameters, a stopping rule per sweep point, a root seed and what to
     metrics = ["bler", "ber"]    # linksim.sim.metrics.METRICS
     x = "ebno_db"                # default: the first axis
     groups = [["bler", "ber"]]   # optional: one figure per inner array (default: one per metric)
-    [[output.predictions]]       # name = a key of linksim.theory.PREDICTIONS; other keys are
-    name = "..."                 # options passed to it
+    series = ["k"]               # optional: axes splitting the points into curves (default:
+                                 # the other axes of a cartesian sweep, none for zip)
+    [[output.predictions]]       # name = a prediction of the system or of
+    name = "..."                 # linksim.theory.PREDICTIONS; other keys are options to it
 
 A system of kind ``"analysis"`` (closed forms, optimizers; see :mod:`linksim.systems`) is
 evaluated once per point, deterministically: its scenario has no ``[stop]`` table and no
@@ -395,6 +397,8 @@ class _Output(_Section):
     predictions: Any = Field(None, description="an array of [[output.predictions]] tables")
     groups: Any = Field(None, description="an array of arrays of recorded metric names (one "
                                           "figure each)")
+    series: Any = Field(None, description="an array of sweep axis names whose values split "
+                                          "the points into curves")
 
 
 class _Prediction(BaseModel):
@@ -864,6 +868,7 @@ class Scenario:
     x: str
     predictions: list
     groups: list | None = None
+    series: list | None = None
     path: Path | None = None
 
     @property
@@ -936,6 +941,8 @@ class Scenario:
         }
         if self.groups is not None:
             out["groups"] = [list(group) for group in self.groups]
+        if self.series is not None:
+            out["series"] = list(self.series)
         if self.kind == "analysis":
             from linksim.systems import get_system
             out["kind"] = "analysis"
@@ -962,14 +969,15 @@ def _from_dict_form(data: Mapping) -> dict:
     """Accept :meth:`Scenario.to_dict` output: flat axes/mode/metrics/x/predictions/groups;
     ``hash``, ``kind`` and ``quantities`` (derived) are dropped, and so are ``seed`` and
     ``stop`` when None (an analysis scenario without them)."""
-    flat = {"axes", "mode", "metrics", "x", "predictions", "groups"}
+    flat = {"axes", "mode", "metrics", "x", "predictions", "groups", "series"}
     if not flat & set(data) or "sweep" in data:
         return dict(data)
     out = {k: v for k, v in data.items()
            if k not in flat and k not in ("hash", "kind", "quantities")
            and not (k in ("seed", "stop") and v is None)}
     out["sweep"] = {k: data[k] for k in ("mode", "axes") if k in data}
-    output = {k: data[k] for k in ("metrics", "x", "predictions", "groups") if k in data}
+    output = {k: data[k] for k in ("metrics", "x", "predictions", "groups", "series")
+              if k in data}
     if output:
         out["output"] = output
     return out
@@ -1075,7 +1083,7 @@ def parse_scenario(data: Mapping, *, name: str | None = None,
                     stop_rule = None
 
     # [output]
-    metrics = x = predictions = groups = None
+    metrics = x = predictions = groups = series = None
     raw_output = data.get("output")
     if raw_output is None:
         raw_output = {}
@@ -1105,6 +1113,20 @@ def parse_scenario(data: Mapping, *, name: str | None = None,
                 x = output.x
         elif axes:
             x = next(iter(axes))
+        if output.series is not None:
+            loc = ("output", "series")
+            if not isinstance(output.series, list) or not all(isinstance(a, str)
+                                                               for a in output.series):
+                problems.add(loc, f"got {_show(output.series)}; allowed: an array of sweep "
+                                  f"axis names")
+            elif axes is not None:
+                bad = [a for a in output.series if a not in axes or a == x]
+                if bad or len(set(output.series)) != len(output.series):
+                    problems.add(loc, f"got {_show(output.series)}; allowed: distinct sweep "
+                                      f"axes other than x: "
+                                      f"{', '.join(a for a in axes if a != x)}")
+                else:
+                    series = list(output.series)
 
     # every point through the system
     if system is not None and params is not None and axes is not None and mode is not None:
@@ -1115,7 +1137,7 @@ def parse_scenario(data: Mapping, *, name: str | None = None,
     return Scenario(name=scenario_name, description=description, system=system, seed=seed,
                     confidence=confidence, params=params, axes=axes, mode=mode,
                     stop=stop_rule, metrics=metrics, x=x, predictions=predictions,
-                    groups=groups, path=_path)
+                    groups=groups, series=series, path=_path)
 
 
 def load_scenario(path) -> Scenario:

@@ -104,7 +104,8 @@ def _coded_link_spec() -> SystemSpec:
 
 def _pld_spec() -> SystemSpec:
     from linksim.systems.pld import analysis, link
-    defaults = {key: (REQUIRED if value is None else value) for key, value in link.PARAMS.items()}
+    defaults = {key: (REQUIRED if value is None and key in ("p_m", "d_k", "z_eve_db") else value)
+                for key, value in link.PARAMS.items()}
     return SystemSpec(
         name="pld", description="Physical layer deception with NOM (seed 003): deceptive FF1 "
                                 "cipher, CRC + LDPC/BCH per layer, superposition, SIC at Bob "

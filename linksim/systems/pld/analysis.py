@@ -184,7 +184,8 @@ def link_prediction(params: dict, quantity: str) -> float:
                              f"approximation prediction exists for static and quasi-static "
                              f"channels only")
         fading = "quasi_static"
-    p_m, p_k = float(params["p_m"]), float(params["p_k"])
+    from linksim.systems.pld.link import layer_powers
+    p_m, p_k = layer_powers(params)
     d_m, d_k = int(params.get("d_m", 16)), int(params["d_k"])
     n, noise = int(params.get("n", 64)), float(params.get("noise", 1.0))
     p_on = float(params.get("p_cipher_on", 1.0))
@@ -259,8 +260,13 @@ def derived(params: dict, counts: dict) -> dict:
       independent (or undetected errors matter), since the plug-in ignores both;
     * values ``independence_p_value`` (chi-square on the 3 x 3 outcome table) and, on a static
       channel, ``gap_db_<r>_<layer>`` = :func:`snr_gap_db` of each measured layer rate at the
-      point's SINR (None where the rate is 0 or 1, or under fading).
+      point's SINR against eq. (12) for the d payload bits (what the paper's analysis assumes),
+      and ``code_gap_db_<r>_<layer>`` against eq. (12) for the d + L bits the code actually
+      carries (the CRC's share of the gap is the difference); None where the rate is 0 or 1,
+      or under fading.
     """
+    from linksim.fec.crc import CRC
+    from linksim.systems.pld.link import layer_powers
     checks = plugin_checks(counts)
     predictions = {}
     for name, metric in (("plugin_r_d", "r_d"), ("plugin_eps_lf", "eps_lf")):
@@ -270,13 +276,18 @@ def derived(params: dict, counts: dict) -> dict:
     static = params.get("channel", "static") == "static"
     noise, n = float(params.get("noise", 1.0)), int(params.get("n", 64))
     d = {"m": int(params.get("d_m", 16)), "k": int(params["d_k"])}
+    crc = {layer: (0 if params.get(f"crc_{layer}") is None
+                   else int(CRC(str(params[f"crc_{layer}"]).upper()).length)) for layer in d}
+    p_m, p_k = layer_powers(params)
     for r, key in (("bob", "z_bob_db"), ("eve", "z_eve_db")):
         z = 10 ** (float(params.get(key, 0.0)) / 10)
-        gamma = dict(zip(("m", "k"), sinrs(float(params["p_m"]), float(params["p_k"]), z, noise)))
+        gamma = dict(zip(("m", "k"), sinrs(p_m, p_k, z, noise)))
         for layer, trials in (("m", counts.get("frames", 0)), ("k", counts.get(f"{r}_k_trials", 0))):
-            gap = None
+            gap = code_gap = None
             if static and trials and d[layer] > 0:
-                gap = snr_gap_db(counts[f"{r}_{layer}_failures"] / trials, float(gamma[layer]),
-                                 d[layer], n)
+                rate = counts[f"{r}_{layer}_failures"] / trials
+                gap = snr_gap_db(rate, float(gamma[layer]), d[layer], n)
+                code_gap = snr_gap_db(rate, float(gamma[layer]), d[layer] + crc[layer], n)
             values[f"gap_db_{r}_{layer}"] = gap
+            values[f"code_gap_db_{r}_{layer}"] = code_gap
     return {"predictions": predictions, "values": values}

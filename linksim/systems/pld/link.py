@@ -60,7 +60,7 @@ from linksim.mapping import MODULATIONS, Constellation
 from linksim.security import noma
 
 __all__ = ["CODES", "CHANNELS", "FADINGS", "RECEIVERS", "PARAMS", "COUNTS", "OUTCOMES",
-           "LayerCode", "PLDLink"]
+           "LayerCode", "PLDLink", "layer_powers"]
 
 CODES = ("ldpc5g", "bch")
 CHANNELS = ("static", "rayleigh")
@@ -72,7 +72,8 @@ RECEIVER_NAMES = ("bob", "eve")
 
 #: Parameters (and defaults) of :class:`PLDLink`; None marks the required ones.
 PARAMS = {
-    "p_m": None, "p_k": None, "d_k": None, "z_eve_db": None, "z_bob_db": 0.0, "d_m": 16,
+    "p_m": None, "p_k": None, "p_total": None, "d_k": None, "z_eve_db": None, "z_bob_db": 0.0,
+    "d_m": 16,
     "noise": 1.0, "n": 64, "modulation": "qpsk", "code_m": "ldpc5g", "code_k": "ldpc5g",
     "crc_m": "CRC11", "crc_k": "CRC11", "decoder": "nms", "num_iter": 20, "m_llr": "gaussian",
     "channel": "static", "fading": "quasi_static", "n_blocks": 1, "p_cipher_on": 1.0,
@@ -93,6 +94,21 @@ def _counts_names() -> tuple[str, ...]:
 
 #: Counts beyond frames / frame_errors / bits / bit_errors (module docstring).
 COUNTS = _counts_names()
+
+
+def layer_powers(params) -> tuple[float, float]:
+    """``(P_M, P_K)`` from a parameter dict with ``p_m`` and exactly one of ``p_k`` and
+    ``p_total`` (then P_K = p_total - p_m, which must be >= 0)."""
+    p_m, p_k, p_total = params.get("p_m"), params.get("p_k"), params.get("p_total")
+    if (p_k is None) == (p_total is None):
+        raise ValueError(f"p_k: got p_k={p_k!r} and p_total={p_total!r}; allowed: exactly one "
+                         f"of them (p_total: P_K = p_total - p_m)")
+    if p_k is not None:
+        return float(p_m), float(p_k)
+    total = _real("p_total", p_total, 0.0, strict_lo=True)
+    if float(p_m) > total:
+        raise ValueError(f"p_m: got {p_m!r} > p_total={p_total!r}; allowed: p_m <= p_total")
+    return float(p_m), total - float(p_m)
 
 
 def _int(name, value, lo, hi=None):
@@ -222,7 +238,8 @@ class LayerCode:
 class PLDLink:
     """The bit-true PLD system (module docstring). Parameters as :data:`PARAMS`:
 
-    p_m, p_k : layer powers (mW), p_m > 0, p_k >= 0.
+    p_m, p_k : layer powers (mW), p_m > 0, p_k >= 0; or p_m and p_total (the budget P_Sigma,
+        then P_K = p_total - p_m: the full-power line of Theorem 1).
     d_k : key bits (0..64; 0 = no key layer, the cipher is the identity, litter is sent on the
         K layer if p_k > 0). d_m : ciphertext = plaintext bits (d_P = d_M, eq. 3), 2..64.
     z_bob_db, z_eve_db : channel gains (mean gains for Rayleigh), dB. noise : sigma^2 (mW).
@@ -235,15 +252,17 @@ class PLDLink:
     receiver : "bittrue" | "abstract" (Bernoulli erasures at the NA probabilities).
     """
 
-    def __init__(self, p_m=None, p_k=None, d_k=None, z_eve_db=None, z_bob_db=0.0, d_m=16,
+    def __init__(self, p_m=None, p_k=None, p_total=None, d_k=None, z_eve_db=None, z_bob_db=0.0,
+                 d_m=16,
                  noise=1.0, n=64, modulation="qpsk", code_m="ldpc5g", code_k="ldpc5g",
                  crc_m="CRC11", crc_k="CRC11", decoder="nms", num_iter=20, m_llr="gaussian",
                  channel="static", fading="quasi_static", n_blocks=1, p_cipher_on=1.0,
                  receiver="bittrue"):
-        for name, value in (("p_m", p_m), ("p_k", p_k), ("d_k", d_k), ("z_eve_db", z_eve_db)):
+        for name, value in (("p_m", p_m), ("d_k", d_k), ("z_eve_db", z_eve_db)):
             if value is None:
                 raise TypeError(f"{name}: missing; allowed: see linksim.systems.pld.link.PARAMS")
         self.p_m = _real("p_m", p_m, 0.0, strict_lo=True)
+        p_k = layer_powers({"p_m": p_m, "p_k": p_k, "p_total": p_total})[1]
         self.p_k = _real("p_k", p_k, 0.0)
         self.n = _int("n", n, 1)
         self.d_m = _int("d_m", d_m, 2, 64)
@@ -282,7 +301,8 @@ class PLDLink:
         if self.d_k > 0:
             self.code_k = LayerCode(code_k, self.d_k, crc_k, self.n_bits, self.decoder,
                                     self.num_iter, name="code_k")
-        self.params = {"p_m": p_m, "p_k": p_k, "d_k": d_k, "z_eve_db": z_eve_db,
+        self.params = {"p_m": p_m, "p_k": p_k, "p_total": p_total, "d_k": d_k,
+                       "z_eve_db": z_eve_db,
                        "z_bob_db": z_bob_db, "d_m": d_m, "noise": noise, "n": n,
                        "modulation": self.modulation, "code_m": code_m, "code_k": code_k,
                        "crc_m": crc_m, "crc_k": crc_k, "decoder": self.decoder,
