@@ -163,3 +163,26 @@ def test_pld_scenario_rejects_unknown_prediction_and_count():
         _pld_scenario(error_count="no_such_count")
     sc = _pld_scenario().to_dict()
     assert sc["predictions"][0]["name"] == "na_r_d"
+
+
+def test_activation_mixture_metrics():
+    """Notes §9 A14: off frames leak p whenever Eve decodes M, nobody is deceived; the mixture
+    is linear in the activation probability."""
+    from linksim.systems.pld.analysis import activation_metrics
+    m = pld_metrics(1.5111, 0.4889, 16, 23, 1.0, 10 ** -0.5)
+    on = activation_metrics(m, 1.0)
+    assert on["eps_lf_mix"] == pytest.approx(m.eps_lf) and on["r_d_mix"] == pytest.approx(m.r_d)
+    off = activation_metrics(m, 0.0)
+    assert off["r_d_mix"] == 0.0
+    assert off["eps_lf_mix"] == pytest.approx(1 - (1 - m.eps["bob_m"]) * m.eps["eve_m"])
+    half = activation_metrics(m, 0.5)
+    assert half["eve_perceived_mix"] == pytest.approx(
+        0.5 * (1 - m.eps["eve_m"]) * (1 - m.eps["eve_k"]) + 0.5 * (1 - m.eps["eve_m"]))
+    v = _eval("pld_point", p_m=1.5111, p_total=2.0, d_k=23, z_eve_db=-5.0, p_cipher_on=0.5)
+    assert v["eve_perceived_mix"] == pytest.approx(half["eve_perceived_mix"])
+    # The bit-true link's prediction of the same mixture agrees with the closed form.
+    params = dict(p_m=1.5111, p_total=2.0, d_k=23, z_eve_db=-5.0, p_cipher_on=0.5)
+    assert link_prediction(params, "eve_perceived_all_rate") == pytest.approx(
+        half["eve_perceived_mix"], rel=1e-9)
+    with pytest.raises(ValueError, match="^p_cipher_on"):
+        activation_metrics(m, 1.5)

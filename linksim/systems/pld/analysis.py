@@ -28,7 +28,7 @@ from linksim.theory.fbl import error_probability
 
 __all__ = ["PLDMetrics", "sinrs", "layer_error", "pld_metrics", "combine", "baseline_lfp",
            "equivalent_sinr", "snr_gap_db", "link_prediction", "LINK_PREDICTIONS",
-           "plugin_checks", "derived"]
+           "plugin_checks", "derived", "activation_metrics"]
 
 
 def sinrs(p_m, p_k, z, noise=1.0):
@@ -94,6 +94,31 @@ def combine(eps) -> dict:
     eps_eve = 1 - (1 - eps["eve_m"]) * (1 - eps["eve_k"])
     return {"eps_bob": eps_bob, "eps_eve": eps_eve, "eps_lf": 1 - (1 - eps_bob) * eps_eve,
             "r_d": (1 - (1 - eps["bob_m"]) * eps["bob_k"]) * (1 - eps["eve_m"]) * eps["eve_k"]}
+
+
+def activation_metrics(metrics: PLDMetrics, p_cipher_on: float) -> dict:
+    """Per-mode and mixture metrics under random cipher activation (notes 003 §9 A14; not in
+    the paper, whose metrics are conditioned on the cipher being on).
+
+    With the cipher off, m = p and the key layer carries litter, which every receiver erases
+    (condition 7), so a receiver perceives p exactly when it decodes M, and nobody is deceived:
+    eps_LF,off = 1 - (1 - eps_{Bob,M}) eps_{Eve,M} (the no-key formula) and R_d,off = 0.
+    Returns floats ``eps_lf_on``, ``r_d_on`` (eqs. 10/11), ``eps_lf_off``, ``r_d_off``,
+    ``eps_lf_mix`` = p eps_LF,on + (1-p) eps_LF,off, ``r_d_mix`` = p R_d,on,
+    ``eve_perceived_on`` = (1-eps_EM)(1-eps_EK), ``eve_perceived_off`` = 1-eps_EM and
+    ``eve_perceived_mix`` (the fraction of all plaintexts Eve reads).
+    """
+    p = float(p_cipher_on)
+    if not 0 <= p <= 1:
+        raise ValueError(f"p_cipher_on: got {p_cipher_on!r}; allowed: a probability in [0, 1]")
+    e = metrics.eps
+    lf_off = 1 - (1 - e["bob_m"]) * e["eve_m"]
+    eve_on = (1 - e["eve_m"]) * (1 - e["eve_k"])
+    eve_off = 1 - e["eve_m"]
+    return {"eps_lf_on": metrics.eps_lf, "r_d_on": metrics.r_d, "eps_lf_off": lf_off,
+            "r_d_off": 0.0, "eps_lf_mix": p * metrics.eps_lf + (1 - p) * lf_off,
+            "r_d_mix": p * metrics.r_d, "eve_perceived_on": eve_on,
+            "eve_perceived_off": eve_off, "eve_perceived_mix": p * eve_on + (1 - p) * eve_off}
 
 
 def baseline_lfp(p_m, d_m, z_bob, z_eve, noise=1.0, n=64):

@@ -21,7 +21,7 @@ import math
 import numbers
 
 from linksim.systems.pld import optimize as _opt
-from linksim.systems.pld.analysis import pld_metrics
+from linksim.systems.pld.analysis import activation_metrics, pld_metrics
 
 __all__ = ["PLDPoint", "PLDOptimumStudy", "MMBCDStudy", "Theorem1Study", "FeasibilityStudy",
            "POINT_QUANTITIES", "OPTIMUM_QUANTITIES", "MM_BCD_QUANTITIES",
@@ -95,14 +95,20 @@ POINT_QUANTITIES = {
     "gamma_bob_m": ("gamma_Bob,M", "linear"), "gamma_bob_k": ("gamma_Bob,K", "linear"),
     "gamma_eve_m": ("gamma_Eve,M", "linear"), "gamma_eve_k": ("gamma_Eve,K", "linear"),
     "feasible": ("feasible (c5-c9)", "linear"),
+    "eps_lf_mix": ("eps_LF, both cipher modes (activation p_cipher_on)", "log"),
+    "r_d_mix": ("R_d, both cipher modes", "linear"),
+    "eps_lf_off": ("eps_LF of cipher-off frames", "log"),
+    "eve_perceived_mix": ("Eve perceives p, both cipher modes", "linear"),
 }
 
 
 class PLDPoint(_Common):
     """Eqs. (8)-(11) at one point: ``p_m`` and either ``p_k`` or ``p_total`` (then
-    P_K = P_total - P_M, the budget line of Theorem 1), key size ``d_k``."""
+    P_K = P_total - P_M, the budget line of Theorem 1), key size ``d_k``; with
+    ``p_cipher_on`` < 1 the mixture metrics of :func:`.analysis.activation_metrics`."""
 
-    def __init__(self, p_m=None, p_k=None, p_total=None, d_k=None, **common):
+    def __init__(self, p_m=None, p_k=None, p_total=None, d_k=None, p_cipher_on=1.0,
+                 **common):
         super().__init__(**common)
         if p_m is None:
             raise TypeError("p_m: missing; allowed: the message-layer power in mW")
@@ -121,18 +127,25 @@ class PLDPoint(_Common):
         if d_k is None:
             raise TypeError("d_k: missing; allowed: the key size in bits, 0..n")
         self.d_k = _int("d_k", d_k, 0, self.n)
+        self.p_cipher_on = _real("p_cipher_on", p_cipher_on, 0.0)
+        if self.p_cipher_on > 1:
+            raise ValueError(f"p_cipher_on: got {p_cipher_on!r}; allowed: a probability in "
+                             f"[0, 1]")
 
     def evaluate(self) -> dict:
         """``POINT_QUANTITIES`` at this point (floats; ``feasible`` 0/1)."""
         m = pld_metrics(self.p_m, self.p_k, self.d_m, self.d_k, self.z_bob, self.z_eve,
                         self.noise, self.n)
+        mix = activation_metrics(m, self.p_cipher_on)
         feasible = _opt.feasibility_mask(self.p_m, self.p_k, self.d_k, self.z_bob, self.z_eve,
                                          self.d_m, self.n, self.noise, self.thresholds,
                                          self.eps_lf_max)
         return {"r_d": m.r_d, "eps_lf": m.eps_lf,
                 "eve_deceived": (1 - m.eps["eve_m"]) * m.eps["eve_k"],
                 "eps_bob": m.eps_bob, "eps_eve": m.eps_eve, **_layer_values(m),
-                "feasible": int(bool(feasible))}
+                "feasible": int(bool(feasible)),
+                **{k: mix[k] for k in ("eps_lf_mix", "r_d_mix", "eps_lf_off",
+                                       "eve_perceived_mix")}}
 
 
 OPTIMUM_QUANTITIES = {
@@ -311,7 +324,8 @@ class FeasibilityStudy(_Common):
 #: (name, builder, extra params with defaults, quantities, description) of each system.
 STUDIES = (
     ("pld_point", PLDPoint,
-     {"p_m": None, "p_k": None, "p_total": None, "d_k": None, "thresholds": 0.5,
+     {"p_m": None, "p_k": None, "p_total": None, "d_k": None, "p_cipher_on": 1.0,
+      "thresholds": 0.5,
       "eps_lf_max": 0.5}, POINT_QUANTITIES,
      "PLD metrics, eqs. (8)-(11), at one operating point (seed 003)"),
     ("pld_optimum", PLDOptimumStudy,
