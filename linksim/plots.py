@@ -295,6 +295,27 @@ def prediction_metric(name: str, scenario: Mapping, rows: Sequence[Mapping]) -> 
     return rates[0] if rates else None
 
 
+def _series_labels(names: Sequence[str], keys: Sequence[tuple],
+                   variants: bool = False) -> dict[tuple, str]:
+    """Legend label of each series key (values of the axes ``names``).
+
+    Axes with one value across all series are left out. With ``variants`` (a zip sweep of
+    variants around a reference) and several varying axes, a series is labelled by the axes
+    where it differs from the most common value; one that differs nowhere by its first
+    varying axis.
+    """
+    from collections import Counter
+    varying = [i for i, _ in enumerate(names) if len({k[i] for k in keys}) > 1]
+    if len(varying) <= 1 or not variants:
+        return {k: ", ".join(f"{names[i]}={k[i]}" for i in varying) for k in keys}
+    mode = {i: Counter(k[i] for k in keys).most_common(1)[0][0] for i in varying}
+    out = {}
+    for k in keys:
+        diff = [i for i in varying if k[i] != mode[i]] or varying[:1]
+        out[k] = ", ".join(f"{names[i]}={k[i]}" for i in diff)
+    return out
+
+
 def _x_value(row: Mapping, x: str | None):
     if x is None:
         return row.get("point", 0)
@@ -430,8 +451,10 @@ def plot_metrics(rows: Sequence[Mapping], metrics: Sequence[str], x: str | None,
         any_upper = False
         any_data = False
         curve = 0
+        series_labels = _series_labels(others, list(series),
+                                       variants=scenario.get("mode") == "zip")
         for key, srows in series.items():
-            slabel = ", ".join(f"{n}={v}" for n, v in zip(others, key)) if others else ""
+            slabel = series_labels[key]
             pts = sorted(((xpos(_x_value(r, x)), r) for r in srows), key=lambda t: t[0])
             for info in infos:
                 is_rate = info.kind == "rate"
