@@ -46,6 +46,8 @@ FF1_MIN_DOMAIN = 1_000_000
 FF1_MAX_RADIX = 1 << 16
 _MAX_LEN = (1 << 32) - 1  # §5.1: maxlen < 2^32
 _NROUNDS = 10  # Algorithm 7 step 6: i = 0..9
+#: Frames sharing one key from which the vectorised per-key pass beats the scalar loop.
+_VECTOR_MIN = 8
 
 #: HKDF-SHA256 salt of the key expansion of :class:`DeceptiveCipher` (fixed, public constant).
 HKDF_SALT = b"linksim/security/DeceptiveCipher/HKDF-salt/v1"
@@ -273,11 +275,12 @@ class DeceptiveCipher:
     d_k : int in [1, 64], key length in bits.
     cache_size : int >= 1, number of expanded keys (AES contexts) kept in an LRU cache.
 
-    Throughput (CPython loop over distinct keys, NumPy-vectorised within a key), measured on
-    the development machine at d_P = 16, d_K = 40, batch 10^4, all keys distinct:
-    ~1.1e4-2.4e4 frames/s for the first pass (HKDF-SHA256 + AES context set-up, ~15 us per new
-    key, dominates), ~3e4-6e4 frames/s when the expanded keys are already in the LRU cache
-    (e.g. decrypting what was just encrypted); ~3e5-8e5 frames/s for many frames under one key.
+    Throughput (CPython loop over frames with (nearly) unique keys, NumPy-vectorised over the
+    frames of a key shared by >= 8 frames), measured with ``benchmarks/pld_throughput.py`` on
+    the 2-core development VM at d_P = 16, d_K = 23, 2e4 frames with a fresh key each:
+    ~3.5e4 frames/s (HKDF-SHA256 + AES context set-up, ~15 us per new key, dominates);
+    ~1.6e6 frames/s for many frames under one key. Before frames were split by key-sharing,
+    a batch with a few birthday collisions fell entirely into the per-key path (~8e3 frames/s).
     """
 
     def __init__(self, d_p: int, d_k: int, *, cache_size: int = 1 << 16):
@@ -402,18 +405,25 @@ class DeceptiveCipher:
         B_all = _pack(x[:, self._u :])
         A_res = np.empty(N, np.uint64)
         B_res = np.empty(N, np.uint64)
-        uniq, inv = np.unique(keys, return_inverse=True)
-        if uniq.size == N:  # all keys distinct (the usual fresh-key-per-frame case): scalar path
-            a_l, b_l, k_l = A_all.tolist(), B_all.tolist(), keys.tolist()
-            for i in range(N):
+        uniq, inv, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        # Frames whose key is (nearly) unique in the batch -- the usual fresh-key-per-frame
+        # case, with a few birthday collisions -- go through the scalar path; keys shared by
+        # many frames get one AES context and one vectorised pass each.
+        shared = counts[inv] >= _VECTOR_MIN
+        few = np.flatnonzero(~shared)
+        if few.size:
+            a_l, b_l = A_all[few].tolist(), B_all[few].tolist()
+            k_l = keys[few].tolist()
+            for i in range(few.size):
                 a_l[i], b_l[i] = self._rounds_scalar(self._context(k_l[i]), a_l[i], b_l[i], decrypt)
-            groups = ()
-            A_res = np.array(a_l, dtype=np.uint64)
-            B_res = np.array(b_l, dtype=np.uint64)
-        else:  # group frames by key: one AES context, one vectorised pass per distinct key
+            A_res[few] = np.array(a_l, dtype=np.uint64)
+            B_res[few] = np.array(b_l, dtype=np.uint64)
+        groups = ()
+        if shared.any():
+            big = np.flatnonzero(counts >= _VECTOR_MIN)
             order = np.argsort(inv, kind="stable")
             bounds = np.searchsorted(inv[order], np.arange(uniq.size + 1))
-            groups = ((int(uniq[j]), order[bounds[j] : bounds[j + 1]]) for j in range(uniq.size))
+            groups = ((int(uniq[j]), order[bounds[j] : bounds[j + 1]]) for j in big)
         for key, idx in groups:
             A, B = self._rounds(self._context(key), A_all[idx], B_all[idx], decrypt)
             A_res[idx] = A
