@@ -36,7 +36,7 @@ from numba import njit, prange
 
 from linksim._checks import check_choice
 
-__all__ = ["MODULATIONS", "Constellation"]
+__all__ = ["MODULATIONS", "Constellation", "demap_points"]
 
 #: Names accepted by :class:`Constellation` (case-insensitive).
 MODULATIONS = ("bpsk", "qpsk", "16qam", "64qam", "256qam")
@@ -373,13 +373,33 @@ class Constellation:
 
     def _demap_generic(self, y, no, method: str = "app") -> np.ndarray:
         """Demap with the generic all-points kernel (for testing the QAM fast path)."""
-        maxlog = method == "maxlog"
-        yarr = np.asarray(y)
-        yc = np.ascontiguousarray(yarr, dtype=np.complex128).reshape(-1)
-        no_flat = _check_no(no, yarr.shape)
-        out = np.empty(yc.size * self.bits_per_symbol, dtype=np.float64)
-        _demap_generic_kernel(yc, no_flat, self.points, self.labels, maxlog, out)
-        return out.reshape(yarr.shape[:-1] + (yarr.shape[-1] * self.bits_per_symbol,))
+        return demap_points(y, no, self.points, self.labels, method)
+
+
+def demap_points(y, no, points, labels, method: str = "app") -> np.ndarray:
+    """Bit LLRs ``ln P(b=0|y)/P(b=1|y)`` over an arbitrary labelled point set, ``y = x + w``,
+    ``w ~ CN(0, no)``, equiprobable points.
+
+    ``y`` complex [..., N]; ``no`` scalar or broadcastable to ``y`` (> 0); ``points`` complex
+    [M]; ``labels`` uint8 [M, m], the bits of each point (several points may share a label,
+    e.g. a superposition's composite points labelled by one layer's bits: the APP sum then
+    marginalises the other layer). ``method`` "app" (exact log-sum-exp) or "maxlog".
+    Returns float64 [..., N * m].
+    """
+    if not isinstance(method, str) or method.lower() not in DEMAP_METHODS:
+        raise ValueError(f"method: got {method!r}; allowed: one of {DEMAP_METHODS}")
+    yarr = np.asarray(y)
+    yc = np.ascontiguousarray(yarr, dtype=np.complex128).reshape(-1)
+    if not np.isfinite(yc).all():
+        raise ValueError("y: contains NaN or infinite values; allowed: finite complex values")
+    no_flat = _check_no(no, yarr.shape)
+    labels = np.ascontiguousarray(labels, dtype=np.uint8)
+    m = labels.shape[1]
+    out = np.empty(yc.size * m, dtype=np.float64)
+    if yc.size:
+        _demap_generic_kernel(yc, no_flat, np.ascontiguousarray(points, dtype=np.complex128),
+                              labels, method.lower() == "maxlog", out)
+    return out.reshape(yarr.shape[:-1] + (yarr.shape[-1] * m,))
 
 
 def _check_no(no, shape) -> np.ndarray:

@@ -782,10 +782,8 @@ def _parse_groups(raw, metrics: list[str] | None, problems: _Problems) -> list[l
 
 def _parse_predictions(raw, metrics: list[str] | None, problems: _Problems,
                        system: str | None = None) -> list[dict] | None:
-    from linksim.systems import SYSTEMS
-    from linksim.theory import PREDICTIONS
-    if system is not None and system in SYSTEMS and SYSTEMS[system].predictions:
-        PREDICTIONS = {**SYSTEMS[system].predictions, **PREDICTIONS}
+    from linksim.systems import prediction_functions
+    PREDICTIONS = prediction_functions(system)
     loc = ("output", "predictions")
     if raw is None:
         return []
@@ -851,6 +849,9 @@ class Scenario:
     groups : list[list[str]] or None
         ``output.groups``: the metrics drawn together, one figure per group; None for one
         figure per metric.
+    series : list[str] or None
+        ``output.series``: the sweep axes whose values split the points into curves; None for
+        the default (the other axes of a cartesian sweep, none for a zip sweep).
     path : pathlib.Path or None
         The file it was loaded from (not part of :meth:`to_dict` nor of the hash).
     """

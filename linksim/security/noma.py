@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from linksim.mapping import Constellation, _check_no, _demap_generic_kernel
+from linksim.mapping import Constellation, demap_points
 
 __all__ = ["M_LLR_MODES", "superpose", "primary_llrs", "cancel_primary", "secondary_llrs"]
 
@@ -82,16 +82,7 @@ def primary_llrs(y, no, p_m: float, p_k: float, constellation: Constellation,
     a, b = constellation.points, secondary.points
     points = (np.sqrt(p_m) * a[:, None] + np.sqrt(p_k) * b[None, :]).reshape(-1)
     labels = np.repeat(constellation.labels, b.size, axis=0)
-    yc = np.ascontiguousarray(y, dtype=np.complex128).reshape(-1)
-    if not np.isfinite(yc).all():
-        raise ValueError("y: contains NaN or infinite values; allowed: finite complex values")
-    no_flat = _check_no(no, y.shape)
-    m = constellation.bits_per_symbol
-    out = np.empty(yc.size * m, dtype=np.float64)
-    if yc.size:
-        _demap_generic_kernel(yc, no_flat, np.ascontiguousarray(points),
-                              np.ascontiguousarray(labels), False, out)
-    return out.reshape(y.shape[:-1] + (y.shape[-1] * m,))
+    return demap_points(y, no, points, labels)
 
 
 def cancel_primary(y, s_m_hat, p_m: float) -> np.ndarray:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 __all__ = ["REQUIRED", "Quantity", "SystemSpec", "SYSTEMS", "get_system", "build_system",
-           "simulate_batch", "prediction_function"]
+           "simulate_batch", "prediction_functions", "prediction_function"]
 
 
 class _Required:
@@ -172,12 +172,15 @@ def simulate_batch(name: str, params: Mapping[str, Any], rng, n_frames: int) -> 
     return build_system(name, params).simulate_batch(rng, n_frames)
 
 
-def prediction_function(system: str | None, name: str):
-    """The prediction called ``name`` for ``system``: the system's own (SystemSpec.predictions)
-    first, then :data:`linksim.theory.PREDICTIONS`; None if neither has it."""
+def prediction_functions(system: str | None) -> dict:
+    """Every prediction a scenario of ``system`` may name: the system's own
+    (SystemSpec.predictions), then those of :data:`linksim.theory.PREDICTIONS` not shadowed by
+    them."""
     from linksim.theory import PREDICTIONS
-    if system is not None and system in SYSTEMS:
-        own = SYSTEMS[system].predictions
-        if name in own:
-            return own[name]
-    return PREDICTIONS.get(name)
+    own = SYSTEMS[system].predictions if system is not None and system in SYSTEMS else {}
+    return {**PREDICTIONS, **own}
+
+
+def prediction_function(system: str | None, name: str):
+    """The prediction called ``name`` for ``system`` (:func:`prediction_functions`), or None."""
+    return prediction_functions(system).get(name)

@@ -24,11 +24,28 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from linksim._checks import check_real
 from linksim.theory.fbl import error_probability
 
-__all__ = ["PLDMetrics", "sinrs", "layer_error", "pld_metrics", "combine", "baseline_lfp",
+__all__ = ["PLDMetrics", "layer_powers", "sinrs", "layer_error", "pld_metrics", "combine", "baseline_lfp",
            "equivalent_sinr", "snr_gap_db", "link_prediction", "LINK_PREDICTIONS",
            "plugin_checks", "derived", "activation_metrics"]
+
+
+def layer_powers(params) -> tuple[float, float]:
+    """``(P_M, P_K)`` in mW from a parameter dict with ``p_m`` and exactly one of ``p_k`` and
+    ``p_total`` (then P_K = p_total - p_m, the budget line of Theorem 1; p_m <= p_total)."""
+    p_m, p_k, p_total = params.get("p_m"), params.get("p_k"), params.get("p_total")
+    if (p_k is None) == (p_total is None):
+        raise ValueError(f"p_k: got p_k={p_k!r} and p_total={p_total!r}; allowed: exactly one "
+                         f"of them (p_total: P_K = p_total - p_m)")
+    p_m = check_real("p_m", p_m, 0.0)
+    if p_k is not None:
+        return p_m, check_real("p_k", p_k, 0.0)
+    total = check_real("p_total", p_total, 0.0)
+    if p_m > total:
+        raise ValueError(f"p_m: got {p_m!r} > p_total={p_total!r}; allowed: p_m <= p_total")
+    return p_m, total - p_m
 
 
 def sinrs(p_m, p_k, z, noise=1.0):
@@ -209,7 +226,6 @@ def link_prediction(params: dict, quantity: str) -> float:
                              f"approximation prediction exists for static and quasi-static "
                              f"channels only")
         fading = "quasi_static"
-    from linksim.systems.pld.link import layer_powers
     p_m, p_k = layer_powers(params)
     d_m, d_k = int(params.get("d_m", 16)), int(params["d_k"])
     n, noise = int(params.get("n", 64)), float(params.get("noise", 1.0))
@@ -291,7 +307,6 @@ def derived(params: dict, counts: dict) -> dict:
       or under fading.
     """
     from linksim.fec.crc import CRC
-    from linksim.systems.pld.link import layer_powers
     checks = plugin_checks(counts)
     predictions = {}
     for name, metric in (("plugin_r_d", "r_d"), ("plugin_eps_lf", "eps_lf")):

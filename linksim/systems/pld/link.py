@@ -50,17 +50,18 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 
 import numpy as np
 
 from linksim import channel as _channel
 from linksim._checks import check_choice as _choice
+from linksim._checks import check_int as _int
+from linksim._checks import check_real as _real
 from linksim.mapping import MODULATIONS, Constellation
 from linksim.security import noma
 
 __all__ = ["CODES", "CHANNELS", "FADINGS", "RECEIVERS", "PARAMS", "COUNTS", "OUTCOMES",
-           "LayerCode", "PLDLink", "layer_powers"]
+           "LayerCode", "PLDLink"]
 
 CODES = ("ldpc5g", "bch")
 CHANNELS = ("static", "rayleigh")
@@ -94,43 +95,6 @@ def _counts_names() -> tuple[str, ...]:
 
 #: Counts beyond frames / frame_errors / bits / bit_errors (module docstring).
 COUNTS = _counts_names()
-
-
-def layer_powers(params) -> tuple[float, float]:
-    """``(P_M, P_K)`` from a parameter dict with ``p_m`` and exactly one of ``p_k`` and
-    ``p_total`` (then P_K = p_total - p_m, which must be >= 0)."""
-    p_m, p_k, p_total = params.get("p_m"), params.get("p_k"), params.get("p_total")
-    if (p_k is None) == (p_total is None):
-        raise ValueError(f"p_k: got p_k={p_k!r} and p_total={p_total!r}; allowed: exactly one "
-                         f"of them (p_total: P_K = p_total - p_m)")
-    if p_k is not None:
-        return float(p_m), float(p_k)
-    total = _real("p_total", p_total, 0.0, strict_lo=True)
-    if float(p_m) > total:
-        raise ValueError(f"p_m: got {p_m!r} > p_total={p_total!r}; allowed: p_m <= p_total")
-    return float(p_m), total - float(p_m)
-
-
-def _int(name, value, lo, hi=None):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: got {value!r}; allowed: an integer >= {lo}")
-    if value < lo or (hi is not None and value > hi):
-        span = f"in [{lo}, {hi}]" if hi is not None else f">= {lo}"
-        raise ValueError(f"{name}: got {value}; allowed: an integer {span}")
-    return int(value)
-
-
-def _real(name, value, lo=None, hi=None, strict_lo=False):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
-            or not math.isfinite(float(value)):
-        raise TypeError(f"{name}: got {value!r}; allowed: a finite real number")
-    v = float(value)
-    if (lo is not None and (v < lo or (strict_lo and v == lo))) or (hi is not None and v > hi):
-        lo_txt = "" if lo is None else ("> " if strict_lo else ">= ") + f"{lo}"
-        hi_txt = "" if hi is None else f"<= {hi}"
-        raise ValueError(f"{name}: got {value!r}; allowed: a number "
-                         f"{' and '.join(t for t in (lo_txt, hi_txt) if t)}")
-    return v
 
 
 @functools.lru_cache(maxsize=32)
@@ -262,6 +226,7 @@ class PLDLink:
             if value is None:
                 raise TypeError(f"{name}: missing; allowed: see linksim.systems.pld.link.PARAMS")
         self.p_m = _real("p_m", p_m, 0.0, strict_lo=True)
+        from linksim.systems.pld.analysis import layer_powers
         p_k = layer_powers({"p_m": p_m, "p_k": p_k, "p_total": p_total})[1]
         self.p_k = _real("p_k", p_k, 0.0)
         self.n = _int("n", n, 1)
@@ -323,20 +288,18 @@ class PLDLink:
 
     # ---------------------------------------------------------------------------- channels
     def _channel(self, rng, x, z):
-        """(y equalized [B, n] complex, no per symbol [B, n] or scalar, gains z_frame [B])."""
-        batch = x.shape[0]
+        """(y equalized [B, n] complex, noise variance per symbol: scalar or [B, n])."""
         if self.channel == "static":
             # r = sqrt(z) x + w, equalized: x + w / sqrt(z), noise sigma^2 / z per symbol.
             no = self.noise / z
-            return _channel.awgn(x, no, rng), no, np.full(batch, z)
-        h = np.sqrt(z) * _channel.fading_gains(rng, batch, self.n, fading=self.fading,
+            return _channel.awgn(x, no, rng), no
+        h = np.sqrt(z) * _channel.fading_gains(rng, x.shape[0], self.n, fading=self.fading,
                                                n_blocks=self.n_blocks)
         r = _channel.flat_fading(x, h, self.noise, rng)
-        y, no = _channel.equalize(r, h, self.noise)
-        return y, no, np.abs(h[:, 0]) ** 2
+        return _channel.equalize(r, h, self.noise)
 
     # ---------------------------------------------------------------------------- receivers
-    def _receive_bittrue(self, y, no, u_m, u_k_tx):
+    def _receive_bittrue(self, y, no):
         """SIC receiver: (u_m_hat, m_ok, u_k_hat, k_ok); K entries only where m_ok."""
         batch = y.shape[0]
         llr_m = noma.primary_llrs(y, no, self.p_m, self.p_k, self.constellation, self.m_llr)
@@ -413,8 +376,7 @@ class PLDLink:
         outcome = {}
         for r, z in (("bob", self.z_bob), ("eve", self.z_eve)):
             if self.receiver == "bittrue":
-                y, no, _ = self._channel(rng, x, z)
-                rx = self._receive_bittrue(y, no, u_m, u_k)
+                rx = self._receive_bittrue(*self._channel(rng, x, z))
             else:
                 if self.channel == "static":
                     z_frame = np.full(batch, z)
@@ -445,6 +407,12 @@ class PLDLink:
 
         m_hat = u_m_hat[:, : self.d_m]
         p_hat = m_hat.copy()                      # K erased: the receiver assumes cipher off
+        # K is judged only where M was decoded correctly (SIC subtracts the right codeword);
+        # without a key layer K is trivially decoded there.
+        trials = on & m_success
+        off_trials = ~on & m_success
+        counts[f"{r}_k_trials"] = int(trials.sum())
+        counts[f"{r}_off_k_trials"] = int(off_trials.sum())
         if self.code_k is not None:
             k_hat = u_k_hat[:, : self.d_k]
             k_right = np.all(u_k_hat == u_k, axis=1)
@@ -456,19 +424,10 @@ class PLDLink:
             other = accepted & ~exact
             if other.any():
                 p_hat[other] = self.cipher.decrypt(m_hat[other], k_hat[other])
-            trials = on & m_success
-            counts[f"{r}_k_trials"] = int(trials.sum())
             counts[f"{r}_k_failures"] = int(np.sum(trials & ~(k_ok & k_right)))
             counts[f"{r}_k_erasures"] = int(np.sum(trials & ~k_ok))
             counts[f"{r}_k_undetected"] = int(np.sum(trials & k_ok & ~k_right))
-            off_trials = ~on & m_success
-            counts[f"{r}_off_k_trials"] = int(off_trials.sum())
             counts[f"{r}_off_k_erasures"] = int(np.sum(off_trials & ~k_ok))
-        else:
-            trials = on & m_success
-            counts[f"{r}_k_trials"] = int(trials.sum())   # no key layer: K trivially decoded
-            off_trials = ~on & m_success
-            counts[f"{r}_off_k_trials"] = int(off_trials.sum())
         perceived = m_ok & np.all(p_hat == p, axis=1)
         outcome = np.where(~m_ok, 2, np.where(perceived, 0, 1))
         for i, name in enumerate(OUTCOMES):

@@ -17,37 +17,16 @@ Gains are given in dB (``z_bob_db``, ``z_eve_db``) as in the paper's figures; po
 
 from __future__ import annotations
 
-import math
-import numbers
-
+from linksim._checks import check_int as _int
+from linksim._checks import check_real as _real
 from linksim.systems.pld import optimize as _opt
-from linksim.systems.pld.analysis import activation_metrics, pld_metrics
+from linksim.systems.pld.analysis import activation_metrics, layer_powers, pld_metrics
 
 __all__ = ["PLDPoint", "PLDOptimumStudy", "MMBCDStudy", "Theorem1Study", "FeasibilityStudy",
            "POINT_QUANTITIES", "OPTIMUM_QUANTITIES", "MM_BCD_QUANTITIES",
            "THEOREM1_QUANTITIES", "FEASIBILITY_QUANTITIES"]
 
 _COMMON = {"z_bob_db": 0.0, "z_eve_db": None, "d_m": 16, "n": 64, "noise": 1.0}
-
-
-def _real(name, value, minimum=None, strict=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or \
-            not math.isfinite(float(value)):
-        raise TypeError(f"{name}: got {value!r}; allowed: a finite real number")
-    v = float(value)
-    if minimum is not None and (v < minimum or (strict and v == minimum)):
-        rel = ">" if strict else ">="
-        raise ValueError(f"{name}: got {value!r}; allowed: a finite number {rel} {minimum}")
-    return v
-
-
-def _int(name, value, lo, hi=None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: got {value!r}; allowed: an integer >= {lo}")
-    if value < lo or (hi is not None and value > hi):
-        span = f"in [{lo}, {hi}]" if hi is not None else f">= {lo}"
-        raise ValueError(f"{name}: got {value}; allowed: an integer {span}")
-    return int(value)
 
 
 def _gain(name, db):
@@ -64,7 +43,7 @@ class _Common:
         self.z_eve = _gain("z_eve_db", z_eve_db)
         self.n = _int("n", n, 1)
         self.d_m = _int("d_m", d_m, 1, self.n)
-        self.noise = _real("noise", noise, 0.0, strict=True)
+        self.noise = _real("noise", noise, 0.0, strict_lo=True)
         if isinstance(thresholds, (list, tuple)):
             thresholds = [_real("thresholds", t) for t in thresholds]
         else:
@@ -112,25 +91,11 @@ class PLDPoint(_Common):
         super().__init__(**common)
         if p_m is None:
             raise TypeError("p_m: missing; allowed: the message-layer power in mW")
-        self.p_m = _real("p_m", p_m, 0.0)
-        if (p_k is None) == (p_total is None):
-            raise ValueError(f"p_k: got p_k={p_k!r} and p_total={p_total!r}; allowed: exactly "
-                             f"one of them (p_total: P_K = p_total - p_m)")
-        if p_k is not None:
-            self.p_k = _real("p_k", p_k, 0.0)
-        else:
-            total = _real("p_total", p_total, 0.0)
-            if self.p_m > total:
-                raise ValueError(f"p_m: got {p_m!r} > p_total={p_total!r}; allowed: "
-                                 f"p_m <= p_total")
-            self.p_k = total - self.p_m
+        self.p_m, self.p_k = layer_powers({"p_m": p_m, "p_k": p_k, "p_total": p_total})
         if d_k is None:
             raise TypeError("d_k: missing; allowed: the key size in bits, 0..n")
         self.d_k = _int("d_k", d_k, 0, self.n)
-        self.p_cipher_on = _real("p_cipher_on", p_cipher_on, 0.0)
-        if self.p_cipher_on > 1:
-            raise ValueError(f"p_cipher_on: got {p_cipher_on!r}; allowed: a probability in "
-                             f"[0, 1]")
+        self.p_cipher_on = _real("p_cipher_on", p_cipher_on, 0.0, 1.0)
 
     def evaluate(self) -> dict:
         """``POINT_QUANTITIES`` at this point (floats; ``feasible`` 0/1)."""
@@ -179,7 +144,7 @@ class PLDOptimumStudy(_Common):
         super().__init__(**common)
         if p_total is None:
             raise TypeError("p_total: missing; allowed: the power budget P_Sigma in mW")
-        self.p_total = _real("p_total", p_total, 0.0, strict=True)
+        self.p_total = _real("p_total", p_total, 0.0, strict_lo=True)
         if solver not in ("exhaustive", "mm_bcd"):
             raise ValueError(f"solver: got {solver!r}; allowed: 'exhaustive' or 'mm_bcd'")
         self.solver = solver
@@ -235,7 +200,7 @@ class MMBCDStudy(_Common):
         super().__init__(**common)
         if p_total is None:
             raise TypeError("p_total: missing; allowed: the power budget P_Sigma in mW")
-        self.p_total = _real("p_total", p_total, 0.0, strict=True)
+        self.p_total = _real("p_total", p_total, 0.0, strict_lo=True)
         if (start_d_k is None) != (start_p_m is None):
             raise ValueError(f"start_d_k: got start_d_k={start_d_k!r}, start_p_m={start_p_m!r};"
                              f" allowed: both or neither")
@@ -279,7 +244,7 @@ class Theorem1Study(_Common):
         super().__init__(**common)
         if p_total is None:
             raise TypeError("p_total: missing; allowed: the power budget P_Sigma in mW")
-        self.p_total = _real("p_total", p_total, 0.0, strict=True)
+        self.p_total = _real("p_total", p_total, 0.0, strict_lo=True)
         if d_k is None:
             raise TypeError("d_k: missing; allowed: the key size in bits, 0..n")
         self.d_k = _int("d_k", d_k, 0, self.n)
@@ -310,7 +275,7 @@ class FeasibilityStudy(_Common):
         super().__init__(**common)
         if p_total is None:
             raise TypeError("p_total: missing; allowed: the power budget P_Sigma in mW")
-        self.p_total = _real("p_total", p_total, 0.0, strict=True)
+        self.p_total = _real("p_total", p_total, 0.0, strict_lo=True)
         self.grid = _int("grid", grid, 3)
 
     def evaluate(self) -> dict:
