@@ -13,6 +13,10 @@ predicted probability with an exact binomial test and returns a :class:`Verdict`
 * ``kind="upper_bound"`` -- the true probability cannot exceed the prediction (e.g. an
   achievability bound, an RCU bound). "violates bound" if significantly *above*.
 
+A rate over units inside frames (BER) is not binomial in its units: :func:`check_clustered`
+gives the same verdicts from the Korn-Graubard effective counts (frames as clusters,
+:mod:`linksim.sim.stats`).
+
 :func:`gap_db` measures the horizontal distance (dB) between a measured and a predicted error
 curve at a target error rate.
 """
@@ -24,11 +28,12 @@ import numbers
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special, stats
 
-from linksim.sim.stats import check_confidence, clopper_pearson
+from linksim.sim.stats import (check_confidence, clopper_pearson, clustered_interval,
+                               effective_counts)
 
-__all__ = ["VERDICTS", "KINDS", "Verdict", "check", "gap_db"]
+__all__ = ["VERDICTS", "KINDS", "Verdict", "check", "check_clustered", "gap_db"]
 
 VERDICTS = ("consistent", "significantly above", "significantly below", "violates bound")
 KINDS = ("estimate", "lower_bound", "upper_bound")
@@ -175,6 +180,65 @@ def check(errors: int, trials: int, predicted: float, *, kind: str = "estimate",
         interval = (lower, 1.0)
     return Verdict(verdict=verdict, measured=measured, interval=interval, predicted=p0,
                    p_value=min(max(p_value, 0.0), 1.0), confidence=level, kind=kind)
+
+
+def check_clustered(total: int, units: int, sum_sq: int, frames: int, predicted: float, *,
+                    kind: str = "estimate", confidence: float = 0.99) -> Verdict:
+    """Verdict of a rate over units clustered in frames (BER) against a predicted probability.
+
+    ``total`` events in ``units`` units spread evenly over ``frames`` independent frames, with
+    ``sum_sq`` the sum over frames of the per-frame event count squared. The binomial test of
+    :func:`check` is applied to the Korn-Graubard effective counts ``(x*, n*)``
+    (:func:`linksim.sim.stats.effective_counts`), with the binomial CDF continued to real
+    arguments through the regularized incomplete beta function,
+
+        P[X <= x*] = I_{1-p0}(n* - x*, x* + 1),   P[X >= x*] = I_{p0}(x*, n* - x* + 1),
+
+    which are exactly the tails whose inversion gives the Korn-Graubard (Clopper-Pearson-form)
+    limits, so verdict and p-value agree. ``kind="estimate"``: two-sided p-value
+    ``min(1, 2 min(tails))``, verdict from the two-sided interval; ``"lower_bound"``: p-value
+    ``P[X <= x*]``; ``"upper_bound"``: ``P[X >= x*]``; "violates bound" iff p-value < 1 -
+    confidence. Fewer than two frames (no variance estimate) give "consistent" with p-value 1.
+    """
+    y, big_n, sq, n = (_count(name, v) for name, v in (("total", total), ("units", units),
+                                                       ("sum_sq", sum_sq), ("frames", frames)))
+    if big_n < 1:
+        raise ValueError(f"units: got {units!r}; allowed: an integer >= 1")
+    if isinstance(predicted, bool) or not isinstance(predicted, numbers.Real):
+        raise TypeError(f"predicted: got {predicted!r}; allowed: a probability in [0, 1]")
+    p0 = float(predicted)
+    if not 0.0 <= p0 <= 1.0:
+        raise ValueError(f"predicted: got {predicted!r}; allowed: a probability in [0, 1]")
+    if kind not in KINDS:
+        raise ValueError(f"kind: got {kind!r}; allowed: one of {', '.join(KINDS)}")
+    level = check_confidence(confidence)
+    alpha = 1.0 - level
+    x_eff, n_eff = effective_counts(y, big_n, sq, n, level)
+    measured = y / big_n
+    if not math.isfinite(n_eff):
+        return Verdict("consistent", measured, (0.0, 1.0), p0, 1.0, level, kind)
+    if x_eff <= 0.0:
+        p_le, p_ge = (1.0 - p0) ** n_eff, 1.0
+    elif x_eff >= n_eff:
+        p_le, p_ge = 1.0, p0 ** n_eff
+    else:
+        p_le = 1.0 if p0 == 0.0 else float(special.betainc(n_eff - x_eff, x_eff + 1, 1.0 - p0))
+        p_ge = 0.0 if p0 == 0.0 else float(special.betainc(x_eff, n_eff - x_eff + 1, p0))
+    if kind == "estimate":
+        lo, hi = clustered_interval(y, big_n, sq, n, level)
+        p_value = min(1.0, 2.0 * min(p_le, p_ge))
+        verdict = ("significantly above" if p0 < lo else
+                   "significantly below" if p0 > hi else "consistent")
+        interval = (lo, hi)
+    else:
+        one_sided = clustered_interval(y, big_n, sq, n, 1.0 - 2.0 * alpha) if level > 0.5 \
+            else (0.0, 1.0)
+        p_value = p_le if kind == "lower_bound" else p_ge
+        verdict = "violates bound" if p_value < alpha else "consistent"
+        interval = (0.0, one_sided[1]) if kind == "lower_bound" else (one_sided[0], 1.0)
+    return Verdict(verdict=verdict, measured=measured, interval=(float(interval[0]),
+                   float(interval[1])), predicted=p0, p_value=min(max(p_value, 0.0), 1.0),
+                   confidence=level, kind=kind)
 
 
 def _snr_at(name: str, snr_db, rate, target: float) -> float:

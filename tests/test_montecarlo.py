@@ -17,7 +17,8 @@ def binomial_system(p_frame=0.2, bits_per_frame=8):
         fe = rng.random(n) < p_frame
         be = np.where(fe, rng.integers(1, bits_per_frame + 1, size=n), 0)
         return {"frames": n, "frame_errors": int(fe.sum()), "bits": n * bits_per_frame,
-                "bit_errors": int(be.sum()), "iterations": 3 * n}
+                "bit_errors": int(be.sum()), "bit_errors_sq": int((be * be).sum()),
+                "iterations": 3 * n}
     return simulate_batch
 
 
@@ -197,6 +198,7 @@ def test_extra_counts_summed_and_rates():
     stop = StopRule(max_frame_errors=30, max_frames=3000, batch_size=50)
     r = run_point(binomial_system(0.3), seed=3, stop=stop)
     assert r.counts["iterations"] == 3 * r.frames
+    assert r.bit_errors ** 2 <= r.counts["bit_errors_sq"] * r.frames
     assert r.bler == r.frame_errors / r.frames
     assert r.ber == r.bit_errors / r.bits
 

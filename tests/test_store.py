@@ -65,17 +65,43 @@ def test_register_and_read_scenarios(tmp_path):
         s.register_scenario("bbb", "second-name", '{"x": 2}')
         time.sleep(0.002)
         s.register_scenario("aaa", "first-name", '{"x": 1}')
-        s.register_scenario("bbb", "ignored", '{"x": 99}')  # INSERT OR IGNORE
         got = s.scenarios()
-        assert [g["hash"] for g in got] == ["bbb", "aaa"]  # oldest first, not by hash
+        assert [g["hash"] for g in got] == ["bbb", "aaa"]  # least recently run first
         assert got[0] == s.scenario("bbb")
         assert got[0]["name"] == "second-name" and json.loads(got[0]["json"]) == {"x": 2}
-        assert set(got[0]) == {"hash", "name", "json", "created"}
+        assert set(got[0]) == {"hash", "name", "json", "created", "last_run"}
         assert got[0]["created"] <= got[1]["created"]
+        created = got[0]["created"]
+        time.sleep(0.002)
+        # A second run of a known hash: its latest JSON wins, it becomes the latest run, and
+        # its first registration time stays.
+        s.register_scenario("bbb", "renamed", '{"x": 99}')
+        got = s.scenarios()
+        assert [g["hash"] for g in got] == ["aaa", "bbb"]
+        assert got[1]["name"] == "renamed" and json.loads(got[1]["json"]) == {"x": 99}
+        assert got[1]["created"] == created < got[1]["last_run"]
     conn = sqlite3.connect(tmp_path / "s.sqlite")
     assert conn.execute("SELECT linksim_version FROM scenarios").fetchall() == \
         [(linksim.__version__,)] * 2
     conn.close()
+
+
+def test_store_without_last_run_column_gains_it(tmp_path):
+    """A store written before ``last_run`` existed opens, keeps its rows and orders by
+    ``created`` until a scenario is run again."""
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE scenarios (hash TEXT PRIMARY KEY, name TEXT NOT NULL, "
+                 "json TEXT NOT NULL, created TEXT NOT NULL, linksim_version TEXT NOT NULL)")
+    conn.execute("INSERT INTO scenarios VALUES ('old', 'n', '{}', '2026-01-01T00:00:00', '0')")
+    conn.commit()
+    conn.close()
+    with Store(path) as s:
+        got = s.scenarios()
+        assert [(g["hash"], g["last_run"]) for g in got] == [("old", "2026-01-01T00:00:00")]
+        s.register_scenario("new", "n2", "{}")
+        s.register_scenario("old", "n", '{"v": 2}')
+        assert [g["hash"] for g in s.scenarios()] == ["new", "old"]
 
 
 def test_add_and_read_round_trip(tmp_path):

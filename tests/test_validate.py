@@ -216,3 +216,37 @@ def test_gap_db_errors():
 def test_check_errors_name_parameter(args, kwargs, exc, name):
     with pytest.raises(exc, match=rf"^{name}: got"):
         check(*args, **kwargs)
+
+
+# ------------------------------------------------------------------ clustered rates (BER)
+
+def test_check_clustered_agrees_with_its_interval():
+    """The verdict of check_clustered is read from the Korn-Graubard interval and its p-value
+    crosses alpha exactly where the prediction crosses the interval's ends."""
+    from linksim.sim.stats import clustered_interval
+    from linksim.validate import check_clustered
+    total, units, sq, frames = 400, 64 * 2000, 400 * 20, 2000   # 20 errors in each of 20 frames
+    lo, hi = clustered_interval(total, units, sq, frames, 0.99)
+    for p0, expected in ((lo * 0.9, "significantly above"), (lo * 1.1, "consistent"),
+                         (hi * 0.9, "consistent"), (hi * 1.1, "significantly below")):
+        v = check_clustered(total, units, sq, frames, p0, confidence=0.99)
+        assert v.verdict == expected
+        assert (v.p_value < 0.01) == (expected != "consistent")
+    # At the interval's ends the two-sided p-value is alpha (the same inversion).
+    assert check_clustered(total, units, sq, frames, hi, confidence=0.99).p_value == \
+        pytest.approx(0.01, rel=1e-6)
+
+
+def test_check_clustered_is_not_fooled_by_bits_of_one_frame():
+    """20 frames with 20 bit errors each, of 2000 frames of 64 bits: the binomial test on bits
+    calls a prediction 1.6x the measured BER significantly below; with frames as clusters it is
+    consistent (the frame-level evidence is 20 events, not 400)."""
+    from linksim.validate import check_clustered
+    total, units, sq, frames = 400, 64 * 2000, 400 * 20, 2000
+    p0 = 1.6 * total / units
+    assert check(total, units, p0, confidence=0.99).verdict == "significantly below"
+    assert check_clustered(total, units, sq, frames, p0, confidence=0.99).verdict == \
+        "consistent"
+    bound = check_clustered(total, units, sq, frames, 3 * total / units, kind="lower_bound",
+                            confidence=0.99)
+    assert bound.verdict == "violates bound" and bound.interval[0] == 0.0

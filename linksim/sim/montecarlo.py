@@ -5,7 +5,10 @@ The contract every executor relies on
 A *system* exposes ``simulate_batch(rng, n_frames) -> dict[str, int]`` that simulates
 ``n_frames`` frames with every random draw taken from ``rng`` and returns integer event counts
 (at least ``frames``, ``frame_errors``, ``bits``, ``bit_errors``; any extra integer key, such as
-``iterations`` or ``undetected_errors``, is summed the same way).
+``iterations`` or ``undetected_errors``, is summed the same way). A system should also return
+``bit_errors_sq``, the sum over frames of each frame's bit errors squared: the bits of a frame
+are not independent, and the BER interval treats frames as clusters from it
+(:mod:`linksim.sim.metrics`); without it BER gets no interval).
 
 Batch ``b`` of sweep point ``p`` of a run seeded with ``seed``
 
@@ -38,6 +41,7 @@ from typing import Callable, Mapping
 import numpy as np
 
 from linksim.random import batch_rng, check_seed
+from linksim.sim.metrics import METRICS, rate_interval
 from linksim.sim.stats import check_confidence, clopper_pearson
 
 __all__ = [
@@ -213,7 +217,9 @@ class PointResult:
     ber, bler : float
         ``bit_errors / bits`` and ``frame_errors / frames`` (NaN when the denominator is 0).
     ber_ci, bler_ci : (float, float)
-        Two-sided Clopper-Pearson intervals at ``confidence``.
+        Two-sided intervals at ``confidence``: Clopper-Pearson for BLER; for BER the
+        Korn-Graubard interval with frames as clusters (:mod:`linksim.sim.metrics`), or
+        ``(nan, nan)`` when the counts lack ``bit_errors_sq``.
     confidence : float
     elapsed_s : float
         Wall-clock seconds spent in the run (informational; never used for the result unless
@@ -256,7 +262,7 @@ class PointResult:
             frames=c["frames"], frame_errors=c["frame_errors"],
             bits=c["bits"], bit_errors=c["bit_errors"],
             ber=_rate(c["bit_errors"], c["bits"]), bler=_rate(c["frame_errors"], c["frames"]),
-            ber_ci=tuple(clopper_pearson(c["bit_errors"], c["bits"], confidence)),
+            ber_ci=tuple(rate_interval(METRICS["ber"], c, confidence) or (math.nan, math.nan)),
             bler_ci=tuple(clopper_pearson(c["frame_errors"], c["frames"], confidence)),
             confidence=confidence, elapsed_s=float(elapsed_s), n_batches=int(n_batches),
             stopped_by=stopped_by, seed=seed, point_index=point_index,
@@ -271,7 +277,7 @@ class PointResult:
             "frames": self.frames, "frame_errors": self.frame_errors,
             "bits": self.bits, "bit_errors": self.bit_errors,
             "ber": num(self.ber), "bler": num(self.bler),
-            "ber_ci": [float(v) for v in self.ber_ci],
+            "ber_ci": [num(float(v)) for v in self.ber_ci],
             "bler_ci": [float(v) for v in self.bler_ci],
             "confidence": self.confidence, "elapsed_s": self.elapsed_s,
             "n_batches": self.n_batches, "stopped_by": self.stopped_by,
@@ -307,6 +313,12 @@ def _check_counts(counts, n_frames: int) -> dict[str, int]:
                          f"frames={out['frames']}")
     if out["bit_errors"] > out["bits"]:
         raise ValueError(f"simulate_batch: bit_errors={out['bit_errors']} > bits={out['bits']}")
+    if "bit_errors_sq" in out and n_frames:
+        y, sq = out["bit_errors"], out["bit_errors_sq"]
+        if not (y * y <= sq * n_frames <= out["bits"] * y):
+            raise ValueError(f"simulate_batch: bit_errors_sq={sq} is not a sum of per-frame "
+                             f"squared bit errors (bit_errors={y}, bits={out['bits']}, "
+                             f"frames={n_frames})")
     return out
 
 

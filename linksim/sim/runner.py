@@ -128,14 +128,21 @@ def _predictions_cached(system: str | None, specs_json: str, metrics_json: str,
 def _verdicts(predictions: dict, counts: dict, confidence: float) -> dict:
     """A :func:`linksim.validate.check` verdict for each prediction against its metric."""
     from linksim.sim.metrics import METRICS
-    from linksim.validate import check
+    from linksim.validate import check, check_clustered
     out = {}
     for name, pred in predictions.items():
         metric = METRICS.get(pred.get("metric"))
         if metric is None or metric.kind != "rate" or not counts.get(metric.denominator):
             continue
-        v = check(counts[metric.numerator], counts[metric.denominator], pred["value"],
-                  kind=pred["kind"], confidence=confidence)
+        if metric.cluster_sq is None:
+            v = check(counts[metric.numerator], counts[metric.denominator], pred["value"],
+                      kind=pred["kind"], confidence=confidence)
+        elif metric.cluster_sq in counts:
+            v = check_clustered(counts[metric.numerator], counts[metric.denominator],
+                                counts[metric.cluster_sq], counts["frames"], pred["value"],
+                                kind=pred["kind"], confidence=confidence)
+        else:       # a store without per-frame moments: no valid verdict on a clustered rate
+            continue
         out[name] = {"metric": metric.name, "prediction": name, **v.to_dict()}
     return out
 
@@ -366,20 +373,22 @@ def _stored_batches(store, scenario_hash: str) -> dict:
 
 
 def stored_scenarios(out_dir) -> list[dict]:
-    """The scenarios recorded in ``out_dir/store.sqlite``: ``[{"hash", "name", "created"}]``."""
+    """The scenarios recorded in ``out_dir/store.sqlite``, least recently run first:
+    ``[{"hash", "name", "created", "last_run"}]``."""
     from linksim.sim.store import Store
     path = Path(out_dir) / "store.sqlite"
     if not path.is_file():
         raise ValueError(f"results_dir: {str(out_dir)!r} has no store.sqlite; allowed: a "
                          f"directory written by `linksim run`")
     with Store(path) as store:
-        return [{k: s[k] for k in ("hash", "name", "created")} for s in store.scenarios()]
+        return [{k: s[k] for k in ("hash", "name", "created", "last_run")} for s in store.scenarios()]
 
 
 def rebuild_rows(out_dir, scenario_hash: str | None = None) -> tuple[dict, list[dict]]:
     """Aggregate a stored scenario again from its batches alone (``linksim report``).
 
-    ``scenario_hash`` None picks the most recently registered scenario of the store. Returns
+    ``scenario_hash`` None picks the most recently run scenario of the store, as that run
+    asked for it (its confidence, metrics and output: see :meth:`Store.register_scenario`). Returns
     ``(scenario_dict, rows)``; rows are what :func:`run_scenario` returned for a finished run,
     and partial (the batches stored so far) for an interrupted one. For an analysis scenario
     the rows are those of its stored points (an interrupted run lacks the points not yet

@@ -1,20 +1,42 @@
 """Confidence intervals for error counts.
 
-Every measured rate in linksim is a binomial proportion (errors out of trials). Intervals are
-exact Clopper-Pearson intervals, which never under-cover; the two-sided interval at level
-``1 - alpha`` is built from Beta quantiles:
+Two kinds of rate, two intervals:
 
-    lower = Beta.ppf(alpha/2, x, n - x + 1),  upper = Beta.ppf(1 - alpha/2, x + 1, n - x)
+* **Rates over frames** (BLER, CRC failures, a layer's erasures): frames are independent trials,
+  so the count is binomial and the interval is the exact Clopper-Pearson interval, which never
+  under-covers. At level ``1 - alpha``:
 
-with ``lower = 0`` at ``x = 0`` and ``upper = 1`` at ``x = n``.
+      lower = Beta.ppf(alpha/2, x, n - x + 1),  upper = Beta.ppf(1 - alpha/2, x + 1, n - x)
+
+  with ``lower = 0`` at ``x = 0`` and ``upper = 1`` at ``x = n`` (:func:`clopper_pearson`).
+
+* **Rates over units inside frames** (BER: bits of a frame): the units of one frame are not
+  independent (a decoder failure flips many bits at once), so ``bit_errors`` is not binomial in
+  ``bits`` and Clopper-Pearson on it is far too narrow (on a waterfall LDPC point the variance is
+  ~80x the binomial one). Frames are the independent clusters. :func:`clustered_interval` is the
+  Korn-Graubard interval (Korn & Graubard 1998, Survey Methodology 24(2):193-201): the
+  Clopper-Pearson interval evaluated at an *effective* sample size
+
+      n* = p(1 - p) / V,   x* = p n*,   p = Y / N,
+
+  where ``V`` is the with-replacement variance estimate of the ratio estimator over the ``n``
+  frames (cluster totals y_i of m = N / n units each; per-frame sums of squares give it
+  exactly, see :func:`clustered_variance`), ``n*`` is capped at ``N`` (never narrower than the
+  binomial) and scaled by ``(t_{N-1} / t_{n-1})^2`` for the degrees of freedom of ``V``. With
+  ``Y = 0`` there is no variance to estimate; then ``n* = n`` frames, whose Clopper-Pearson
+  upper limit bounds the frame error probability and so the unit error rate (BER <= P(frame has
+  a bit error)) whatever the clustering.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import stats
 
-__all__ = ["clopper_pearson", "check_confidence"]
+__all__ = ["clopper_pearson", "check_confidence", "clustered_variance", "effective_counts",
+           "clustered_interval"]
 
 
 def check_confidence(confidence) -> float:
@@ -58,4 +80,84 @@ def clopper_pearson(errors, trials, confidence: float = 0.95):
     upper = np.where(n > 0, upper, 1.0)
     if lower.ndim == 0:
         return float(lower), float(upper)
+    return lower, upper
+
+
+def clustered_variance(total, units, sum_sq, clusters) -> float:
+    """Variance estimate of the ratio ``p = total / units`` with clusters of equal size.
+
+    ``clusters`` = n independent frames of m = units / n units each; frame i has y_i events,
+    ``total`` = sum y_i and ``sum_sq`` = sum y_i^2. The per-unit rate of frame i is y_i / m and
+    p is their mean, so (the usual with-replacement estimate, e.g. Cochran, Sampling Techniques,
+    3rd ed., eq. 6.13 with equal cluster sizes)
+
+        V = s^2 / (n m^2),   s^2 = (sum y_i^2 - (sum y_i)^2 / n) / (n - 1).
+
+    Returns a float >= 0 (NaN for n < 2: one cluster carries no variance information).
+    """
+    y, m2, n, big_n = float(total), float(sum_sq), int(clusters), float(units)
+    if n < 2 or big_n <= 0:
+        return math.nan
+    s2 = max(m2 - y * y / n, 0.0) / (n - 1)
+    m = big_n / n
+    return s2 / (n * m * m)
+
+
+def effective_counts(total, units, sum_sq, clusters, confidence: float = 0.95
+                     ) -> tuple[float, float]:
+    """Korn-Graubard effective ``(x*, n*)`` of a clustered rate (module docstring).
+
+    Parameters: ``total`` (Y, events), ``units`` (N, e.g. bits), ``sum_sq`` (sum over frames of
+    the per-frame event count squared), ``clusters`` (n, frames), all non-negative integers with
+    ``Y <= N`` and ``(Y^2)/n <= sum_sq <= (N/n) Y`` (what per-frame counts can give).
+
+    Returns float ``(x*, n*)`` with ``0 <= x* <= n* <= N``; ``(0, n)`` when ``Y = 0``; ``n* = N``
+    (the binomial case) when the frames show no excess variance. For n < 2 there is no interval:
+    ``(nan, nan)``.
+    """
+    level = check_confidence(confidence)
+    y, big_n, n, sq = int(total), int(units), int(clusters), int(sum_sq)
+    if min(y, big_n, n, sq) < 0 or y > big_n:
+        raise ValueError(f"clustered counts: got total={total!r}, units={units!r}, "
+                         f"sum_sq={sum_sq!r}, clusters={clusters!r}; allowed: non-negative "
+                         f"integers with total <= units")
+    # Per-frame counts bound the sum of squares: sum y_i^2 >= (sum y_i)^2 / n (Cauchy-Schwarz)
+    # and <= m sum y_i (each y_i <= m). Anything else is not a sum of per-frame squares.
+    if n > 0 and big_n > 0 and not (y * y <= sq * n and sq * n <= big_n * y):
+        raise ValueError(f"sum_sq: got {sum_sq!r} with total={total!r}, units={units!r}, "
+                         f"clusters={clusters!r}; allowed: total^2/clusters <= sum_sq <= "
+                         f"total*units/clusters (a sum of per-frame squared counts)")
+    if n < 2:
+        return math.nan, math.nan
+    if y == 0:
+        return 0.0, float(n)
+    p = y / big_n
+    variance = clustered_variance(y, big_n, sq, n)
+    n_eff = float(big_n) if variance <= 0.0 else min(float(big_n), p * (1.0 - p) / variance)
+    if p == 1.0:
+        n_eff = float(big_n)
+    alpha = 1.0 - level
+    # Degrees of freedom: V is estimated from n clusters, not from N units.
+    ratio = stats.t.ppf(1 - alpha / 2, max(big_n - 1, 1)) / stats.t.ppf(1 - alpha / 2, n - 1)
+    n_eff = min(float(big_n), n_eff * ratio * ratio)
+    return p * n_eff, n_eff
+
+
+def clustered_interval(total, units, sum_sq, clusters, confidence: float = 0.95
+                       ) -> tuple[float, float]:
+    """Two-sided Korn-Graubard interval of a rate over units clustered in frames.
+
+    Clopper-Pearson's Beta quantiles at the effective counts of :func:`effective_counts`
+    (real-valued x*, n*): ``lower = Beta.ppf(alpha/2, x*, n* - x* + 1)`` (0 at Y = 0),
+    ``upper = Beta.ppf(1 - alpha/2, x* + 1, n* - x*)`` (1 at Y = N). Fewer than two frames give
+    the uninformative ``(0, 1)``. Returns floats.
+    """
+    level = check_confidence(confidence)
+    x_eff, n_eff = effective_counts(total, units, sum_sq, clusters, level)
+    if not math.isfinite(n_eff):
+        return 0.0, 1.0
+    alpha = 1.0 - level
+    lower = 0.0 if int(total) == 0 else float(stats.beta.ppf(alpha / 2, x_eff, n_eff - x_eff + 1))
+    upper = 1.0 if int(total) == int(units) else float(
+        stats.beta.ppf(1 - alpha / 2, x_eff + 1, n_eff - x_eff))
     return lower, upper

@@ -27,7 +27,7 @@ process (and thread) that opened it; other processes open their own ``Store(path
 
 Schema
 ------
-``scenarios(hash PRIMARY KEY, name, json, created, linksim_version)`` and
+``scenarios(hash PRIMARY KEY, name, json, created, linksim_version, last_run)`` and
 ``batches(scenario_hash, point, batch, frames, frame_errors, counts, elapsed_s, finished_at)``
 with primary key ``(scenario_hash, point, batch)``; ``counts`` is the JSON text of all counts
 (sorted keys), ``frames`` and ``frame_errors`` are copies as integer columns for SQL queries.
@@ -38,6 +38,13 @@ finite numbers or null). :meth:`Store.add_evaluation` follows the batch rules: o
 per point, and a point already stored is kept as it is (the table was added to schema version 1
 without a version bump: older files gain it when opened, older linksim ignores it).
 Timestamps are ISO 8601 in UTC.
+
+A scenario's hash covers only what changes its counts (system, parameters, sweep, seed, stop
+rule); what it is *reported* with (confidence, metrics, predictions, figures) may change between
+two runs into the same directory. Registering a known hash again therefore replaces its name and
+JSON and sets ``last_run``: the store reports a scenario as its latest run asked for, and
+:meth:`Store.scenarios` lists scenarios by their latest run. (``last_run`` was added to schema
+version 1 without a version bump: older files gain the column, empty, when opened.)
 """
 
 from __future__ import annotations
@@ -78,7 +85,8 @@ _SCHEMA = (
         name            TEXT NOT NULL,
         json            TEXT NOT NULL,
         created         TEXT NOT NULL,
-        linksim_version TEXT NOT NULL
+        linksim_version TEXT NOT NULL,
+        last_run        TEXT
     )""",
     """CREATE TABLE IF NOT EXISTS batches (
         scenario_hash TEXT    NOT NULL,
@@ -249,6 +257,9 @@ class Store:
     def _create_schema(self, conn: sqlite3.Connection) -> None:
         for statement in _SCHEMA:
             conn.execute(statement)
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(scenarios)")}
+        if "last_run" not in columns:       # a store written before last_run existed
+            conn.execute("ALTER TABLE scenarios ADD COLUMN last_run TEXT")
         conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', ?)",
                      (str(SCHEMA_VERSION),))
         found = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
@@ -301,10 +312,11 @@ class Store:
     # -- scenarios --------------------------------------------------------------------------
 
     def register_scenario(self, scenario_hash: str, name: str, scenario_json: str) -> None:
-        """Record a scenario (its hash, name and canonical JSON) unless its hash is known.
+        """Record a scenario run: its hash, name and canonical JSON.
 
-        Also stores when it was first registered (UTC) and the linksim version that did it.
-        Registering an existing hash again changes nothing (``INSERT OR IGNORE``).
+        A new hash is inserted with ``created`` (UTC) and the linksim version. A known hash keeps
+        its ``created`` and batches, and gets this run's name and JSON (what the latest run asked
+        for: confidence, metrics, predictions, output) and ``last_run``.
         """
         from linksim import __version__
 
@@ -317,26 +329,30 @@ class Store:
             raise ValueError(f"scenario_json: got {scenario_json[:80]!r}, which is not valid "
                              f"JSON ({exc}); allowed: a JSON text") from None
         self._connection()
-        row = (scenario_hash, name, scenario_json, _now(), __version__)
+        now = _now()
+        row = (scenario_hash, name, scenario_json, now, __version__, now)
         self._retry(lambda: self._write(lambda conn: conn.execute(
-            "INSERT OR IGNORE INTO scenarios (hash, name, json, created, linksim_version) "
-            "VALUES (?, ?, ?, ?, ?)", row)))
+            "INSERT INTO scenarios (hash, name, json, created, linksim_version, last_run) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (hash) DO UPDATE SET name = excluded.name, "
+            "json = excluded.json, last_run = excluded.last_run", row)))
 
     def scenarios(self) -> list[dict]:
-        """All registered scenarios, oldest first: ``[{"hash", "name", "json", "created"}]``."""
-        rows = self._read("SELECT hash, name, json, created FROM scenarios "
-                          "ORDER BY created, rowid")
-        return [{"hash": h, "name": n, "json": j, "created": c} for h, n, j, c in rows]
+        """All registered scenarios, least recently run first:
+        ``[{"hash", "name", "json", "created", "last_run"}]``."""
+        rows = self._read("SELECT hash, name, json, created, COALESCE(last_run, created) "
+                          "AS run FROM scenarios ORDER BY run, rowid")
+        return [{"hash": h, "name": n, "json": j, "created": c, "last_run": r}
+                for h, n, j, c, r in rows]
 
     def scenario(self, scenario_hash: str) -> dict | None:
         """The scenario registered under ``scenario_hash`` (as in :meth:`scenarios`), or None."""
         _check_str("scenario_hash", scenario_hash)
-        rows = self._read("SELECT hash, name, json, created FROM scenarios WHERE hash = ?",
-                          (scenario_hash,))
+        rows = self._read("SELECT hash, name, json, created, COALESCE(last_run, created) "
+                          "FROM scenarios WHERE hash = ?", (scenario_hash,))
         if not rows:
             return None
-        h, n, j, c = rows[0]
-        return {"hash": h, "name": n, "json": j, "created": c}
+        h, n, j, c, r = rows[0]
+        return {"hash": h, "name": n, "json": j, "created": c, "last_run": r}
 
     # -- batches ----------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ import numpy as np
 from linksim import channel as _channel
 from linksim._checks import check_choice as _choice
 from linksim.mapping import MODULATIONS, Constellation
+from linksim.sim.metrics import bit_error_counts
 
 __all__ = ["CODES", "CHANNELS", "FADINGS", "DECODERS", "DEMAPPERS", "PARAMS", "CodedLink",
            "simulate_batch"]
@@ -231,14 +232,15 @@ class CodedLink:
         Returns
         -------
         dict[str, int]
-            ``frames``, ``frame_errors``, ``bits``, ``bit_errors``; ``iterations`` for LDPC;
+            ``frames``, ``frame_errors``, ``bits``, ``bit_errors``, ``bit_errors_sq`` (sum over
+            frames of squared per-frame bit errors); ``iterations`` for LDPC;
             ``crc_failures`` and ``undetected_errors`` with a CRC.
         """
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng: got {type(rng).__name__}; allowed: a numpy.random.Generator")
         n_frames = _int("n_frames", n_frames, 0)
         counts = {"frames": n_frames, "frame_errors": 0, "bits": n_frames * self.payload_bits,
-                  "bit_errors": 0}
+                  "bit_errors": 0, "bit_errors_sq": 0}
         if self.code == "ldpc5g":
             counts["iterations"] = 0
         if self.crc is not None:
@@ -275,7 +277,7 @@ class CodedLink:
         wrong = u_hat != u
         frame_err = wrong.any(axis=-1)
         counts["frame_errors"] = int(frame_err.sum())
-        counts["bit_errors"] = int(wrong[:, :self.payload_bits].sum())
+        counts.update(bit_error_counts(wrong[:, :self.payload_bits]))
         if self.crc is not None:
             crc_ok = np.asarray(self.crc.check(u_hat), dtype=bool)
             counts["crc_failures"] = int((~crc_ok).sum())

@@ -31,7 +31,8 @@ Counts returned by :meth:`PLDLink.simulate_batch` (``r`` is ``bob`` or ``eve``; 
 are the cipher-on frames, on which the paper's metrics are defined):
 
 * ``frames``, ``frame_errors`` (Bob did not perceive p, all frames), ``bits``, ``bit_errors``
-  (Bob's plaintext bits, all frames; a lost frame counts the decoder's hard output);
+  (Bob's plaintext bits, all frames; a lost frame counts the decoder's hard output),
+  ``bit_errors_sq`` (sum over frames of the squared per-frame bit errors: the BER interval);
 * ``on_frames``, ``off_frames``;
 * ``r_m_failures``, ``r_m_erasures``, ``r_m_undetected`` (M layer, all frames);
 * ``r_k_trials`` (on frames whose M was decoded correctly: the conditioning of eps_{r,K}),
@@ -58,6 +59,7 @@ from linksim._checks import check_choice as _choice
 from linksim._checks import check_int as _int
 from linksim._checks import check_real as _real
 from linksim.mapping import MODULATIONS, Constellation
+from linksim.sim.metrics import bit_error_counts
 from linksim.security import noma
 
 __all__ = ["CODES", "CHANNELS", "FADINGS", "RECEIVERS", "PARAMS", "COUNTS", "OUTCOMES",
@@ -349,7 +351,8 @@ class PLDLink:
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng: got {type(rng).__name__}; allowed: a numpy.random.Generator")
         batch = _int("n_frames", n_frames, 0)
-        counts = {"frames": batch, "frame_errors": 0, "bits": batch * self.d_m, "bit_errors": 0}
+        counts = {"frames": batch, "frame_errors": 0, "bits": batch * self.d_m, "bit_errors": 0,
+                  "bit_errors_sq": 0}
         counts.update({name: 0 for name in COUNTS})
         if batch == 0:
             return counts
@@ -436,5 +439,5 @@ class PLDLink:
         counts[f"{r}_perceived_all"] = int(perceived.sum())
         if r == "bob":
             counts["frame_errors"] = int(np.sum(~perceived))
-            counts["bit_errors"] = int(np.sum(p_hat != p))
+            counts.update(bit_error_counts(p_hat != p))
         return outcome
