@@ -121,3 +121,48 @@ def test_coverage_by_replication_clustered_errors(p_frame):
     se = math.sqrt(0.95 * 0.05 / reps)
     assert abs(kg / reps - 0.95) <= 3 * se, kg / reps
     assert cp / reps < 0.6, cp / reps
+
+
+def coded_link_coverage(params, stop, runs, seed=7):
+    """Coverage of the 95 % BER interval over ``runs`` independent runs of one coded-link point
+    (run r = point index r), against the leave-one-out pooled BER; also the old method's."""
+    from linksim.sim import StopRule, run_point
+    from linksim.systems import simulate_batch
+    counts = [run_point(lambda rng, n: simulate_batch("coded_link", params, rng, n), seed=seed,
+                        point_index=r, stop=StopRule(**stop)).counts for r in range(runs)]
+    y = np.array([c["bit_errors"] for c in counts])
+    bits = np.array([c["bits"] for c in counts])
+    truth = (y.sum() - y) / (bits.sum() - bits)
+    kg = cp = 0
+    for c, t in zip(counts, truth):
+        lo, hi = clustered_interval(c["bit_errors"], c["bits"], c["bit_errors_sq"], c["frames"])
+        kg += lo <= t <= hi
+        lo, hi = clopper_pearson(c["bit_errors"], c["bits"])
+        cp += lo <= t <= hi
+    return kg / runs, cp / runs
+
+
+def test_coverage_by_replication_small_ldpc():
+    """150 runs of a short LDPC code in its waterfall (60-90 frame errors a run): the
+    clustered interval covers within 3 binomial SEs of 95 %; the old binomial one under-covers
+    (measured: 0.97 against 0.40)."""
+    params = {"code": "ldpc5g", "k": 64, "n": 128, "ebno_db": 2.0, "num_iter": 10}
+    runs = 150
+    kg, cp = coded_link_coverage(params, {"max_frame_errors": 60, "max_frames": 20000,
+                                          "batch_size": 500}, runs)
+    se = math.sqrt(0.95 * 0.05 / runs)
+    assert abs(kg - 0.95) <= 3 * se, kg
+    assert cp < 0.95 - 3 * se, cp
+
+
+@pytest.mark.slow
+def test_coverage_by_replication_issue_point():
+    """The issue's point: k=512, n=1024, QPSK, AWGN, 1.5 dB, 100 frame errors a run, 200 runs
+    (tools/ber_interval_coverage.py writes the same study to results/)."""
+    params = {"code": "ldpc5g", "k": 512, "n": 1024, "ebno_db": 1.5, "num_iter": 20}
+    runs = 200
+    kg, cp = coded_link_coverage(params, {"max_frame_errors": 100, "max_frames": 200000,
+                                          "batch_size": 1000}, runs, seed=20261203)
+    se = math.sqrt(0.95 * 0.05 / runs)
+    assert abs(kg - 0.95) <= 3 * se, kg
+    assert cp < 0.95 - 3 * se, cp
