@@ -53,6 +53,7 @@ from typing import Any, Mapping, Sequence
 import linksim
 from linksim.plots import (
     atomic_write_bytes,
+    atomic_write_files,
     axis_names,
     figure_bytes,
     figure_groups,
@@ -133,12 +134,13 @@ def csv_table(scenario: Mapping, rows: Sequence[Mapping]) -> tuple[list[str], li
     ``iterations``, ``undetected_errors``); ``pred_<name>`` for each prediction (plus
     ``pred_<name>_kind`` when a row gives it with a kind); ``verdict_<m>``, ``p_value_<m>`` for
     each metric with verdicts; ``derived_<name>`` for the values a system derives from a
-    point's counts (``SystemSpec.derive``, e.g. SNR gaps); ``stopped_by``, ``n_batches``,
-    ``elapsed_s``. Floats are written in Python's shortest round-trip form.
+    point's counts (``SystemSpec.derive``, e.g. SNR gaps); ``stopped_by``, ``n_batches``.
+    Floats are written in Python's shortest round-trip form. Timings stay out (the HTML report
+    shows them), so a rerun that reuses the store reproduces the file byte for byte.
 
     An analysis scenario has instead: ``point``; the sweep axes; the other parameters of each
     point (system defaults filled in; named ``param_<name>`` where a quantity has the same
-    name); one column per recorded quantity (no intervals); ``elapsed_s``.
+    name); one column per recorded quantity (no intervals).
     """
     rows = sorted_rows(rows)
     axes = axis_names(scenario, rows)
@@ -165,7 +167,7 @@ def csv_table(scenario: Mapping, rows: Sequence[Mapping]) -> tuple[list[str], li
     for r in rows:
         derived += [k for k in (r.get("derived") or {}) if k not in derived]
     header += [f"derived_{d}" for d in derived]
-    header += ["stopped_by", "n_batches", "elapsed_s"]
+    header += ["stopped_by", "n_batches"]
 
     table = []
     for i, r in enumerate(rows):
@@ -187,7 +189,7 @@ def csv_table(scenario: Mapping, rows: Sequence[Mapping]) -> tuple[list[str], li
             v = (r.get("verdicts") or {}).get(m) or {}
             cells += [v.get("verdict"), v.get("p_value")]
         cells += [(r.get("derived") or {}).get(d) for d in derived]
-        cells += [r.get("stopped_by"), r.get("n_batches"), r.get("elapsed_s")]
+        cells += [r.get("stopped_by"), r.get("n_batches")]
         table.append([_csv_cell(c) for c in cells])
     return header, table
 
@@ -203,14 +205,13 @@ def _analysis_csv_table(rows: Sequence[Mapping], axes: Sequence[str],
     for r in rows:
         params += [k for k in (r.get("params") or {}) if k not in axes and k not in params]
     header = ["point", *axes, *(f"param_{p}" if p in metrics else p for p in params),
-              *metrics, "elapsed_s"]
+              *metrics]
     table = []
     for i, r in enumerate(rows):
         cells: list[Any] = [r.get("point", i)]
         cells += [(r.get("axes") or {}).get(a) for a in axes]
         cells += [(r.get("params") or {}).get(p) for p in params]
         cells += [((r.get("metrics") or {}).get(m) or {}).get("value") for m in metrics]
-        cells.append(r.get("elapsed_s"))
         table.append([_csv_cell(c) for c in cells])
     return header, table
 
@@ -497,6 +498,14 @@ def _prediction_specs(scenario: Mapping) -> list[str]:
     return items
 
 
+def _interval_methods(metrics: Sequence[str]) -> dict[str, str]:
+    """``{metric: how its interval is computed}`` for the recorded rates (the report's
+    "Intervals" row): frames as independent trials, or frames as clusters for BER."""
+    from linksim.sim.metrics import INTERVAL_METHODS, METRICS
+    return {m: INTERVAL_METHODS[METRICS[m].interval_method] for m in metrics
+            if m in METRICS and METRICS[m].interval_method is not None}
+
+
 def _parameter_table(scenario: Mapping, rows: Sequence[Mapping], axes: Sequence[str],
                      metrics: Sequence[str], generated: str | None) -> str:
     kv: list[tuple[str, str]] = []
@@ -540,7 +549,12 @@ def _parameter_table(scenario: Mapping, rows: Sequence[Mapping], axes: Sequence[
         kv.append(("Seed", f"<code>{_e(scenario.get('seed', ''))}</code>"))
         conf = scenario.get("confidence")
         if isinstance(conf, numbers.Real):
-            kv.append(("Confidence", f"{float(conf):.4g} (two-sided Clopper&ndash;Pearson)"))
+            kv.append(("Confidence", f"{float(conf):.4g}, two-sided"))
+        methods = _interval_methods(metrics)
+        if methods:
+            kv.append(("Intervals", '<ul class="plain">' + "".join(
+                f"<li>{_e(_metric_label(m, scenario))}: {_e(text)}</li>"
+                for m, text in methods.items()) + "</ul>"))
         frames = sum(int(row_count(r, "frames") or 0) for r in rows)
         kv.append(("Simulated", f"{frames:,} frames in {len(rows)} points, "
                                 f"{_e(_duration(elapsed))} of simulation time"))
@@ -750,7 +764,9 @@ def write_outputs(out_dir: str | os.PathLike, scenario: Mapping, rows: Sequence[
     ``report.html``
         :func:`render_html`, with the PNG figures embedded.
 
-    Every file is written atomically (temporary file + ``os.replace``).
+    All files are rendered first, then written whole or not at all
+    (:func:`linksim.plots.atomic_write_files`): a failure while writing (a full disk) leaves
+    the previous outputs as they were and no temporary file behind.
 
     Returns
     -------
@@ -765,7 +781,8 @@ def write_outputs(out_dir: str | os.PathLike, scenario: Mapping, rows: Sequence[
     if x is None and axes:
         x = axes[0]
 
-    csv_path = write_csv(out / CSV_NAME, scenario, rows)
+    csv_path = out / CSV_NAME
+    files: dict[Path, bytes] = {csv_path: _csv_bytes(scenario, rows)}
 
     fig_dir = out / FIGURES_DIR
     pngs: dict[str, bytes] = {}
@@ -775,11 +792,14 @@ def write_outputs(out_dir: str | os.PathLike, scenario: Mapping, rows: Sequence[
         fig = plot_metrics(rows, metrics, x, scenario)
         png = figure_bytes(fig, "png")
         pdf = figure_bytes(fig, "pdf")
-        fig_paths.append(atomic_write_bytes(fig_dir / f"{name}.png", png))
-        fig_paths.append(atomic_write_bytes(fig_dir / f"{name}.pdf", pdf))
+        for suffix, data in (("png", png), ("pdf", pdf)):
+            fig_paths.append(fig_dir / f"{name}.{suffix}")
+            files[fig_paths[-1]] = data
         pngs[name] = png
         pdf_links[name] = f"{FIGURES_DIR}/{name}.pdf"
 
     page = render_html(scenario, rows, pngs, generated, pdf_links)
-    html_path = atomic_write_bytes(out / HTML_NAME, page.encode("utf-8"))
+    html_path = out / HTML_NAME
+    files[html_path] = page.encode("utf-8")
+    atomic_write_files(files)
     return {"csv": csv_path, "html": html_path, "figures": fig_paths}

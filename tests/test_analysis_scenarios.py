@@ -175,7 +175,7 @@ def test_run_writes_csv_figures_and_report(tmp_path):
     paths = write_outputs(tmp_path, sc.to_dict(), rows)
     table = read_csv(paths["csv"])
     assert list(table[0]) == ["point", "a", "b", "alpha", "square", "inverse", "big",
-                              "nothing", "elapsed_s"]
+                              "nothing"]
     assert [(r["a"], r["b"], r["square"], r["inverse"], r["big"], r["nothing"])
             for r in table] == [(0.5, 2.0, 0.5, 2.0, 0, None), (1.0, 2.0, 2.0, 1.0, 0, None),
                                 (2.0, 2.0, 8.0, 0.5, 1, None), (4.0, 2.0, 32.0, 0.25, 1, None)]
@@ -183,8 +183,7 @@ def test_run_writes_csv_figures_and_report(tmp_path):
     from linksim.report import csv_table
     clash = {**sc.to_dict(), "metrics": ["alpha"]}
     clash_rows = [{**r, "metrics": {"alpha": {"value": 1.0, "ci": None}}} for r in rows]
-    assert csv_table(clash, clash_rows)[0] == ["point", "a", "b", "param_alpha", "alpha",
-                                               "elapsed_s"]
+    assert csv_table(clash, clash_rows)[0] == ["point", "a", "b", "param_alpha", "alpha"]
     assert [p.name for p in paths["figures"]] == [f"{m}.{e}" for m in sc.metrics
                                                   for e in ("png", "pdf")]
     assert all(p.stat().st_size > 1000 for p in paths["figures"])

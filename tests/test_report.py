@@ -58,9 +58,11 @@ def make_rows(scen: dict, *, predictions=True, verdicts=True, bound_form=False) 
             frames = 20000 if p < 0.005 else min(20000, max(64, int(100 / max(p, 1e-9))))
             errors = 0 if ebno == 3.0 else int(rng.binomial(frames, p))
             bits = frames * 512
-            bit_errors = errors * int(rng.integers(20, 60)) if errors else 0
+            per_frame = int(rng.integers(20, 60))       # bit errors of each failed frame
+            bit_errors = errors * per_frame
             counts = {"frames": frames, "frame_errors": errors, "bits": bits,
-                      "bit_errors": bit_errors, "iterations": frames * int(3 + 10 * p),
+                      "bit_errors": bit_errors, "bit_errors_sq": bit_errors * per_frame,
+                      "iterations": frames * int(3 + 10 * p),
                       "undetected_errors": 0}
             row = {
                 "point": point,
@@ -120,10 +122,11 @@ def test_csv_columns_and_values(run):
     header = list(table[0])
     metric_cols = [c for m in scen["metrics"] for c in (m, f"{m}_ci_lo", f"{m}_ci_hi")]
     assert header == (["point", "ebno_db", "decoder", "frames", "frame_errors", "bits",
-                       "bit_errors"] + metric_cols + ["iterations", "undetected_errors",
+                       "bit_errors"] + metric_cols + ["bit_errors_sq", "iterations",
+                                                      "undetected_errors",
                                                       "pred_normal_approx", "verdict_bler",
                                                       "p_value_bler", "stopped_by",
-                                                      "n_batches", "elapsed_s"])
+                                                      "n_batches"])
     for got, row in zip(table, rows):
         assert got["point"] == row["point"]
         assert got["ebno_db"] == row["axes"]["ebno_db"] and got["decoder"] == row["axes"]["decoder"]
@@ -141,7 +144,7 @@ def test_csv_columns_and_values(run):
         assert got["verdict_bler"] == row["verdicts"]["bler"]["verdict"]
         assert got["p_value_bler"] == row["verdicts"]["bler"]["p_value"]
         assert got["stopped_by"] == row["stopped_by"]
-        assert got["n_batches"] == row["n_batches"] and got["elapsed_s"] == row["elapsed_s"]
+        assert got["n_batches"] == row["n_batches"] and "elapsed_s" not in got
     zero = [g for g in table if g["frame_errors"] == 0]
     assert zero and all(g["bler"] == 0.0 and g["bler_ci_lo"] == 0.0 and g["bler_ci_hi"] > 0
                         for g in zero)
@@ -344,3 +347,13 @@ def test_render_in_headless_chromium(run, tmp_path):
                    check=True, capture_output=True, timeout=120)
     data = shot.read_bytes()
     assert data[:4] == b"\x89PNG" and len(data) > 20_000
+
+
+def test_report_names_each_interval_method(run):
+    """The parameter table says how each rate's interval was computed: frames as independent
+    trials for BLER, frames as clusters for BER."""
+    out, scen, rows, _ = run
+    html = (out / "report.html").read_text()
+    assert "Intervals" in html
+    assert "BLER: exact Clopper-Pearson (frames are independent trials)" in html
+    assert "BER: Korn-Graubard with frames as clusters" in html
