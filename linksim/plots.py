@@ -29,6 +29,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from linksim.series import series_axes
 from linksim.sim.metrics import METRICS, compute_metrics
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "plot_metrics",
     "figure_bytes",
     "atomic_write_bytes",
+    "atomic_write_files",
     "save_figure",
 ]
 
@@ -300,18 +302,24 @@ def _series_labels(names: Sequence[str], keys: Sequence[tuple],
     """Legend label of each series key (values of the axes ``names``).
 
     Axes with one value across all series are left out. With ``variants`` (a zip sweep of
-    variants around a reference) and several varying axes, a series is labelled by the axes
-    where it differs from the most common value; one that differs nowhere by its first
-    varying axis.
+    variants around a reference), an axis whose most common value is shared by several series
+    has that value as its reference, and a series is labelled by the axes where it leaves the
+    reference, plus every axis without one (so two series, or series with no common values,
+    are labelled alike by all their varying axes); a series that differs nowhere is labelled
+    by its first varying axis.
     """
     from collections import Counter
     varying = [i for i, _ in enumerate(names) if len({k[i] for k in keys}) > 1]
     if len(varying) <= 1 or not variants:
         return {k: ", ".join(f"{names[i]}={k[i]}" for i in varying) for k in keys}
-    mode = {i: Counter(k[i] for k in keys).most_common(1)[0][0] for i in varying}
+    reference = {}
+    for i in varying:
+        value, count = Counter(k[i] for k in keys).most_common(1)[0]
+        if count > 1:
+            reference[i] = value
     out = {}
     for k in keys:
-        diff = [i for i in varying if k[i] != mode[i]] or varying[:1]
+        diff = [i for i in varying if i not in reference or k[i] != reference[i]] or varying[:1]
         out[k] = ", ".join(f"{names[i]}={k[i]}" for i in diff)
     return out
 
@@ -368,9 +376,9 @@ def plot_metric(rows: Sequence[Mapping], metric: str, x: str | None, scenario: M
     analysis *quantities*: markers joined by lines, no error bars, y scale from
     :func:`metric_info` (a "log" quantity falls back to linear when a value is not positive).
     Series are labelled ``"axis=value, ..."`` in the legend, which also keys the line styles;
-    a "zip" sweep (axes moving together) is one series, unless ``output.series`` names the axes
-    that split the points into curves. Grid on both axes (minor grid on the
-    log axis).
+    the curves are those of :func:`linksim.series.series_axes` (``output.series`` when given;
+    for a zip sweep, the axes that keep two points of one curve from sharing an x). Grid on
+    both axes (minor grid on the log axis).
     """
     return plot_metrics(rows, [metric], x, scenario, ax=ax)
 
@@ -394,12 +402,7 @@ def plot_metrics(rows: Sequence[Mapping], metrics: Sequence[str], x: str | None,
         raise ValueError(f"x: got {x!r}; allowed: one of the swept axes "
                          f"{', '.join(names) or '(none)'}")
     confidence = float(scenario.get("confidence", 0.95) or 0.95)
-    # output.series names the axes that split the points into curves; by default every other
-    # axis in a cartesian sweep, none in a zip sweep (the axes move together along one curve).
-    if scenario.get("series") is not None:
-        others = [name for name in scenario["series"] if name in names and name != x]
-    else:
-        others = [] if scenario.get("mode") == "zip" else [name for name in names if name != x]
+    others = series_axes(scenario, rows, x)          # the axes that tell the curves apart
     single = len(infos) == 1
     labels_y = [i.label if i.label[:1].isupper() else i.label[:1].upper() + i.label[1:]
                 for i in infos]
@@ -595,27 +598,78 @@ def figure_bytes(fig: Figure, fmt: str) -> bytes:
     return buf.getvalue()
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and
-    ``os.replace``, so a concurrent reader sees the old file or the new one, never half of one.
-    Returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _stage(path: Path, data: bytes) -> str:
+    """Write ``data`` to a new temporary file next to ``path``, synced to disk; returns its
+    name. On failure the temporary file is removed and the ``OSError`` names ``path``."""
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+    except OSError as exc:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        if exc.filename != os.fspath(path):     # e.g. a write error names no file at all
+            raise OSError(exc.errno, exc.strerror or str(exc), os.fspath(path)) from exc
         raise
-    return path
+    except BaseException:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        raise
+    return tmp
+
+
+def atomic_write_files(files: Mapping[str | os.PathLike, bytes]) -> list[Path]:
+    """Write several files whole or not at all: each is first written (and synced) to a
+    temporary file in its own folder, and only once all are written are they moved into place
+    with ``os.replace``, in the order given. Returns the paths.
+
+    A failure while writing (a full disk, a read-only folder) removes the temporary files and
+    leaves every target as it was, and the ``OSError`` names the target it was writing; a
+    reader never sees half of a file. Folders are created.
+    """
+    staged: list[tuple[Path, str]] = []
+    new_dirs = []       # folders this call creates: removed again (if empty) on failure
+    for path in files:
+        for folder in reversed(Path(path).parents):
+            if folder not in new_dirs and not folder.exists():
+                new_dirs.append(folder)
+    try:
+        for path, data in files.items():
+            path = Path(path)
+            staged.append((path, _stage(path, data)))
+        for path, tmp in staged:
+            os.replace(tmp, path)
+    except BaseException:
+        for _, tmp in staged:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        for folder in reversed(new_dirs):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
+    return [path for path, _ in staged]
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and
+    ``os.replace``, so a concurrent reader sees the old file or the new one, never half of one;
+    a failure leaves ``path`` as it was (see :func:`atomic_write_files`). Returns the path."""
+    return atomic_write_files({path: data})[0]
 
 
 def save_figure(fig: Figure, path_stem: str | os.PathLike) -> list[Path]:

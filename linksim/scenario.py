@@ -29,7 +29,7 @@ some of its parameters, a stopping rule per sweep point, a root seed and what to
     x = "ebno_db"                # default: the first axis
     groups = [["bler", "ber"]]   # optional: one figure per inner array (default: one per metric)
     series = ["k"]               # optional: axes splitting the points into curves (default:
-                                 # the other axes of a cartesian sweep, none for zip)
+                                 # linksim.series.series_axes)
     [[output.predictions]]       # name = a prediction of the system or of
     name = "..."                 # linksim.theory.PREDICTIONS; other keys are options to it
 

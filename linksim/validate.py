@@ -318,18 +318,16 @@ def curve_gaps(scenario: dict, rows: list, targets=(1e-2, 1e-3)) -> list[dict]:
     """Gaps (dB) between each measured curve and each *estimate* prediction drawn against it.
 
     ``scenario`` is ``Scenario.to_dict()``, ``rows`` the runner's report rows. Points are
-    grouped into series by the sweep axes other than the x-axis (e.g. one series per code
-    length); within a series, for each prediction of kind "estimate" and each target rate, the
+    grouped into the curves of the figures (:func:`linksim.series.series_axes`, e.g. one per
+    code length); within a series, for each prediction of kind "estimate" and each target rate, the
     gap is :func:`gap_db` of the measured metric and the predicted values along x. Returns
     ``[{"series", "metric", "prediction", "target", "gap_db"}]``; ``gap_db`` is None where a
     curve does not cross the target.
     """
+    from linksim.series import series_axes, split
     x = scenario["x"]
-    others = [a for a in scenario["axes"] if a != x]
-    series: dict = {}
-    for row in rows:
-        key = tuple(row["axes"][a] for a in others)
-        series.setdefault(key, []).append(row)
+    others = series_axes(scenario, rows, x)
+    series = split(rows, others)
     out = []
     for key, members in series.items():
         names = {name: pred.get("metric") for row in members
