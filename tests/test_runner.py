@@ -196,3 +196,33 @@ def test_invalid_scenario_exits_2_and_writes_nothing(tmp_path):
     assert proc.returncode == 2
     assert "seed" in err and "Traceback" not in err
     assert not (tmp_path / "never").exists()
+
+
+def test_report_shows_what_the_latest_run_asked_for(tmp_path):
+    """D2: run a scenario into DIR, change what it reports (confidence, metrics, series), run
+    it again into DIR (the same hash: its batches are reused), then `linksim report DIR`: the
+    report is the second run's, and the counts are the first run's."""
+    from linksim.cli import main
+    first = write_scenario(tmp_path, name="d2", errors=30, frames=800)
+    out = tmp_path / "out"
+    assert main(["run", str(first), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    csv_first = read_csv(out / "results.csv")
+    changed = tmp_path / "d2_changed.toml"
+    changed.write_text(first.read_text().replace('description = "runner test"',
+                                                 'description = "runner test"\nconfidence = 0.9')
+                       + '\n[output]\nmetrics = ["bler", "ber", "avg_iterations"]\n'
+                         'series = []\n')
+    assert load_scenario(changed).hash == load_scenario(first).hash
+    assert main(["run", str(changed), "--out", str(out), "--workers", "1", "--no-progress"]) == 0
+    (out / "results.csv").unlink()
+    (out / "report.html").unlink()
+    assert main(["report", str(out)]) == 0
+    csv_again = read_csv(out / "results.csv")
+    html = (out / "report.html").read_text()
+    assert "avg_iterations" in csv_again[0] and "avg_iterations" not in csv_first[0]
+    assert "0.9, two-sided" in html and "0.95, two-sided" not in html
+    assert sorted((out / "figures").glob("avg_iterations.*"))
+    for a, b in zip(csv_first, csv_again):
+        assert (a["frames"], a["frame_errors"], a["bit_errors"]) == \
+            (b["frames"], b["frame_errors"], b["bit_errors"])
+        assert b["bler_ci_hi"] < a["bler_ci_hi"]          # 90 % intervals are narrower
