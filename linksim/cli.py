@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import errno
 import json
 import math
 import os
@@ -457,16 +458,39 @@ def _scenario_or_exit(path):
         raise SystemExit(2) from None
 
 
+def _fail(args, message) -> None:
+    """Exit with status 2 after ``linksim <command>: error: <message>``, one line on stderr:
+    for what the user can fix (a results directory that cannot be written, a store that is not
+    a store, a full disk), with no traceback."""
+    args.parser.exit(2, f"{args.parser.prog}: error: {' '.join(str(message).splitlines())}\n")
+
+
+def _unwritten(exc: OSError, results_dir: Path, state: str, again: str) -> str:
+    """The message for an output file that could not be written (a full disk, a directory made
+    read-only during the run): the file, why, what is safe, what to do."""
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return (f"cannot write {str(exc.filename or results_dir)!r} ({exc.strerror or exc}); "
+            f"{state}; no output file is half-written (each is replaced whole or not at all); "
+            f"{'free some space' if full else 'make the directory writable'} and run {again}")
+
+
 def _cmd_run(args) -> int:
     from linksim.report import write_outputs
     from linksim.sim.executors import make_executor
     from linksim.sim.runner import run_scenario
+    from linksim.sim.store import StoreError, check_store, check_writable_dir
     scenario = _scenario_or_exit(args.scenario)
     if args.seed is not None:
         scenario = scenario.with_seed(args.seed)
     if args.scheduler is not None and args.executor != "dask":
         args.parser.error("argument --scheduler: only with --executor dask")
     out_dir = Path(args.out) if args.out else Path("results") / scenario.name
+    store_path = out_dir / "store.sqlite"
+    try:    # before any work starts: where the results go must take them
+        check_writable_dir(out_dir, "argument --out")
+        check_store(store_path)
+    except StoreError as exc:
+        _fail(args, exc)
     try:
         executor = make_executor(args.executor, workers=args.workers, scheduler=args.scheduler)
     except (TypeError, ValueError) as exc:
@@ -483,8 +507,15 @@ def _cmd_run(args) -> int:
         print(f"\n# interrupted: finished {done} are in the store; run again to resume",
               file=sys.stderr)
         return 130
+    except StoreError as exc:       # e.g. the disk filled up: committed batches are kept
+        _fail(args, exc)
     summary = _with_gaps(scenario.to_dict(), rows)
-    paths = write_outputs(out_dir, summary, rows, generated=_now_utc())
+    try:
+        paths = write_outputs(out_dir, summary, rows, generated=_now_utc())
+    except OSError as exc:
+        _fail(args, _unwritten(
+            exc, out_dir, f"the simulation finished and all its results are in {str(store_path)!r}",
+            f"`linksim report {out_dir}` (or the same command again: it simulates nothing more)"))
     _print_summary(summary, rows)
     print(f"# wrote {paths['csv']}, {paths['html']} and {len(paths['figures'])} figure files")
     return 0
@@ -593,7 +624,14 @@ def _add_report(subparsers) -> None:
 def _cmd_report(args) -> int:
     from linksim.report import write_outputs
     from linksim.sim.runner import rebuild_rows, stored_scenarios
+    from linksim.sim.store import StoreError, check_store, check_writable_dir
+    results_dir = Path(args.results_dir)
     try:
+        if (results_dir / "store.sqlite").is_file():    # before anything opens it to write
+            check_writable_dir(results_dir, "results_dir",
+                               todo="copy the results directory somewhere writable and run "
+                                    "`linksim report` on the copy")
+            check_store(results_dir / "store.sqlite")
         known = stored_scenarios(args.results_dir)
         chosen = None
         if args.hash is not None:
@@ -604,10 +642,16 @@ def _cmd_report(args) -> int:
                                  f"{', '.join(s['hash'][:12] for s in known)}")
             chosen = matches[0]
         scenario, rows = rebuild_rows(args.results_dir, chosen)
+    except StoreError as exc:
+        _fail(args, exc)
     except ValueError as exc:
         _option_error(args.parser, exc)
     scenario = _with_gaps(scenario, rows)
-    paths = write_outputs(Path(args.results_dir), scenario, rows, generated=_now_utc())
+    try:
+        paths = write_outputs(results_dir, scenario, rows, generated=_now_utc())
+    except OSError as exc:
+        _fail(args, _unwritten(exc, results_dir, "the store was not changed",
+                               "the same command again"))
     _print_summary(scenario, rows)
     print(f"# rebuilt {paths['csv']}, {paths['html']} and {len(paths['figures'])} figure files")
     return 0

@@ -25,6 +25,20 @@ WAL needs shared memory between the processes that open the file, so the store m
 local file system (not NFS/SMB). A :class:`Store` holds one connection and belongs to the
 process (and thread) that opened it; other processes open their own ``Store(path)``.
 
+What a user or the machine can do to a store ends in a :class:`StoreError`, whose text is one
+line naming the file and what to do (``linksim`` prints it and exits with status 2):
+
+* **A file that is not a store** (not SQLite, truncated, random bytes, another program's
+  database, a row whose JSON does not hold what the store writes) is refused before anything is
+  written to it: :func:`check_store` reads it through a read-only connection, so the user's file
+  stays byte for byte as it was.
+* **A store that cannot be written** (read-only, a full disk) fails the write in flight, which
+  is rolled back; every batch committed before stays, and the message says so and that running
+  the same command again resumes. :func:`check_writable_dir` lets a command find a results
+  directory that cannot be written before any work starts.
+
+Other SQLite errors (a bad statement, a constraint) are programming errors and pass unchanged.
+
 Schema
 ------
 ``scenarios(hash PRIMARY KEY, name, json, created, linksim_version, last_run)`` and
@@ -49,18 +63,21 @@ version 1 without a version bump: older files gain the column, empty, when opene
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import numbers
 import os
 import random
 import sqlite3
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Mapping, TypeVar
 
-__all__ = ["Store", "SCHEMA_VERSION", "BUSY_TIMEOUT_S", "RETRY_DEADLINE_S"]
+__all__ = ["Store", "StoreError", "check_store", "check_writable_dir", "SCHEMA_VERSION",
+           "BUSY_TIMEOUT_S", "RETRY_DEADLINE_S"]
 
 #: Version of the table layout, stored in the ``meta`` table.
 SCHEMA_VERSION = 1
@@ -205,6 +222,268 @@ def _counts_json(counts: dict[str, int]) -> str:
     return json.dumps(counts, sort_keys=True, separators=(",", ":"))
 
 
+# -- what a user can get wrong: one-line errors -----------------------------------------------
+
+class StoreError(Exception):
+    """A results directory or store file that cannot be used as it is.
+
+    ``str(exc)`` is one line that names the path, says what is wrong and what to do;
+    ``linksim run`` and ``linksim report`` print it and exit with status 2. Raised for a file
+    that is not a readable linksim store (not SQLite, truncated, another program's database,
+    unreadable JSON in a row: see :func:`check_store`, which looks through a read-only
+    connection, so such a file is left exactly as it was), for a store that cannot be written
+    (read-only, a full disk: what was committed before stays in the store, and running the
+    same command again resumes there), and by :func:`check_writable_dir`. ``path`` is the file
+    or directory concerned.
+    """
+
+    def __init__(self, message: str, path=None):
+        super().__init__(message)
+        self.path = None if path is None else Path(path)
+
+
+#: The columns each table of a store must have; a table may have more (columns added later in
+#: place, such as ``scenarios.last_run``), a store may lack a table (it is created on opening).
+_COLUMNS = {
+    "meta": ("key", "value"),
+    "scenarios": ("hash", "name", "json", "created", "linksim_version"),
+    "batches": ("scenario_hash", "point", "batch", "frames", "frame_errors", "counts",
+                "elapsed_s", "finished_at"),
+    "evaluations": ("scenario_hash", "point", "results", "elapsed_s", "finished_at"),
+}
+
+#: The JSON columns, checked row by row in SQL: (table, key columns, what a row must hold, the
+#: condition that finds a row that does not). CASE keeps json_type() off invalid JSON text.
+_JSON_CHECKS = (
+    ("scenarios", ("hash",), "json is not valid JSON", "json_valid(json) IS NOT 1"),
+    ("batches", ("scenario_hash", "point", "batch"),
+     "counts is not a JSON object of non-negative integer counts with frames and frame_errors",
+     "CASE WHEN json_valid(counts) IS 1 AND json_type(counts) = 'object' THEN "
+     "json_type(counts, '$.frames') IS NOT 'integer' OR "
+     "json_type(counts, '$.frame_errors') IS NOT 'integer' OR "
+     "EXISTS (SELECT 1 FROM json_each(counts) WHERE type <> 'integer' OR value < 0) "
+     "ELSE 1 END"),
+    ("evaluations", ("scenario_hash", "point"),
+     "results is not a JSON object of numbers and nulls",
+     "CASE WHEN json_valid(results) IS 1 AND json_type(results) = 'object' THEN "
+     "EXISTS (SELECT 1 FROM json_each(results) WHERE type NOT IN ('integer', 'real', 'null')) "
+     "ELSE 1 END"),
+)
+
+# Primary SQLite result codes that are about the file or the disk, not about the program.
+_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL = 8, 10, 11, 13
+_SQLITE_CANTOPEN, _SQLITE_NOTADB = 14, 26
+#: The same, by SQLite's message (for an exception that carries no code).
+_SQLITE_MESSAGES = {
+    "file is not a database": _SQLITE_NOTADB, "database disk image is malformed": _SQLITE_CORRUPT,
+    "database or disk is full": _SQLITE_FULL, "attempt to write a readonly database":
+    _SQLITE_READONLY, "unable to open database file": _SQLITE_CANTOPEN,
+    "disk i/o error": _SQLITE_IOERR,
+}
+#: Free space (bytes) below which an I/O error is reported as a full disk.
+_NEARLY_FULL = 1 << 20
+
+
+def _q(path) -> str:
+    """A path as it appears in messages (quoted, so spaces and odd characters show)."""
+    return repr(os.fspath(path))
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def _sqlite_code(exc: sqlite3.Error) -> int | None:
+    """The primary SQLite result code of ``exc`` (from the code it carries, else its text)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF
+    text = str(exc).lower()
+    return next((c for message, c in _SQLITE_MESSAGES.items() if message in text), None)
+
+
+def _nearly_full(folder: Path) -> bool:
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):
+        return False
+    return st.f_bavail * st.f_frsize < _NEARLY_FULL
+
+
+def _not_a_store(path: Path, what: str) -> StoreError:
+    return StoreError(
+        f"{_q(path)} is not a readable linksim store ({what}); nothing was changed: move it "
+        f"aside (e.g. mv {_q(path)} {_q(str(path) + '.broken')}) and rerun `linksim run`, "
+        f"which starts a new store there", path)
+
+
+def _store_problem(conn: sqlite3.Connection) -> str | None:
+    """What makes the database of ``conn`` not a linksim store, or None (also for an empty
+    database: a new store). Reads only."""
+    tables = {name for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_'")}
+    if not tables:
+        return None
+    foreign = sorted(tables - set(_COLUMNS))
+    if foreign:
+        return (f"an SQLite database with the table(s) {', '.join(foreign)}; a linksim store "
+                f"has only {', '.join(_COLUMNS)}")
+    for table in (t for t in _COLUMNS if t in tables):
+        have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        missing = [c for c in _COLUMNS[table] if c not in have]
+        if missing:
+            return (f"an SQLite database whose table {table} lacks the column(s) "
+                    f"{', '.join(missing)}")
+    if "meta" in tables:
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row is not None and str(row[0]) != str(SCHEMA_VERSION):
+            return (f"store schema version {row[0]!r}; this linksim reads version "
+                    f"{SCHEMA_VERSION}")
+    found = conn.execute("PRAGMA quick_check(1)").fetchone()
+    if found is None or found[0] != "ok":
+        return f"SQLite integrity check: {found[0] if found else 'no answer'}"
+    for table, keys, what, bad in _JSON_CHECKS:
+        if table not in tables:
+            continue
+        row = conn.execute(f"SELECT {', '.join(keys)} FROM {table} WHERE {bad} "
+                           f"LIMIT 1").fetchone()
+        if row is not None:
+            where = ", ".join(f"{key}={value!r}" for key, value in zip(keys, row))
+            return f"table {table}, row {where}: {what}"
+    return None
+
+
+#: Files that passed :func:`check_store` in this process, by :func:`_fingerprint`: a report
+#: opens its store several times, and a check reads every row.
+_CHECKED: set[tuple] = set()
+
+
+def _fingerprint(path: Path) -> tuple:
+    """What identifies the content of the store ``path``: the file (device, inode, size,
+    modification time) and its WAL file, if that holds anything."""
+    st = path.stat()
+    try:
+        wal = path.with_name(path.name + "-wal").stat()
+        wal_key = (wal.st_size, wal.st_mtime_ns) if wal.st_size else None
+    except FileNotFoundError:
+        wal_key = None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, wal_key
+
+
+def check_store(path) -> None:
+    """Check that the existing file ``path`` is a linksim store (or an empty SQLite file, which
+    becomes one); raises :class:`StoreError` saying what is wrong otherwise.
+
+    The file is read through a read-only connection (SQLite's ``mode=ro``), so nothing is
+    written to it, not even a checkpoint on closing; a missing file passes (a new store).
+    Checked: that it is an SQLite database (not truncated, not random bytes, not a text file),
+    that its tables are a store's (no other tables, none lacking a column), its schema version,
+    SQLite's ``quick_check``, and that every JSON column holds what the store writes there
+    (about 10 us a batch; a file that passed, unchanged since, is not read again in this
+    process). :class:`Store` runs this before it writes anything.
+    """
+    path = Path(path)
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise StoreError(f"{_q(path)} is a directory, not a store file; move it aside and "
+                         f"rerun `linksim run`", path)
+    fingerprint = _fingerprint(path)
+    if fingerprint in _CHECKED:
+        return
+    uri = Path(os.path.abspath(path)).as_uri() + "?mode=ro"
+    # Reading a WAL-mode file makes SQLite create its -wal and -shm files; if the file turns
+    # out not to be a store, those this check created (the -wal still empty) are removed again.
+    sidecars = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    new_sidecars = [p for p in sidecars if not p.exists()]
+    deadline = time.monotonic() + RETRY_DEADLINE_S
+    while True:
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            try:
+                problem = _store_problem(conn)
+            finally:
+                conn.close()
+            break
+        except sqlite3.DatabaseError as exc:
+            problem = exc
+            if (isinstance(exc, sqlite3.OperationalError) and _is_locked(exc)
+                    and time.monotonic() < deadline):
+                time.sleep(_BACKOFF_MAX_S * random.random())
+                continue
+            break
+    if problem is None:
+        _CHECKED.add(fingerprint)
+        return
+    if len(new_sidecars) == 2 and sidecars[0].is_file() and sidecars[0].stat().st_size == 0:
+        for sidecar in new_sidecars:
+            sidecar.unlink(missing_ok=True)
+    if isinstance(problem, str):
+        raise _not_a_store(path, problem)
+    code = _sqlite_code(problem)
+    if code in (_SQLITE_NOTADB, _SQLITE_CORRUPT):
+        raise _not_a_store(path, str(problem)) from problem
+    if code in (_SQLITE_CANTOPEN, _SQLITE_READONLY, _SQLITE_IOERR):
+        raise StoreError(f"{_q(path)}: cannot read the store ({problem}); it must be a "
+                         f"readable file in a folder you can write (SQLite keeps "
+                         f"{path.name}-wal and {path.name}-shm next to it)", path) from problem
+    raise problem
+
+
+def check_writable_dir(path, name: str, todo: str | None = None) -> Path:
+    """Create the directory ``path`` (and its parents) if missing and check that files can be
+    written in it: the store, its ``-wal`` and ``-shm`` files and the outputs live there.
+    Returns it as a ``Path``.
+
+    Raises :class:`StoreError`, one line naming ``name`` (where the path came from, e.g. the
+    option ``--out``), the path and what to do (``todo``, default: choose another directory or
+    make this one writable), for a path that is an existing file or lies under one, that cannot
+    be created (e.g. under ``/proc``), or whose directory cannot be written (read-only,
+    permissions, a full disk: a page of data is written and synced, then removed).
+
+    Run it before any work starts, so that no work is lost; a failure later on (the disk fills
+    up during a run) is reported by :class:`Store` and by the code that writes the outputs.
+    """
+    folder = Path(path)
+    todo = todo or "choose another directory or make this one writable"
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"{name}: got {_q(folder)}, which is an existing file, not a "
+                         f"directory; allowed: a directory (new or existing) that can be "
+                         f"written", folder)
+    for parent in folder.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise StoreError(f"{name}: got {_q(folder)}, but {_q(parent)} is a file, not "
+                                 f"a directory; allowed: a directory (new or existing) that "
+                                 f"can be written", folder)
+            break
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{name}: cannot create the directory {_q(folder)} ({_reason(exc)}); "
+                         f"allowed: a directory on a writable file system; {todo}",
+                         folder) from exc
+    probe = None
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".linksim-write-test-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(b"\0" * 4096)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT)
+        fix = "free some space and run again" if full else todo
+        raise StoreError(f"{name}: cannot write in {_q(folder)} ({_reason(exc)}); {fix}",
+                         folder) from exc
+    finally:
+        if probe is not None:
+            try:
+                os.unlink(probe)
+            except FileNotFoundError:
+                pass
+    return folder
+
+
 class Store:
     """The SQLite results store of one results directory (see the module docstring).
 
@@ -229,10 +508,20 @@ class Store:
         if self.path.is_dir():
             raise ValueError(f"path: got {str(path)!r}, which is a directory; allowed: the path "
                              f"of an SQLite file, e.g. results/<scenario>/store.sqlite")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"{_q(self.path.parent)}: cannot create the store's folder "
+                             f"({_reason(exc)}); choose a results directory that can be "
+                             f"written", self.path.parent) from exc
         self._pid = os.getpid()
-        self._conn: sqlite3.Connection | None = sqlite3.connect(
-            self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        self._conn: sqlite3.Connection | None = None
+        check_store(self.path)          # read-only: a file that is not a store stays as it is
+        try:
+            self._conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S,
+                                         isolation_level=None)
+        except sqlite3.DatabaseError as exc:
+            self._reraise(exc)
         try:
             self._retry(self._setup)
         except BaseException:
@@ -248,8 +537,9 @@ class Store:
         # first opener of a new file actually switches.
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if str(mode).lower() != "wal":
-            raise RuntimeError(f"path: {self.path} could not be put in WAL journal mode "
-                               f"(got {mode!r}); the store needs a local file system")
+            raise StoreError(f"{_q(self.path)} could not be put in WAL journal mode (got "
+                             f"{mode!r}); the store needs a local file system (not NFS/SMB): "
+                             f"choose a results directory on one", self.path)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
         self._write(self._create_schema)
@@ -283,14 +573,59 @@ class Store:
         while True:
             try:
                 return op()
-            except sqlite3.OperationalError as exc:
+            except sqlite3.DatabaseError as exc:
                 conn = self._conn
                 if conn is not None and conn.in_transaction:
                     conn.rollback()
-                if not _is_locked(exc) or time.monotonic() + pause > deadline:
-                    raise
+                if (not isinstance(exc, sqlite3.OperationalError) or not _is_locked(exc)
+                        or time.monotonic() + pause > deadline):
+                    self._reraise(exc)
                 time.sleep(pause * (0.5 + random.random()))
                 pause = min(2 * pause, _BACKOFF_MAX_S)
+
+    def _reraise(self, exc: sqlite3.DatabaseError):
+        """Raise ``exc`` as a :class:`StoreError` if it is about the file or the disk (not a
+        store, read-only, disk full, I/O error), else as it is (a programming error)."""
+        code = _sqlite_code(exc)
+        if code in (_SQLITE_NOTADB, _SQLITE_CORRUPT):
+            raise _not_a_store(self.path, str(exc)) from exc
+        if code == _SQLITE_FULL or (code == _SQLITE_IOERR and _nearly_full(self.path.parent)):
+            raise StoreError(f"{_q(self.path)}: the disk is full ({exc}); {self._committed()}; "
+                             f"free some space and run the same command again: it resumes "
+                             f"from what is stored", self.path) from exc
+        if code == _SQLITE_IOERR:
+            raise StoreError(f"{_q(self.path)}: disk I/O error ({exc}); {self._committed()}; "
+                             f"check the disk and run the same command again: it resumes from "
+                             f"what is stored", self.path) from exc
+        if code in (_SQLITE_READONLY, _SQLITE_CANTOPEN):
+            raise StoreError(f"{_q(self.path)}: cannot write the store ({exc}); nothing was "
+                             f"changed: the file and its folder must be writable (SQLite keeps "
+                             f"{self.path.name}-wal and {self.path.name}-shm next to it); make "
+                             f"them writable, or copy the results directory somewhere "
+                             f"writable and run there", self.path) from exc
+        raise exc
+
+    def _committed(self) -> str:
+        """What the store holds, for a message after a failed write (which was rolled back)."""
+        conn = self._conn
+        try:
+            counts = [conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                      for table in ("batches", "evaluations")]
+        except (sqlite3.Error, AttributeError):
+            return "what was committed before is safe in the store"
+        parts = [f"{n} {what}" for n, what in zip(counts, ("batch(es)", "analysis point(s)"))
+                 if n]
+        if not parts:
+            return "nothing had been committed yet, so nothing is lost"
+        return f"the {' and '.join(parts)} committed before are safe in the store"
+
+    def _json(self, text, where: str):
+        """``json.loads(text)``; text that is not JSON (a store edited by hand after
+        :func:`check_store`) raises :class:`StoreError` naming the row."""
+        try:
+            return json.loads(text)
+        except (TypeError, ValueError) as exc:
+            raise _not_a_store(self.path, f"{where} is not JSON ({exc})") from exc
 
     def _write(self, body: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``body(conn)`` in one ``BEGIN IMMEDIATE`` transaction and commit it."""
@@ -411,7 +746,9 @@ class Store:
             point = _check_index("point", point)
             rows = self._read("SELECT point, batch, counts FROM batches WHERE scenario_hash = ? "
                               "AND point = ? ORDER BY batch", (scenario_hash, point))
-        return {(p, b): json.loads(c) for p, b, c in rows}
+        return {(p, b): self._json(c, f"table batches, row scenario_hash={scenario_hash!r}, "
+                                      f"point={p}, batch={b}: counts")
+                for p, b, c in rows}
 
     def batch_records(self, scenario_hash: str) -> dict[tuple[int, int], dict]:
         """Like :meth:`batches`, with each batch's run time: ``{(point, batch): {"counts",
@@ -420,7 +757,10 @@ class Store:
         _check_str("scenario_hash", scenario_hash)
         rows = self._read("SELECT point, batch, counts, elapsed_s FROM batches "
                           "WHERE scenario_hash = ? ORDER BY point, batch", (scenario_hash,))
-        return {(p, b): {"counts": json.loads(c), "elapsed_s": float(t)} for p, b, c, t in rows}
+        return {(p, b): {"counts": self._json(c, f"table batches, row scenario_hash="
+                                                 f"{scenario_hash!r}, point={p}, batch={b}: "
+                                                 f"counts"),
+                         "elapsed_s": float(t)} for p, b, c, t in rows}
 
     # -- evaluations (analysis systems) -------------------------------------------------------
 
@@ -456,7 +796,9 @@ class Store:
         _check_str("scenario_hash", scenario_hash)
         rows = self._read("SELECT point, results, elapsed_s FROM evaluations "
                           "WHERE scenario_hash = ? ORDER BY point", (scenario_hash,))
-        return {p: {"values": json.loads(v), "elapsed_s": float(t)} for p, v, t in rows}
+        return {p: {"values": self._json(v, f"table evaluations, row scenario_hash="
+                                            f"{scenario_hash!r}, point={p}: results"),
+                    "elapsed_s": float(t)} for p, v, t in rows}
 
     # -- lifetime ---------------------------------------------------------------------------
 
