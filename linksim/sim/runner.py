@@ -49,10 +49,48 @@ def execute_batch(system: str, params: dict, seed: int, point: int, batch: int,
     per worker process by :func:`linksim.systems.build_system`.
     """
     from linksim.systems import simulate_batch
+    prepare(system, params)             # building and compiling are not simulation time
     t0 = time.perf_counter()
     counts = run_batch(lambda rng, n: simulate_batch(system, params, rng, n), seed=seed,
                        point_index=point, batch_index=batch, stop=StopRule(**stop))
     return counts, time.perf_counter() - t0
+
+
+def prepare(system: str, params: dict) -> float:
+    """Build ``system`` at ``params`` and run one throw-away frame in this process, once.
+
+    The first batch of a process would otherwise pay for building the codes and for Numba's
+    compilation (tens of seconds on a first run; the kernels are cached on disk with
+    ``cache=True`` and load in about a second afterwards), and count it as simulation time.
+    The frame draws from its own generator and its counts are discarded, so no batch changes.
+    Returns the seconds it took (0 when this process was already prepared).
+    """
+    key = json.dumps(params, sort_keys=True)
+    if (system, key) in _PREPARED:
+        return 0.0
+    import numpy as np
+
+    from linksim.systems import simulate_batch
+    t0 = time.perf_counter()
+    simulate_batch(system, params, np.random.default_rng(0), 1)
+    _PREPARED.add((system, key))
+    return time.perf_counter() - t0
+
+
+#: (system, params JSON) already prepared in this process.
+_PREPARED: set[tuple[str, str]] = set()
+
+
+def _prepare_here(scenario, params: dict, progress: bool) -> None:
+    """Prepare the first point's system in this process before any worker starts, saying so:
+    the workers then load compiled kernels from the disk cache instead of each compiling."""
+    if progress:
+        print(f"# preparing {scenario.system}: building codes, compiling kernels (first run "
+              f"only: they are cached on disk) ...", file=sys.stderr, flush=True)
+    seconds = prepare(scenario.system, params)
+    if progress:
+        print(f"# ready in {seconds:.1f} s (not counted as simulation time)", file=sys.stderr,
+              flush=True)
 
 
 def execute_analysis(system: str, params: dict) -> tuple[dict, float]:
@@ -211,14 +249,10 @@ def _register(store, scenario, record: dict) -> None:
     store.register_scenario(scenario.hash, scenario.name, json.dumps(record))
 
 
-def _replay(stored: dict, point: int, tally: PointTally) -> float:
-    """Feed stored batches of ``point`` to ``tally`` in index order; returns their elapsed sum."""
-    elapsed = 0.0
+def _replay(stored: dict, point: int, tally: PointTally) -> None:
+    """Feed stored batches of ``point`` to ``tally`` in index order."""
     while not tally.done and (point, tally.n_batches) in stored:
-        counts, batch_elapsed = stored[point, tally.n_batches]
-        tally.add(tally.n_batches, counts)
-        elapsed += batch_elapsed
-    return elapsed
+        tally.add(tally.n_batches, stored[point, tally.n_batches][0])
 
 
 def run_scenario(scenario, out_dir, executor, *, progress: bool = True,
@@ -256,51 +290,73 @@ def run_scenario(scenario, out_dir, executor, *, progress: bool = True,
     stop_dict = stop.to_dict()
     window = _window(executor)
     rows = []
+    prepared = False
     with Store(out_dir / "store.sqlite") as store:
         _register(store, scenario, record)
         stored = _stored_batches(store, scenario.hash)
         for point, params in enumerate(record["points"]):
             tally = PointTally(stop)
-            elapsed = _replay(stored, point, tally)
+            _replay(stored, point, tally)
+            if not prepared and not tally.done:
+                _prepare_here(scenario, params, progress)
+                prepared = True
             label = ", ".join(f"{k}={v}" for k, v in record["axes"][point].items())
+            # tqdm puts ", " before the postfix: it follows the time, as a separator.
             bar = tqdm(total=1000, desc=f"[{point + 1}/{len(record['points'])}] {label}",
                        disable=True if not progress else None, leave=True, unit="‰",
-                       bar_format="{desc} |{bar}| {postfix} [{elapsed}<{remaining}]")
-            t0 = time.perf_counter()
-            pending: dict = {}          # future -> batch index
-            finished: dict = {}         # batch index -> counts, waiting for their turn
-            next_batch = tally.n_batches
-            while not tally.done:
-                while len(pending) < window and next_batch < stop.max_batches:
-                    if (point, next_batch) in stored:
-                        finished[next_batch] = stored[point, next_batch][0]
-                    else:
-                        future = executor.submit(execute_batch, scenario.system, params,
-                                                 scenario.seed, point, next_batch, stop_dict)
-                        pending[future] = next_batch
-                    next_batch += 1
-                if pending and tally.n_batches not in finished:
-                    future = next(iter(executor.as_completed(list(pending))))
-                    batch = pending.pop(future)
-                    counts, batch_elapsed = future.result()
-                    store.add_batch(scenario.hash, point, batch, counts, batch_elapsed)
-                    stored[point, batch] = (counts, batch_elapsed)
-                    finished[batch] = counts
-                while not tally.done and tally.n_batches in finished:
-                    b = tally.n_batches
-                    tally.add(b, finished.pop(b))
-                    elapsed += stored[point, b][1]
-                if stop.max_seconds is not None and time.perf_counter() - t0 >= stop.max_seconds:
-                    tally.stop_for_time()
-                _show(bar, tally, stop)
-            for future in pending:      # speculative batches past the stop: not needed
-                future.cancel()
-            bar.close()
-            row = point_row(record, point, tally, elapsed)
+                       bar_format="{desc} |{bar}| [{elapsed}<{remaining}]{postfix}")
+            try:
+                tally = _run_point(executor, store, scenario, stop, stop_dict, window, point,
+                                   params, tally, stored, bar)
+            finally:
+                bar.close()         # drawn for the last time before anything else is printed
+            row = point_row(record, point, tally, _elapsed_of(stored, point, tally))
             rows.append(row)
             if on_point is not None:
                 on_point(row)
     return rows
+
+
+def _elapsed_of(stored: dict, point: int, tally: PointTally) -> float:
+    """Simulation seconds of the batches a point summed (as stored with them)."""
+    return sum(stored[point, b][1] for b in range(tally.n_batches))
+
+
+def _run_point(executor, store, scenario, stop: StopRule, stop_dict: dict, window: int,
+               point: int, params: dict, tally: PointTally, stored: dict, bar) -> PointTally:
+    """Run one point to its stopping rule: submit its missing batches (a window in flight),
+    commit each as it finishes, feed them to ``tally`` in index order; returns ``tally``."""
+    t0 = time.perf_counter()
+    pending: dict = {}          # future -> batch index
+    finished: dict = {}         # batch index -> counts, waiting for their turn
+    next_batch = tally.n_batches
+    _show(bar, tally, stop)                 # a point served from the store shows as such
+    try:
+        while not tally.done:
+            while len(pending) < window and next_batch < stop.max_batches:
+                if (point, next_batch) in stored:
+                    finished[next_batch] = stored[point, next_batch][0]
+                else:
+                    future = executor.submit(execute_batch, scenario.system, params,
+                                             scenario.seed, point, next_batch, stop_dict)
+                    pending[future] = next_batch
+                next_batch += 1
+            if pending and tally.n_batches not in finished:
+                future = next(iter(executor.as_completed(list(pending))))
+                batch = pending.pop(future)
+                counts, batch_elapsed = future.result()
+                store.add_batch(scenario.hash, point, batch, counts, batch_elapsed)
+                stored[point, batch] = (counts, batch_elapsed)
+                finished[batch] = counts
+            while not tally.done and tally.n_batches in finished:
+                tally.add(tally.n_batches, finished.pop(tally.n_batches))
+            if stop.max_seconds is not None and time.perf_counter() - t0 >= stop.max_seconds:
+                tally.stop_for_time()
+            _show(bar, tally, stop)
+    finally:
+        for future in pending:      # speculative batches past the stop: not needed
+            future.cancel()
+    return tally
 
 
 def _run_analysis(scenario, out_dir: Path, executor, progress: bool,
@@ -416,6 +472,6 @@ def rebuild_rows(out_dir, scenario_hash: str | None = None) -> tuple[dict, list[
     rows = []
     for point in range(len(record["points"])):
         tally = PointTally(stop)
-        elapsed = _replay(stored, point, tally)
-        rows.append(point_row(record, point, tally, elapsed))
+        _replay(stored, point, tally)
+        rows.append(point_row(record, point, tally, _elapsed_of(stored, point, tally)))
     return record["scenario"], rows
