@@ -97,7 +97,7 @@ def _coded_link_spec() -> SystemSpec:
     return SystemSpec(
         name="coded_link",
         description="CRC + 5G NR LDPC + QAM over AWGN or flat Rayleigh/Rician fading, "
-                    "BP decoding (issue 2)",
+                    "BP decoding",
         params=defaults, builder=link.CodedLink,
         counts=("iterations", "crc_failures", "undetected_errors"))
 
@@ -109,7 +109,7 @@ def _pld_spec() -> SystemSpec:
     return SystemSpec(
         name="pld", description="Physical layer deception with NOM (seed 003): deceptive FF1 "
                                 "cipher, CRC + LDPC/BCH per layer, superposition, SIC at Bob "
-                                "and Eve, Table I event counts (issue 5)",
+                                "and Eve, Table I event counts",
         params=defaults, builder=link.PLDLink, counts=link.COUNTS,
         predictions={f"na_{q}": functools.partial(analysis.link_prediction, quantity=q)
                      for q in analysis.LINK_PREDICTIONS},
