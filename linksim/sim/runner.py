@@ -434,10 +434,12 @@ def stored_scenarios(out_dir) -> list[dict]:
     from linksim.sim.store import Store
     path = Path(out_dir) / "store.sqlite"
     if not path.is_file():
-        raise ValueError(f"results_dir: {str(out_dir)!r} has no store.sqlite; allowed: a "
-                         f"directory written by `linksim run`")
+        raise ValueError(f"results_dir: {str(out_dir)!r} has no store.sqlite (stores are not "
+                         f"committed with results); allowed: a directory written by `linksim "
+                         f"run`: `linksim run scenarios/{Path(out_dir).name}.toml` recreates it")
     with Store(path) as store:
-        return [{k: s[k] for k in ("hash", "name", "created", "last_run")} for s in store.scenarios()]
+        return [{k: s[k] for k in ("hash", "name", "created", "last_run")}
+                for s in store.scenarios()]
 
 
 def rebuild_rows(out_dir, scenario_hash: str | None = None) -> tuple[dict, list[dict]]:
