@@ -547,3 +547,18 @@ def test_console_has_no_traceback(scenario_file, tmp_path):
         assert "Traceback" not in res.stderr
         assert len(res.stderr.splitlines()) == 1 and res.stderr.startswith("linksim ")
         assert res.stdout == ""
+
+
+def test_report_on_a_stored_description_of_the_wrong_shape(tmp_path):
+    """Valid JSON that is not a scenario record (a hand-edited store): one line, exit 2, the
+    store's bytes unchanged."""
+    import json
+    out = tmp_path / "res"
+    with Store(out / "store.sqlite") as store:
+        store.register_scenario("h" * 64, "x", json.dumps({"scenario": {"stop": 3},
+                                                           "points": [{}], "axes": [{}]}))
+    before = (out / "store.sqlite").read_bytes()
+    with pytest.raises(SystemExit) as exc:
+        main(["report", str(out)])
+    assert exc.value.code == 2
+    assert (out / "store.sqlite").read_bytes() == before

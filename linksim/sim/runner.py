@@ -452,7 +452,7 @@ def rebuild_rows(out_dir, scenario_hash: str | None = None) -> tuple[dict, list[
     the rows are those of its stored points (an interrupted run lacks the points not yet
     evaluated).
     """
-    from linksim.sim.store import Store
+    from linksim.sim.store import Store, StoreError
     scenarios = stored_scenarios(out_dir)
     if not scenarios:
         raise ValueError(f"results_dir: {str(out_dir)!r} has an empty store")
@@ -464,16 +464,25 @@ def rebuild_rows(out_dir, scenario_hash: str | None = None) -> tuple[dict, list[
             raise ValueError(f"hash: got {scenario_hash!r}; allowed: one of "
                              f"{', '.join(s['hash'][:12] for s in scenarios)}")
         record = json.loads(entry["json"])
-        if record["scenario"].get("kind") == "analysis":
-            stored = store.evaluations(scenario_hash)
-            return record["scenario"], [
-                analysis_row(record, point, stored[point]["values"], stored[point]["elapsed_s"])
-                for point in range(len(record["points"])) if point in stored]
-        stored = _stored_batches(store, scenario_hash)
-    stop = StopRule(**record["scenario"]["stop"])
-    rows = []
-    for point in range(len(record["points"])):
-        tally = PointTally(stop)
-        _replay(stored, point, tally)
-        rows.append(point_row(record, point, tally, _elapsed_of(stored, point, tally)))
+        try:
+            if record["scenario"].get("kind") == "analysis":
+                stored = store.evaluations(scenario_hash)
+                return record["scenario"], [
+                    analysis_row(record, point, stored[point]["values"],
+                                 stored[point]["elapsed_s"])
+                    for point in range(len(record["points"])) if point in stored]
+            stored = _stored_batches(store, scenario_hash)
+            stop = StopRule(**record["scenario"]["stop"])
+            rows = []
+            for point in range(len(record["points"])):
+                tally = PointTally(stop)
+                _replay(stored, point, tally)
+                rows.append(point_row(record, point, tally, _elapsed_of(stored, point, tally)))
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError) as exc:
+            # Valid JSON of the wrong shape: a store edited by hand or by another program.
+            raise StoreError(
+                f"{str(store.path)!r}: the stored description of scenario {scenario_hash[:12]} "
+                f"cannot be read ({type(exc).__name__}: {exc}); nothing was changed: run the "
+                f"scenario file again with `linksim run`, which rewrites the description",
+                store.path) from None
     return record["scenario"], rows
