@@ -1,20 +1,26 @@
 """Tests of linksim.fec.bch: binary narrow-sense BCH codes (primitive and shortened), systematic
-encoding and bounded-distance decoding, checked against galois (generator divisibility with
-galois.Poly, galois's encoder and decoder) and against the defining properties of a
-bounded-distance decoder.
+encoding and bounded-distance decoding, checked against galois (the reference: primitive
+polynomials, minimal polynomials, generator polynomials, t, d, galois's encoder and decoder) and
+against the defining properties of a bounded-distance decoder.
 
-galois builds each field GF(2^m) in a few seconds the first time, so the tests stick to m = 5, 6, 7
-and share code objects through ``linksim.fec.bch``'s cache.
+linksim builds its codes without galois; galois builds each field GF(2^m) in seconds the first
+time and each ``galois.BCH`` in ~20 ms per root of g(x), so the default tests stick to m <= 7 and
+share galois code objects through ``linksim.fec.bch._galois_code``; the sweeps over m = 8..10 are
+marked slow.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
+import subprocess
+import sys
 
 import galois
 import numpy as np
 import pytest
 
+from linksim.fec import bch as bch_mod
 from linksim.fec.bch import BCH, bch_dimensions
 
 
@@ -52,11 +58,150 @@ def test_attributes(n, k, t, s):
     assert code.generator_poly.dtype == np.uint8 and code.generator_poly.size == n - k + 1
     assert code.generator_poly[0] == 1 and code.generator_poly[-1] == 1
     assert code.parity_matrix.shape == (k, n - k)
-    # narrow sense: g(alpha^j) = 0 for j = 1..2t, in galois's field
-    gf = code._galois.extension_field      # galois's representation of GF(2^m)
-    g = galois.Poly(code.generator_poly.astype(int), field=gf)
-    alpha = gf(int(code.exp_table[1]))
-    assert np.all(g(alpha ** np.arange(1, 2 * t + 1)) == 0)
+    # narrow sense: g(alpha^j) = 0 for j = 1..2t (Horner in GF(2^m) with the code's tables, which
+    # test_field_and_minimal_polys_match_galois checks against galois's field), and not j = 2t+1
+    exp_t, log_t, q1 = code.exp_table, code.log_table, code.n_mother
+    for j in range(1, 2 * t + 2):
+        acc = 0
+        for coef in code.generator_poly:
+            acc = (int(exp_t[(int(log_t[acc]) + j) % q1]) if acc else 0) ^ int(coef)
+        assert (acc == 0) == (j <= 2 * t), j
+
+
+# ---------------------------------------------------------------------------- against galois
+def test_primitive_polys_are_galois_bch_defaults():
+    """The table is galois.BCH's default (matlab_primitive_poly), and x is primitive for each."""
+    assert sorted(bch_mod._PRIMITIVE_POLYS) == list(range(3, 17))
+    for m, poly in bch_mod._PRIMITIVE_POLYS.items():
+        assert poly == int(galois.matlab_primitive_poly(2, m)), m
+        exp_t, log_t = bch_mod._gf_tables(m)       # raises unless x has order 2^m - 1
+        q1 = (1 << m) - 1
+        assert exp_t.dtype == np.int32 and exp_t.shape == (2 * q1,)
+        assert log_t.dtype == np.int32 and log_t.shape == (q1 + 1,)
+        assert exp_t[0] == 1 and exp_t[1] == 2 and np.array_equal(exp_t[:q1], exp_t[q1:])
+        assert np.array_equal(log_t[exp_t[:q1]], np.arange(q1))
+        assert not exp_t.flags.writeable and not log_t.flags.writeable
+
+
+@pytest.mark.parametrize("m", [4, 5, 6, 7])
+def test_field_and_minimal_polys_match_galois(m):
+    """GF(2^m) tables and the minimal polynomial of every alpha^j equal galois's."""
+    n = (1 << m) - 1
+    ref = bch_mod._galois_code(n, max(bch_dimensions(m)))     # t = 1: the cheapest galois code
+    gf = ref.extension_field
+    assert int(gf.irreducible_poly) == bch_mod._PRIMITIVE_POLYS[m]
+    assert int(ref.alpha) == 2
+    code = BCH(n, max(bch_dimensions(m)))
+    assert np.array_equal(code.exp_table[:n], np.asarray(ref.alpha ** np.arange(n)))
+    reps = sorted({min(bch_mod._cyclotomic_coset(j, n)) for j in range(1, n)})
+    for j in reps:
+        assert bch_mod._minimal_poly(m, j) == int((ref.alpha ** j).minimal_poly()), j
+
+
+def _assert_matches_galois(n, k, ref, rng):
+    """BCH(n, k) has galois's t, d, generator polynomial, field, and encodings."""
+    code = BCH(n, k)
+    assert (code.t, code.d) == (ref.t, ref.d)
+    assert code.d == 2 * code.t + 1
+    assert np.array_equal(code.generator_poly, np.asarray(ref.generator_poly.coeffs, np.uint8))
+    assert int(ref.extension_field.irreducible_poly) == bch_mod._PRIMITIVE_POLYS[code.m]
+    assert int(ref.alpha) == int(code.exp_table[1])
+    u = rng.integers(0, 2, (40, k), dtype=np.uint8)
+    u[0], u[1] = 0, 1
+    assert np.array_equal(code.encode(u), np.asarray(ref.encode(galois.GF2(u)), np.uint8))
+
+
+@functools.lru_cache(maxsize=None)
+def _galois_by_d(n: int, d: int):
+    """galois.BCH(n, d=d) (one generator polynomial, no search over d: cheaper than by k)."""
+    return galois.BCH(n, d=d)
+
+
+def _check_sweep_by_design_distance(n, ks):
+    """galois.BCH(n, d=2t+1) has dimension k, and d = 2t+2 a smaller one: t is the largest
+    design with dimension k, galois's definition for galois.BCH(n, k)."""
+    rng = np.random.default_rng(n)
+    dims = bch_dimensions(n.bit_length())
+    for k in ks:
+        t = dims[k]
+        ref = _galois_by_d(n, 2 * t + 1)
+        assert ref.k == k, (n, k)
+        _assert_matches_galois(n, k, ref, rng)
+        if 2 * t + 2 <= n:          # k = 1 (repetition code) has no larger design
+            try:
+                k_next = _galois_by_d(n, 2 * t + 2).k
+            except (ValueError, IndexError):   # galois fails on the k = 0 code
+                k_next = 0
+            assert k_next < k, (n, k)
+
+
+@pytest.mark.parametrize("n", [15, 31])
+def test_all_dimensions_match_galois_bch_n_k(n):
+    """Every BCH dimension of length 15 and 31 through galois.BCH(n, k) itself."""
+    rng = np.random.default_rng(n)
+    for k in sorted(bch_dimensions(n.bit_length())):
+        _assert_matches_galois(n, k, bch_mod._galois_code(n, k), rng)
+
+
+def test_non_dimensions_rejected_like_galois():
+    dims = bch_dimensions(4)
+    for k in range(1, 15):
+        if k in dims:
+            continue
+        with pytest.raises(ValueError):
+            galois.BCH(15, k)
+        with pytest.raises(ValueError, match=f"k: got {k} for n=15"):
+            BCH(15, k)
+
+
+@pytest.mark.parametrize("n", [63, 127])
+def test_all_dimensions_match_galois(n):
+    _check_sweep_by_design_distance(n, sorted(bch_dimensions(n.bit_length())))
+
+
+@pytest.mark.slow
+def test_all_dimensions_match_galois_255():
+    _check_sweep_by_design_distance(255, sorted(bch_dimensions(8)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [511, 1023])
+def test_some_dimensions_match_galois_long(n):
+    ks = sorted(bch_dimensions(n.bit_length()))
+    picks = sorted({ks[-1], ks[-2], ks[-3], ks[-6], ks[-12]})     # t = 1, 2, 3, 6, 12-ish
+    rng = np.random.default_rng(n)
+    for k in picks[-2:]:                                         # galois's own search by k
+        _assert_matches_galois(n, k, bch_mod._galois_code(n, k), rng)
+    _check_sweep_by_design_distance(n, picks)
+
+
+def test_construction_is_cached_and_instances_independent():
+    a, b = BCH(127, 36), BCH(127, 36)
+    assert bch_mod._mother_code.cache_info().currsize >= 1
+    assert a.generator_poly is not b.generator_poly
+    a.generator_poly[1] ^= 1
+    a.exp_table[0] = 7
+    assert np.array_equal(b.generator_poly, BCH(127, 36).generator_poly)
+    assert BCH(127, 36).exp_table[0] == 1
+
+
+def test_no_galois_at_runtime():
+    """Building, encoding and decoding codes, and a PLD link with BCH + CRC24A, import no galois."""
+    code = """
+import sys
+import numpy as np
+from linksim.fec.bch import BCH
+from linksim.systems.pld.link import PLDLink
+c = BCH(127, 36)
+u = np.zeros((3, 36), np.uint8)
+c.decode(c.encode(u))
+BCH(1000, 10 + 23)
+link = PLDLink(p_m=1.5111, p_total=2.0, d_k=23, z_eve_db=-5.0, code_m="bch", code_k="bch",
+               crc_k="CRC24A")
+assert link.code_k.bch.k == 47, link.code_k
+assert "galois" not in sys.modules, sorted(m for m in sys.modules if "galois" in m)
+"""
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_shortening_with_explicit_m():
@@ -205,8 +350,10 @@ def test_bad_parameters(n, k, exc, words):
 
 
 def test_bad_k_lists_allowed():
-    with pytest.raises(ValueError, match=r"allowed: one of \[.*30.*\]"):
+    with pytest.raises(ValueError, match=r"allowed: one of \[.*30.*\] \(nearest: 24, 30\)$"):
         BCH(48, 29)
+    with pytest.raises(ValueError, match=r"\(nearest: 1, 4\)$"):
+        BCH(7, 2)
 
 
 def test_bad_m():

@@ -1,9 +1,30 @@
 """Binary narrow-sense primitive BCH codes, optionally shortened, with bounded-distance decoding.
 
 ``BCH(n, k)`` is the binary BCH code whose generator polynomial g(x) has the roots
-alpha, alpha^2, ..., alpha^(2t) (narrow sense) in GF(2^m), alpha primitive, built by
-``galois.BCH`` (its generator polynomial, its designed error-correcting capability t, its
-field GF(2^m) with its irreducible polynomial and primitive element).
+alpha, alpha^2, ..., alpha^(2t) (narrow sense) in GF(2^m), alpha a primitive element. The codes
+are built here with integers and small numpy tables, no finite-field library at run time
+(galois is the reference the tests check every construction against; importing it and compiling
+its field costs seconds to tens of seconds per process).
+
+Construction (Lin & Costello, *Error Control Coding*, 2nd ed., sec. 2.5-2.7 and ch. 6.1;
+MacWilliams & Sloane ch. 7)
+---------------------------------------------------------------------------------------------
+1. GF(2^m) = GF(2)[x] / p(x) for the primitive polynomial p(x) of :data:`_PRIMITIVE_POLYS`,
+   alpha = x (the integer 2), so that ``exp_table[i]`` = alpha^i as an m-bit integer
+   (bit j = coefficient of x^j) and ``log_table`` its inverse. p(x) is the one ``galois.BCH``
+   uses by default (``galois.matlab_primitive_poly(2, m)``: Matlab's ``gfprimdf``, Lin &
+   Costello Table 2.7), so the field, g(x) and every codeword are bit-identical to galois's.
+2. The cyclotomic coset of j modulo N = 2^m - 1 is {j 2^i mod N}; the conjugates
+   alpha^(j 2^i) are the roots of the minimal polynomial phi_j(x) = prod (x + alpha^c) over the
+   coset, a binary polynomial of degree |coset|.
+3. g(x) = LCM(phi_1, ..., phi_2t) = the product of the distinct minimal polynomials of
+   alpha^1..alpha^(2t) (even exponents lie in the coset of an odd one), of degree N - K.
+4. For a dimension K the designed t is the largest t whose g(x) has degree N - K (galois's
+   definition: the largest design distance d = 2t + 1 giving that K); :func:`bch_dimensions`
+   lists them. Other K are rejected.
+
+Constructed codes are cached per process (``functools.lru_cache`` on the mother code and on the
+parity matrix), so building a code again, e.g. in each PLD link of a sweep, is a dict look-up.
 
 Lengths
 -------
@@ -28,11 +49,15 @@ among the sent positions; roots landing in the shortened (implicit zero) positio
 failure. Otherwise the L positions are flipped. With at most t errors the transmitted word is
 always recovered; with more, the decoder either fails or lands on the unique codeword within
 distance t of the received word (a miscorrection, which bounded-distance decoding allows).
+The kernel is compiled with ``cache=True``: the first decode in a process loads it from
+Numba's on-disk cache (``__pycache__``) instead of compiling it; only the first process after a
+change of this file (or with an empty cache) compiles it, once (~10-25 s on 2 busy cores).
 """
 
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import numba as nb
 import numpy as np
@@ -41,6 +66,31 @@ __all__ = ["BCH", "bch_dimensions", "M_MIN", "M_MAX"]
 
 M_MIN = 3     # smallest field degree: n = 7
 M_MAX = 10    # largest field degree: n = 1023
+
+#: Primitive polynomials p(x) over GF(2) of degree m = 3..16, as integers (bit j = coefficient
+#: of x^j). They are galois's defaults for ``galois.BCH`` (``galois.matlab_primitive_poly(2, m)``,
+#: galois 0.4.x), i.e. Matlab's ``gfprimdf(m)``, which galois cites as Lin & Costello, *Error
+#: Control Coding*, 2nd ed., Table 2.7: the lexicographically first primitive polynomial with
+#: the fewest terms, except for m = 7, 14, 16. Note that they are NOT the Conway polynomials galois uses for
+#: ``galois.GF(2**m)`` (those differ for m = 6, 7, 10, 12, 14, 15, 16). tests/test_bch.py checks
+#: every entry against galois and checks that x has order 2^m - 1. Codes use m <= M_MAX; the
+#: larger entries are kept so that raising M_MAX needs no new table.
+_PRIMITIVE_POLYS = {
+    3: 0x0000B,    # x^3 + x + 1
+    4: 0x00013,    # x^4 + x + 1
+    5: 0x00025,    # x^5 + x^2 + 1
+    6: 0x00043,    # x^6 + x + 1
+    7: 0x00089,    # x^7 + x^3 + 1
+    8: 0x0011D,    # x^8 + x^4 + x^3 + x^2 + 1
+    9: 0x00211,    # x^9 + x^4 + 1
+    10: 0x00409,   # x^10 + x^3 + 1
+    11: 0x00805,   # x^11 + x^2 + 1
+    12: 0x01053,   # x^12 + x^6 + x^4 + x + 1
+    13: 0x0201B,   # x^13 + x^4 + x^3 + x + 1
+    14: 0x04443,   # x^14 + x^10 + x^6 + x + 1
+    15: 0x08003,   # x^15 + x + 1
+    16: 0x1100B,   # x^16 + x^12 + x^3 + x + 1
+}
 
 
 def _check_int(name: str, value, lo: int, hi: int, what: str) -> int:
@@ -51,6 +101,80 @@ def _check_int(name: str, value, lo: int, hi: int, what: str) -> int:
     return int(value)
 
 
+# ---------------------------------------------------------------------------- GF(2^m), cosets
+@functools.lru_cache(maxsize=None)
+def _gf_tables(m: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exponential and logarithm tables of GF(2^m) = GF(2)[x] / p(x), alpha = x.
+
+    Returns ``(exp_table, log_table)``, read-only: exp_table int32 [2 (2^m - 1)] with
+    exp_table[i] = alpha^(i mod (2^m - 1)) (doubled so that a sum of two logs indexes it
+    directly), log_table int32 [2^m] with log_table[alpha^i] = i (entry 0 unused, 0).
+    Raises RuntimeError if x is not primitive (order != 2^m - 1), which the table excludes.
+    """
+    m = _check_int("m", m, min(_PRIMITIVE_POLYS), max(_PRIMITIVE_POLYS),
+                   f"in [{min(_PRIMITIVE_POLYS)}, {max(_PRIMITIVE_POLYS)}]")
+    poly = _PRIMITIVE_POLYS[m]
+    q1 = (1 << m) - 1
+    exp_l = [0] * q1
+    x = 1
+    for i in range(q1):
+        exp_l[i] = x
+        x <<= 1                    # times alpha = x
+        if x >> m:
+            x ^= poly              # reduce by p(x)
+    exp_t = np.array(exp_l + exp_l, np.int32)
+    log_t = np.zeros(q1 + 1, np.int32)
+    log_t[exp_t[:q1]] = np.arange(q1, dtype=np.int32)
+    if x != 1 or np.unique(exp_t[:q1]).size != q1:   # pragma: no cover - guards the table
+        raise RuntimeError(f"x is not primitive modulo {poly:#x} (m = {m})")
+    exp_t.flags.writeable = False
+    log_t.flags.writeable = False
+    return exp_t, log_t
+
+
+def _cyclotomic_coset(j: int, q1: int) -> list[int]:
+    """The cyclotomic coset {j 2^i mod q1} of 2 modulo q1 = 2^m - 1, in generation order."""
+    coset = [j % q1]
+    c = (2 * j) % q1
+    while c != coset[0]:
+        coset.append(c)
+        c = (2 * c) % q1
+    return coset
+
+
+@functools.lru_cache(maxsize=None)
+def _minimal_poly(m: int, j: int) -> int:
+    """Minimal polynomial over GF(2) of alpha^j in GF(2^m), as an integer (bit i = coeff of x^i).
+
+    phi_j(x) = prod over the cyclotomic coset C of j of (x + alpha^c); it is computed in
+    GF(2^m) with the log/exp tables and its coefficients are checked to lie in GF(2).
+    """
+    exp_t, log_t = _gf_tables(m)
+    q1 = (1 << m) - 1
+    coef = [1]                                   # ascending coefficients, in GF(2^m)
+    for c in _cyclotomic_coset(j, q1):
+        new = [0] * (len(coef) + 1)              # coef(x) (x + alpha^c)
+        for i, a in enumerate(coef):
+            new[i + 1] ^= a
+            if a:
+                new[i] ^= int(exp_t[int(log_t[a]) + c])
+        coef = new
+    if any(a > 1 for a in coef):                 # pragma: no cover - a coset is closed
+        raise RuntimeError(f"minimal polynomial of alpha^{j} in GF(2^{m}) is not binary")
+    return sum(a << i for i, a in enumerate(coef))
+
+
+def _clmul(a: int, b: int) -> int:
+    """Product of two GF(2)[x] polynomials given as integers (carry-less multiplication)."""
+    out = 0
+    while b:
+        if b & 1:
+            out ^= a
+        a <<= 1
+        b >>= 1
+    return out
+
+
 @functools.lru_cache(maxsize=None)
 def bch_dimensions(m: int) -> dict[int, int]:
     """BCH dimensions of the primitive binary narrow-sense code of length n = 2^m - 1.
@@ -58,7 +182,7 @@ def bch_dimensions(m: int) -> dict[int, int]:
     Returns a dict ``{k: t}``: for each achievable dimension k (1 <= k < n) the largest
     designed error-correcting capability t whose generator polynomial (the product of the
     minimal polynomials of alpha^1..alpha^(2t)) has degree n - k. Computed from the
-    cyclotomic cosets of 2 modulo n; no field arithmetic is needed.
+    cyclotomic cosets of 2 modulo n (deg phi_j = |coset of j|); no field arithmetic is needed.
     """
     m = _check_int("m", m, M_MIN, M_MAX, f"in [{M_MIN}, {M_MAX}]")
     n = (1 << m) - 1
@@ -76,9 +200,70 @@ def bch_dimensions(m: int) -> dict[int, int]:
     return dims
 
 
+class _MotherCode(NamedTuple):
+    t: int
+    generator_poly: np.ndarray     # uint8 [N - K + 1], descending degree, read-only
+
+
+@functools.lru_cache(maxsize=None)
+def _mother_code(m: int, k_mother: int) -> _MotherCode:
+    """Designed t and generator polynomial of the primitive narrow-sense BCH(2^m - 1, k_mother).
+
+    g(x) = LCM of the minimal polynomials of alpha^1..alpha^(2t) = the product of the distinct
+    ones (one per cyclotomic coset met by an odd exponent 1, 3, ..., 2t - 1), t the largest
+    designed capability with deg g = N - k_mother (:func:`bch_dimensions`; k_mother must be
+    one of its keys).
+    """
+    n_mother = (1 << m) - 1
+    t = bch_dimensions(m)[k_mother]
+    seen: set[int] = set()
+    g = 1
+    for j in range(1, 2 * t, 2):
+        rep = min(_cyclotomic_coset(j, n_mother))
+        if rep not in seen:
+            seen.add(rep)
+            g = _clmul(g, _minimal_poly(m, rep))
+    r = n_mother - k_mother
+    if g.bit_length() != r + 1:                     # pragma: no cover - guards bch_dimensions
+        raise RuntimeError(f"generator degree {g.bit_length() - 1} differs from n - k = {r}")
+    coeffs = np.array([(g >> i) & 1 for i in range(r, -1, -1)], np.uint8)
+    coeffs.flags.writeable = False
+    return _MotherCode(t, coeffs)
+
+
+@functools.lru_cache(maxsize=256)
+def _parity_matrix(n: int, k: int, m: int) -> np.ndarray:
+    """Parity matrix uint8 [k, n - k] (read-only) of BCH(n, k) over GF(2^m): row i holds the
+    parity bits (codeword order) of x^(n-1-i) mod g(x), the unit message e_i."""
+    g_desc = _mother_code(m, k + (1 << m) - 1 - n).generator_poly
+    r = n - k
+    g_low = 0                                          # g(x) - x^r as an integer
+    for i, bit in enumerate(g_desc[::-1][:r]):
+        g_low |= int(bit) << i
+    top = 1 << (r - 1)
+    nbytes = (r + 7) // 8
+    buf = bytearray(k * nbytes)                        # row i: x^(n-1-i) mod g(x), big-endian
+    a = 1                                              # x^deg mod g(x), deg = 0
+    for deg in range(1, n):
+        msb = a & top
+        a = (a << 1) & ((top << 1) - 1)
+        if msb:
+            a ^= g_low
+        if deg >= r:                     # codeword position n - 1 - deg is a message bit
+            i = n - 1 - deg
+            buf[i * nbytes:(i + 1) * nbytes] = a.to_bytes(nbytes, "big")
+    bits = np.unpackbits(np.frombuffer(bytes(buf), np.uint8).reshape(k, nbytes), axis=1)
+    rows = np.ascontiguousarray(bits[:, 8 * nbytes - r:])    # coefficients x^(r-1) .. x^0
+    rows.flags.writeable = False
+    return rows
+
+
 @functools.lru_cache(maxsize=None)
 def _galois_code(n: int, k: int):
-    import galois  # imported lazily: constructing a field costs seconds the first time
+    """``galois.BCH(n, k)``: the reference, used only by :meth:`BCH.encode_reference` and
+    :meth:`BCH.decode_reference` (tests, benchmarks); never on the construction/encoding/
+    decoding path."""
+    import galois  # imported lazily: the reference only
 
     return galois.BCH(n, k)
 
@@ -101,12 +286,21 @@ class BCH:
     n, k : the (possibly shortened) code's length and dimension.
     m : field degree; the mother code has length n_mother = 2^m - 1 and dimension k_mother.
     s : shortening, n_mother - n (0 for a primitive code).
-    t : designed error-correcting capability (galois's ``t``); the decoder corrects <= t errors.
-    d : designed distance 2t + 1 (galois's ``d`` may be larger, its Bose distance).
-    generator_poly : uint8 [n - k + 1], coefficients of g(x) in descending degree (int 0/1).
-    parity_matrix : uint8 [k, n - k], row i = parity of the unit message e_i.
-    exp_table : int32 [2 (2^m - 1)], alpha^i (integer representation of galois's field).
+    t : designed error-correcting capability, the largest t whose generator polynomial has
+        degree n_mother - k_mother (galois's ``t``); the decoder corrects <= t errors.
+    d : designed distance 2t + 1 (equal to galois's ``d``, the largest design distance giving
+        this dimension, which is odd for binary narrow-sense codes).
+    generator_poly : uint8 [n - k + 1], coefficients of g(x) in descending degree (int 0/1),
+        g(x) = product of the distinct minimal polynomials of alpha^1..alpha^(2t).
+    parity_matrix : uint8 [k, n - k], row i = parity of the unit message e_i
+        (x^(n-1-i) mod g(x), coefficients x^(n-k-1) .. x^0).
+    exp_table : int32 [2 (2^m - 1)], alpha^i for i mod 2^m - 1 (m-bit integers, bit j = the
+        coefficient of x^j modulo the primitive polynomial of m; the same field as galois's).
     log_table : int32 [2^m], log_alpha (entry 0 unused).
+
+    Construction costs milliseconds (module docstring) and is cached per process: the mother
+    code (t, g) by (m, k_mother), the parity matrix by (n, k, m). Nothing imports galois except
+    :meth:`encode_reference` and :meth:`decode_reference`.
     """
 
     def __init__(self, n: int, k: int, m: int | None = None):
@@ -127,56 +321,25 @@ class BCH:
         dims = bch_dimensions(m)
         if k + s not in dims:
             allowed = sorted(kk - s for kk in dims if kk - s >= 1)
+            below = [kk for kk in allowed if kk < k]
+            above = [kk for kk in allowed if kk > k]
+            near = ", ".join(str(v) for v in below[-1:] + above[:1])
             raise ValueError(f"k: got {k} for n={n} (mother code length {n_mother}, shortened by "
-                             f"{s}); allowed: one of {allowed}")
+                             f"{s}); allowed: one of {allowed} (nearest: {near})")
         k_mother = k + s
-        code = _galois_code(n_mother, k_mother)
-        self._galois = code
+        mother = _mother_code(m, k_mother)
         self.n, self.k, self.m, self.s = n, k, m, s
         self.n_mother, self.k_mother = n_mother, k_mother
-        self.t = int(code.t)
+        self.t = mother.t
         self.d = 2 * self.t + 1
-        self.generator_poly = np.asarray(code.generator_poly.coeffs, dtype=np.uint8)
-        if self.generator_poly.size != n - k + 1:     # pragma: no cover - guards galois
-            raise RuntimeError("galois generator polynomial degree differs from n - k")
-
-        # GF(2^m) tables in galois's representation of the field and its primitive element.
-        q1 = n_mother
-        alpha = int(code.alpha)
-        poly = int(code.extension_field.irreducible_poly)
-        exp_t = np.zeros(2 * q1, np.int32)
-        log_t = np.zeros(q1 + 1, np.int32)
-        x = 1
-        for i in range(q1):
-            exp_t[i] = x
-            log_t[x] = i
-            x = _gf2m_mul(x, alpha, poly, m)
-        if x != 1 or np.unique(exp_t[:q1]).size != q1:   # pragma: no cover - guards galois
-            raise RuntimeError("alpha is not a primitive element")
-        exp_t[q1:] = exp_t[:q1]
-        self.exp_table, self.log_table = exp_t, log_t
-
-        self.parity_matrix = self._build_parity_matrix()
+        # Own (writable) copies of the per-process cached, read-only arrays.
+        self.generator_poly = mother.generator_poly.copy()
+        exp_t, log_t = _gf_tables(m)
+        self.exp_table, self.log_table = exp_t.copy(), log_t.copy()
+        self.parity_matrix = _parity_matrix(n, k, m).copy()
         self._parity_f32 = self.parity_matrix.astype(np.float32)
 
     # ------------------------------------------------------------------ structure
-    def _build_parity_matrix(self) -> np.ndarray:
-        """Rows x^(n-1-i) mod g(x), i = 0..k-1, as parity bits in codeword order."""
-        r = self.n - self.k
-        g_low = self.generator_poly[::-1][:r].astype(bool)     # g_0..g_{r-1}
-        a = np.zeros(r, bool)                                   # ascending coefficients
-        a[0] = True                                             # x^0 (r >= 1)
-        rows = np.zeros((self.k, r), np.uint8)
-        for deg in range(1, self.n):
-            msb = a[r - 1]
-            a[1:] = a[:-1].copy()
-            a[0] = False
-            if msb:
-                a ^= g_low
-            if deg >= r:                     # codeword position n - 1 - deg is a message bit
-                rows[self.n - 1 - deg] = a[::-1]
-        return rows
-
     def _check_bits(self, name: str, x, length: int, what: str) -> np.ndarray:
         x = np.asarray(x)
         if x.ndim < 1 or x.shape[-1] != length:
@@ -230,14 +393,15 @@ class BCH:
         return np.ascontiguousarray(cw[..., : self.k]), ok
 
     def encode_reference(self, u) -> np.ndarray:
-        """``galois.BCH.encode`` of ``u`` uint8 [..., k] -> uint8 [..., n] (for tests; slow)."""
+        """``galois.BCH.encode`` of ``u`` uint8 [..., k] -> uint8 [..., n] (for tests; imports galois; slow)."""
         u = self._check_bits("u", u, self.k, "k")
         u2 = u.reshape(-1, self.k)
-        c = np.asarray(self._galois.encode(self._galois.field(u2)), dtype=np.uint8)
+        ref = _galois_code(self.n_mother, self.k_mother)
+        c = np.asarray(ref.encode(ref.field(u2)), dtype=np.uint8)
         return c.reshape(u.shape[:-1] + (self.n,))
 
     def decode_reference(self, r) -> tuple[np.ndarray, np.ndarray]:
-        """The same decoding through ``galois.BCH.decode`` (for tests; slow).
+        """The same decoding through ``galois.BCH.decode`` (for tests; imports galois; slow).
 
         ``r`` uint8 [..., n] -> (u_hat uint8 [..., k], ok bool [...]). galois reports a failure
         as -1 corrected errors and returns the received message bits; this maps it to
@@ -245,7 +409,8 @@ class BCH:
         """
         r = self._check_bits("r", r, self.n, "n")
         r2 = r.reshape(-1, self.n)
-        msg, n_err = self._galois.decode(self._galois.field(r2), output="message", errors=True)
+        ref = _galois_code(self.n_mother, self.k_mother)
+        msg, n_err = ref.decode(ref.field(r2), output="message", errors=True)
         u = np.asarray(msg, dtype=np.uint8).reshape(r.shape[:-1] + (self.k,))
         ok = (np.asarray(n_err) >= 0).reshape(r.shape[:-1])
         return u, ok
@@ -253,19 +418,6 @@ class BCH:
     def __repr__(self) -> str:
         short = f", shortened by {self.s} from ({self.n_mother}, {self.k_mother})" if self.s else ""
         return f"BCH(n={self.n}, k={self.k}, t={self.t}, m={self.m}{short})"
-
-
-def _gf2m_mul(a: int, b: int, poly: int, m: int) -> int:
-    """Carry-less product of a and b reduced by the degree-m polynomial ``poly`` (Python ints)."""
-    out = 0
-    while b:
-        if b & 1:
-            out ^= a
-        b >>= 1
-        a <<= 1
-        if a >> m:
-            a ^= poly
-    return out
 
 
 @nb.njit(parallel=True, cache=True, error_model="numpy")
