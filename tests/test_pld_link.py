@@ -29,7 +29,7 @@ from linksim.systems.pld.link import COUNTS, OUTCOMES, LayerCode, PLDLink
 
 PAPER_POINTS = ((-3, 40, 1.2424), (-5, 23, 1.5111), (-7, 11, 1.7332))
 P_TOTAL = 2.0
-BASE_KEYS = ("frames", "frame_errors", "bits", "bit_errors")
+BASE_KEYS = ("frames", "frame_errors", "bits", "bit_errors", "bit_errors_sq")
 
 
 def paper_params(i, **extra):
