@@ -57,7 +57,8 @@ def parse_ebno_list(text: str) -> list[float]:
 
     ``"0:0.5:2"`` -> ``[0.0, 0.5, 1.0, 1.5, 2.0]``; ``"1,2.5,4"`` -> ``[1.0, 2.5, 4.0]``;
     ``"3"`` -> ``[3.0]``. Raises ``ValueError`` on malformed input, a zero step, a step pointing
-    away from ``stop``, non-finite values, or more than :data:`MAX_POINTS` points.
+    away from ``stop``, non-finite values, values outside +-300 dB
+    (:data:`linksim.scenario.DB_LIMIT`), or more than :data:`MAX_POINTS` points.
     """
     if not isinstance(text, str):
         raise TypeError(f"ebno_db: got {text!r}; allowed: 'start:step:stop' or a comma list")
@@ -90,10 +91,21 @@ def parse_ebno_list(text: str) -> list[float]:
         count = int(math.floor(span + 1e-9)) + 1
         if count > MAX_POINTS:
             raise ValueError(f"got {text!r}: {count} points; allowed: at most {MAX_POINTS}")
-        return [round(start + i * step, 10) + 0.0 for i in range(count)]
+        return _in_db_range(text, [round(start + i * step, 10) + 0.0 for i in range(count)])
     values = [num(p) for p in s.split(",")]
     if len(values) > MAX_POINTS:
         raise ValueError(f"got {len(values)} points; allowed: at most {MAX_POINTS}")
+    return _in_db_range(text, values)
+
+
+def _in_db_range(text: str, values: list[float]) -> list[float]:
+    """``values``, unless one is outside +-DB_LIMIT (the noise variance would be 0 or inf)."""
+    from linksim.scenario import db_problem
+    for v in values:
+        problem = db_problem(v, "Eb/N0 values")
+        if problem:
+            raise ValueError(f"got {text!r}, which holds {v:g} dB; allowed: "
+                             f"{problem.split('; allowed: ', 1)[1]}")
     return values
 
 
@@ -122,19 +134,62 @@ def _count_type(text: str) -> int:
 
 
 def _positive_count_type(text: str) -> int:
+    """A positive integer up to 2**63 - 1 (counts are stored as signed 64-bit integers)."""
+    from linksim.scenario import MAX_COUNT
     v = _count_type(text)
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a positive integer")
+    if not 1 <= v <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a positive integer, at most "
+                                         f"{MAX_COUNT} (2**63 - 1)")
     return v
 
 
-def _nonneg_int_type(text: str) -> int:
+def _seed_type(text: str) -> int:
+    """A root seed: an integer in [0, 2**63 - 1] (seeds are stored as signed 64-bit integers)."""
+    from linksim.random import MAX_SEED
     try:
         v = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a non-negative integer") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: a non-negative integer")
+        v = None
+    if v is None or not 0 <= v <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer in [0, {MAX_SEED}] "
+                                         f"(2**63 - 1)")
+    return v
+
+
+#: Most worker processes per CPU for ``--workers``: more than one per core only adds memory
+#: and start-up time (batches are CPU-bound); the bound stops a typo (--workers 100000) from
+#: spawning a process per unit.
+WORKERS_PER_CPU = 4
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _workers_type(text: str) -> int:
+    """A number of worker processes: 1 .. WORKERS_PER_CPU x the CPUs this process may use."""
+    most = WORKERS_PER_CPU * _cpu_count()
+    try:
+        v = int(text)
+    except ValueError:
+        v = None
+    if v is None or not 1 <= v <= most:
+        raise argparse.ArgumentTypeError(
+            f"got {text!r}; allowed: an integer in [1, {most}] ({WORKERS_PER_CPU} x the "
+            f"{_cpu_count()} CPUs available; omit it for one worker per CPU)")
+    return v
+
+
+def _iters_type(text: str) -> int:
+    """BP iterations: 1 .. :data:`linksim.scenario.MAX_NUM_ITER`."""
+    from linksim.scenario import MAX_NUM_ITER
+    v = _count_type(text)
+    if not 1 <= v <= MAX_NUM_ITER:
+        raise argparse.ArgumentTypeError(f"got {text!r}; allowed: an integer in [1, "
+                                         f"{MAX_NUM_ITER}] (decoders converge within tens)")
     return v
 
 
@@ -217,7 +272,7 @@ def _add_bler(subparsers) -> None:
                    help="channel-estimation error variance (default %(default)s: perfect CSI)")
     g.add_argument("--decoder", choices=DECODERS, default="nms",
                    help="LDPC BP algorithm (default %(default)s)")
-    g.add_argument("--iters", type=_positive_count_type, default=20,
+    g.add_argument("--iters", type=_iters_type, default=20,
                    help="maximum BP iterations (default %(default)s)")
     g.add_argument("--no-early-stop", action="store_true",
                    help="always run all BP iterations")
@@ -242,7 +297,8 @@ def _add_bler(subparsers) -> None:
                         "(default %(default)s)")
     g.add_argument("--max-seconds", type=_positive_float_type, default=None,
                    help="wall-clock cap per point (makes results timing-dependent)")
-    g.add_argument("--seed", type=_nonneg_int_type, default=0, help="root seed (default %(default)s)")
+    g.add_argument("--seed", type=_seed_type, default=0,
+                   help="root seed, 0 .. 2**63 - 1 (default %(default)s)")
     g.add_argument("--confidence", type=_confidence_type, default=0.95,
                    help="confidence level of the intervals (default %(default)s)")
 
@@ -366,6 +422,19 @@ def _cmd_bler(args) -> int:
     except (ValueError, TypeError) as exc:
         _option_error(parser, exc)
     config = {key: value for key, value in links[0].params.items() if key != "ebno_db"}
+    # A batch's arrays must fit in memory: --batch-size 1e9 (or --k 1e12) fails here, not in
+    # NumPy halfway through the first point.
+    from linksim.scenario import batch_memory_problem, max_batch_frames, value_limit
+    for link in links:      # the numerical limits of a scenario's parameters apply here too
+        for key, value in link.params.items():
+            problem = value_limit("coded_link", key, value)
+            if problem:
+                parser.error(f"argument {_BLER_OPTION_OF.get(key, key)}: {problem}")
+    bits = max(link.n for link in links)
+    problem = batch_memory_problem(min(stop.batch_size, stop.max_frames), bits)
+    if problem:
+        parser.error(f"argument {'--k/--n' if max_batch_frames(bits) == 0 else '--batch-size'}: "
+                     f"{problem}")
 
     csv_file = None
     if args.csv is not None:
@@ -437,10 +506,10 @@ def _add_run(subparsers) -> None:
                     "OUT/store.sqlite as they end, so a killed run resumes where it stopped.")
     p.add_argument("scenario", help="the scenario file (TOML)")
     p.add_argument("--out", default=None, help="results directory (default results/<name>)")
-    p.add_argument("--seed", type=_nonneg_int_type, default=None,
+    p.add_argument("--seed", type=_seed_type, default=None,
                    help="override the scenario's root seed (a new scenario hash)")
-    p.add_argument("--workers", type=_positive_count_type, default=None,
-                   help="worker processes (default: all cores)")
+    p.add_argument("--workers", type=_workers_type, default=None,
+                   help="worker processes (default: all cores; at most 4 per core)")
     p.add_argument("--executor", choices=("local", "dask"), default="local",
                    help="local processes (default) or a Dask cluster")
     p.add_argument("--scheduler", default=None,

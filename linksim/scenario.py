@@ -57,6 +57,16 @@ combination once, cached per process), and the system's complaint is reported wh
 value was written (``params.k`` or ``sweep.axes.k[2]``). All problems are collected and raised
 together as one :class:`ScenarioError`, one line each: ``field.path: got <value>; allowed: <what>``.
 
+Nothing a file can hold ends in a traceback at run time (issue 9). Before a point is built, the
+numerical limits apply (see the constants below, with the reasons): values in dB (``*_db``) within
++-:data:`DB_LIMIT`, the PLD layer SINRs within +-:data:`SNR_DB_LIMIT`, ``num_iter`` at most
+:data:`MAX_NUM_ITER`, the ``grid`` of the PLD studies and the size of their line searches, and a
+batch of frames (min(batch_size, max_frames) x code bits per frame) within
+:data:`MAX_BATCH_BYTES`. Each ``[[output.predictions]]`` entry is checked with the scenario: its
+options against the prediction's keyword parameters (names and the types of their defaults), and
+the prediction at every point (:func:`linksim.theory.check_prediction`). The file itself may not
+nest arrays or tables more than :data:`MAX_DEPTH` levels; a UTF-8 byte-order mark is dropped.
+
 The scenario :attr:`Scenario.hash` identifies what is simulated (system, every point's full
 parameters, stopping rule, seed; for an analysis system only the system and the points); the
 results store keys its batches (and evaluations) by it.
@@ -66,13 +76,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import errno
 import functools
 import hashlib
+import inspect
 import itertools
 import json
 import math
 import numbers
+import os
 import re
+import stat
 import tomllib
 import warnings
 from pathlib import Path
@@ -99,6 +113,13 @@ DEFAULT_CONFIDENCE = 0.95
 MAX_COUNT = 2**63 - 1
 #: Point-validation problems listed before the rest are summarised in one line.
 MAX_POINT_PROBLEMS = 20
+#: Most levels of arrays and tables nested in one another (the file's top table is level 0).
+#: A scenario needs a handful; deeper nesting is rejected before the checks (which recurse),
+#: and Python's TOML parser itself fails (RecursionError) a few hundred levels down.
+MAX_DEPTH = 32
+#: Largest scenario file read (a scenario is a few kB; this stops a mistyped path to a data
+#: file from being read whole).
+MAX_FILE_BYTES = 16 * 2**20
 
 _NAME_RE = re.compile(r"[A-Za-z0-9_.-]+")
 _NAME_ALLOWED = ("a string of letters, digits, '_', '.' and '-' (at most 128 characters, "
@@ -157,7 +178,10 @@ def _show(value, limit: int = 80, _depth: int = 0) -> str:
     elif isinstance(value, str):
         text = json.dumps(value, ensure_ascii=False)
     elif isinstance(value, numbers.Integral):
-        text = str(int(value))
+        v = int(value)
+        # str() of an int over 4300 digits raises; anything past 2**200 is shown by its size
+        text = str(v) if v.bit_length() <= 200 else \
+            f"{'-' if v < 0 else ''}<an integer of {len(hex(abs(v))) - 2} hex digits>"
     elif isinstance(value, numbers.Real):
         text = repr(float(value))
     elif isinstance(value, (datetime.date, datetime.time)):
@@ -194,6 +218,18 @@ def _loc(*parts) -> str:
 
 def _is_real(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _float(value) -> float:
+    """``float(value)``; an integer too large for a float is +-inf (not ``OverflowError``)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _check_name(value) -> str:
@@ -239,7 +275,7 @@ def _check_confidence(value) -> float:
     allowed = "a number in (0, 1), e.g. 0.95"
     if not _is_real(value):
         raise ValueError(f"got {_typed(value)}; allowed: {allowed}")
-    v = float(value)
+    v = _float(value)
     if not 0.0 < v < 1.0:  # NaN fails too
         raise ValueError(f"got {_show(value)}; allowed: {allowed}")
     return v
@@ -274,7 +310,7 @@ def _check_seconds(value) -> float | None:
     allowed = "a positive finite number of seconds (omit it for no time limit)"
     if not _is_real(value):
         raise ValueError(f"got {_typed(value)}; allowed: {allowed}")
-    v = float(value)
+    v = _float(value)
     if not (math.isfinite(v) and v > 0):
         raise ValueError(f"got {_show(value)}; allowed: {allowed}")
     return v
@@ -284,7 +320,8 @@ def _check_finite(value) -> float | int:
     allowed = "a finite number"
     if not _is_real(value):
         raise ValueError(f"got {_typed(value)}; allowed: {allowed}")
-    if not math.isfinite(float(value)):
+    if not math.isfinite(_float(value)) or (isinstance(value, numbers.Integral)
+                                            and abs(value) > MAX_COUNT):
         raise ValueError(f"got {_show(value)}; allowed: {allowed}")
     return int(value) if isinstance(value, numbers.Integral) else float(value)
 
@@ -294,8 +331,11 @@ def _scalar_problem(value) -> str | None:
     allowed = "a string, a boolean or a finite number"
     if isinstance(value, (str, bool)):
         return None
+    if isinstance(value, numbers.Integral) and not -MAX_COUNT - 1 <= value <= MAX_COUNT:
+        return (f"got {_show(value)}; allowed: a finite number (integers within the signed "
+                f"64-bit range, |value| < 2**63)")
     if _is_real(value):
-        return None if math.isfinite(float(value)) else f"got {_show(value)}; allowed: {allowed}"
+        return None if math.isfinite(_float(value)) else f"got {_show(value)}; allowed: {allowed}"
     return f"got {_typed(value)}; allowed: {allowed}"
 
 
@@ -311,6 +351,27 @@ def _value_problems(value, loc: tuple) -> list[str]:
         return [f"{_loc(*loc)}: {problem}"
                 + ("" if _is_real(value) else " (or an array or table of those)")]
     return []
+
+
+def _depth_problem(data) -> str | None:
+    """The first value nested more than :data:`MAX_DEPTH` arrays/tables deep, as a problem
+    line (None if there is none). Iterative: the checks after it may recurse."""
+    stack = [(data, ())]
+    while stack:
+        node, loc = stack.pop()
+        if isinstance(node, Mapping):
+            items = list(node.items())
+        elif isinstance(node, (list, tuple)):
+            items = list(enumerate(node))
+        else:
+            continue
+        if len(loc) > MAX_DEPTH:
+            return (f"{_loc(*loc[:2])}: got arrays or tables nested more than {MAX_DEPTH} "
+                    f"levels deep (at {_loc(*loc[:6])}...); allowed: at most {MAX_DEPTH} "
+                    f"levels of nesting")
+        stack.extend((value, loc + (key if isinstance(key, int) else str(key),))
+                     for key, value in reversed(items))
+    return None
 
 
 def _plain(value):
@@ -333,7 +394,7 @@ def _number_key(value):
     if isinstance(value, bool):
         return ("bool", value)
     if _is_real(value):
-        return ("number", float(value))
+        return ("number", _float(value))
     return ("str", value)
 
 
@@ -594,25 +655,197 @@ def _canonical(obj) -> str:
                       allow_nan=False)
 
 
+# ----------------------------------------------------------------------------- numerical limits
+# Values a system would accept but that cannot be simulated (the noise variance under- or
+# overflows) or that would exhaust memory or time on a typo. They are checked per point, before
+# the system builds it, and reported where the value was written, like the system's own checks.
+
+#: Largest |value| of a parameter in dB (a name ending in ``_db``: Eb/N0, channel gains).
+#: 10**(300/10) = 1e30, so N0 = 1 / (10**(Eb/N0 / 10) m r) stays in [1e-31, 1e31], its square
+#: root (the noise amplitude) in [3e-16, 4e15], and LLRs of order 4/N0 far below the float32
+#: limit 3.4e38; at 3100 dB 10**310 is inf and N0 is 0 (the run fails), at -3100 dB N0 is inf.
+#: No link comes near: even deep-space links work within about +-200 dB.
+DB_LIMIT = 300.0
+#: The same bound on the SINR of a layer of the PLD systems, 10 log10(P / noise) + z_db with P
+#: a layer's power (or the budget p_total) and z_db either receiver's gain.
+SNR_DB_LIMIT = DB_LIMIT
+#: Most BP iterations (``num_iter``): 5G LDPC decoders converge within tens; 10000 bounds the
+#: time a typo such as num_iter = 1e9 can take.
+MAX_NUM_ITER = 10_000
+#: Largest channel-estimation error variance (``csi_error_var``, relative to E|h|^2 = 1); past
+#: ~1e300 the effective noise variance overflows to inf.
+MAX_CSI_ERROR_VAR = 1e6
+#: ``grid`` of the PLD analysis studies (:mod:`linksim.systems.pld.studies`). pld_theorem1
+#: searches a grid x grid square: 2001 (4e6 points, ~0.6 GB of arrays, seconds). The others
+#: search a line of ``grid`` points for each key size 0..n: at most 1e6 points a line and
+#: 1e8 line points in all ((n + 1) * grid; measured 0.8 us a point: grid = 1e6 at n = 64 takes
+#: 52 s, the most allowed under two minutes).
+MAX_SQUARE_GRID = 2001
+MAX_LINE_GRID = 1_000_000
+MAX_LINE_EVALUATIONS = 10**8
+_SQUARE_GRID_SYSTEMS = ("pld_theorem1",)
+#: Line-search studies and the grid each searches with when it has no ``grid`` parameter
+#: (pld_mm_bcd compares with the exhaustive optimum at the default grid).
+_LINE_SEARCH_SYSTEMS = {"pld_optimum": None, "pld_feasibility": None, "pld_mm_bcd": 20001}
+#: Memory budget of one batch of a simulation system. A batch's arrays are estimated at
+#: BYTES_PER_FRAME_BIT bytes per code bit per frame (measured peaks: 40-70 bytes for the coded
+#: link and the PLD link; symbols as complex128, LLRs and decoder messages), so the largest
+#: batch, min(batch_size, max_frames), is bounded by MAX_BATCH_BYTES / (bytes per frame):
+#: about 1300 frames of the longest 5G LDPC code (n = 25344), 260000 frames of n = 128. The
+#: budget is fixed, not this machine's memory, so that a scenario valid here is valid anywhere.
+MAX_BATCH_BYTES = 4 * 2**30
+BYTES_PER_FRAME_BIT = 128
+
+
+def _bytes_text(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} PiB"  # pragma: no cover
+
+
+def max_batch_frames(frame_bits: int) -> int:
+    """Most frames of ``frame_bits`` code bits one batch may hold (0: not even one fits)."""
+    return MAX_BATCH_BYTES // (BYTES_PER_FRAME_BIT * max(1, int(frame_bits)))
+
+
+def batch_memory_problem(frames: int, frame_bits: int) -> str | None:
+    """``"got ...; allowed: ..."`` when a batch of ``frames`` frames of ``frame_bits`` code bits
+    exceeds :data:`MAX_BATCH_BYTES` (None when it fits)."""
+    most = max_batch_frames(frame_bits)
+    if frames <= most:
+        return None
+    need = _bytes_text(float(frames) * frame_bits * BYTES_PER_FRAME_BIT)
+    rule = (f"the arrays of one batch, estimated at {BYTES_PER_FRAME_BIT} bytes per code bit "
+            f"per frame, must fit in {_bytes_text(MAX_BATCH_BYTES)}")
+    if most == 0:
+        return (f"got frames of {frame_bits} code bits, about {need} for a batch of {frames}; "
+                f"allowed: frames of at most {MAX_BATCH_BYTES // BYTES_PER_FRAME_BIT} code "
+                f"bits ({rule})")
+    return (f"got batches of {frames} frames of {frame_bits} code bits, about {need}; allowed: "
+            f"at most {most} frames per batch at this frame size ({rule})")
+
+
+def db_problem(value, what: str = "a value") -> str | None:
+    """``"got ...; allowed: ..."`` when ``value`` (a number, in dB) is outside +-DB_LIMIT."""
+    if _is_real(value) and not abs(_float(value)) <= DB_LIMIT:
+        return (f"got {_show(value)}; allowed: {what} in [-{DB_LIMIT:g}, {DB_LIMIT:g}] dB (beyond, "
+                f"10^(x/10) and the noise variance leave the range where float64/float32 "
+                f"arithmetic keeps them finite and nonzero)")
+    return None
+
+
+def value_limit(system: str, name: str, value) -> str | None:
+    """``"got ...; allowed: ..."`` when parameter ``name`` of system ``system`` has a value
+    beyond the numerical limits (None otherwise; only numbers are checked, the system checks
+    the types): dB values, num_iter, csi_error_var and grid."""
+    if not _is_real(value):
+        return None
+    if name.endswith("_db"):
+        return db_problem(value)
+    if name == "csi_error_var" and _float(value) > MAX_CSI_ERROR_VAR:
+        return (f"got {_show(value)}; allowed: at most {MAX_CSI_ERROR_VAR:g} (relative to the "
+                f"unit mean channel power: the estimate holds no information long before; the "
+                f"variance enters the noise variance, which must stay finite)")
+    if name == "num_iter" and _float(value) > MAX_NUM_ITER:
+        return (f"got {_show(value)}; allowed: at most {MAX_NUM_ITER} BP iterations (decoders "
+                f"converge within tens; the bound keeps a typo from running for days)")
+    if name == "grid":
+        square = system in _SQUARE_GRID_SYSTEMS
+        most = MAX_SQUARE_GRID if square else MAX_LINE_GRID
+        if _float(value) > most:
+            what = (f"{most} points a side of the square power grid ({most}^2 = {most**2:.1e} "
+                    f"points" if square else f"{most} points on the power line (for each key "
+                                             f"size 0..n")
+            return f"got {_show(value)}; allowed: at most {what}; the grid's time and memory)"
+    return None
+
+
+def _limit_error(system: str, params: Mapping[str, Any]) -> str | None:
+    """``"param: got ...; allowed: ..."`` for the first limit these (complete) parameters
+    break: each value, then the SINRs of the PLD systems and the work of the line searches."""
+    for name, value in params.items():
+        problem = value_limit(system, name, value)
+        if problem:
+            return f"{name}: {problem}"
+    values = {k: v for k, v in params.items() if _is_real(v)}
+    if "noise" in values and values["noise"] > 0:
+        gains = [k for k in ("z_bob_db", "z_eve_db") if k in values]
+        powers = [k for k in ("p_m", "p_k", "p_total") if k in values and values[k] > 0]
+        for power in powers:
+            for gain in gains:
+                terms = {power: 10 * math.log10(values[power]),
+                         "noise": -10 * math.log10(values["noise"]), gain: values[gain]}
+                snr = sum(terms.values())
+                if abs(snr) > SNR_DB_LIMIT:
+                    name = max(terms, key=lambda k: abs(terms[k]))
+                    return (f"{name}: got {_show(params[name])}, which puts a layer's SINR at "
+                            f"{snr:.1f} dB (10 log10({power} / noise) + {gain}); allowed: "
+                            f"values keeping every layer's SINR in [-{SNR_DB_LIMIT:g}, "
+                            f"{SNR_DB_LIMIT:g}] dB (the noise variance per symbol must stay "
+                            f"finite and nonzero)")
+    if system in _LINE_SEARCH_SYSTEMS and _is_int(params.get("n")):
+        grid = params.get("grid", _LINE_SEARCH_SYSTEMS[system])
+        if _is_int(grid):
+            work = (float(params["n"]) + 1) * float(grid)
+            if work > MAX_LINE_EVALUATIONS:
+                from linksim.systems import get_system
+                name = "grid" if params.get("grid", grid) != get_system(system).params.get(
+                    "grid", grid) else "n"      # blame the value that moved off its default
+                return (f"{name}: got {_show(params[name])}, (n + 1) * grid = {work:.2e} line "
+                        f"points (n = {_show(params['n'])}, grid = {_show(grid)}); allowed: at "
+                        f"most {MAX_LINE_EVALUATIONS:.0e} line points (under two minutes)")
+    return None
+
+
 @functools.lru_cache(maxsize=4096)
-def _point_error(system: str, params_json: str) -> str | None:
-    """Why system ``system`` rejects these (complete) parameters, or None. Cached: building
-    a system (an LDPC code) costs, and a parameter combination is validated once per process."""
+def _point_error(system: str, params_json: str) -> tuple[str | None, int | None]:
+    """(why these (complete) parameters are rejected, or None; the code bits per frame of the
+    built system, or None). The numerical limits first, then the system builds the point.
+    Cached: building a system (an LDPC code) costs, and a parameter combination is validated
+    once per process."""
     from linksim.systems import get_system
+    params = json.loads(params_json)
+    problem = _limit_error(system, params)
+    if problem:
+        return problem, None
     try:
-        with warnings.catch_warnings():  # e.g. overflow at an absurd Eb/N0: reported at run time
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            get_system(system).build(json.loads(params_json))
+            built = get_system(system).build(params)
     except (ValueError, TypeError) as exc:
-        return str(exc)
+        return str(exc), None
     except Exception as exc:  # a system bug must still surface as a scenario problem
+        return f"{type(exc).__name__}: {exc}", None
+    bits = getattr(built, "n_bits", None) or getattr(built, "n", None)
+    return None, (int(bits) if isinstance(bits, numbers.Integral) and bits > 0 else None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _prediction_error(system: str, name: str, options_json: str,
+                      params_json: str) -> str | None:
+    """Why prediction ``name`` (with these options) cannot be evaluated at the point, or None
+    (:func:`linksim.theory.check_prediction`). Cached like :func:`_point_error`."""
+    from linksim.systems import prediction_function
+    from linksim.theory import check_prediction
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            check_prediction(prediction_function(system, name), json.loads(params_json),
+                             json.loads(options_json))
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        return str(exc)
+    except Exception as exc:  # a bug of the prediction must still surface as a problem
         return f"{type(exc).__name__}: {exc}"
     return None
 
 
-def _check_points(system: str, params: dict, axes: dict, mode: str,
-                  problems: _Problems) -> None:
-    """Parameter names against the system, then every distinct point built by the system."""
+def _check_points(system: str, params: dict, axes: dict, mode: str, problems: _Problems,
+                  stop=None, batch_given: bool = True, predictions: list | None = None) -> None:
+    """Parameter names against the system, then every distinct point: the numerical limits,
+    the system's build, the batch memory (``stop``: the stopping rule of a simulation) and
+    each prediction (``predictions``: validated ``[[output.predictions]]`` entries)."""
     from linksim.systems import REQUIRED, get_system
     spec = get_system(system)
     known = ", ".join(spec.params)
@@ -630,20 +863,50 @@ def _check_points(system: str, params: dict, axes: dict, mode: str,
     if len(problems) > before:
         return
 
+    def where(name, indices):
+        """Where parameter ``name`` of the point at ``indices`` was written (or defaulted)."""
+        if name in axes:
+            return _loc("sweep", "axes", name, indices[names.index(name)])
+        return f"params.{name}" if name in spec.params else None
+
+    # The limits on single values first, one line per parameter or axis (a range may put
+    # many values out of bounds); the points holding such a value are not checked further.
+    skip_all = False
+    for name, value in params.items():
+        problem = value_limit(system, name, value)
+        if problem:
+            problems.add(("params", name), problem)
+            skip_all = True
+    out_of_bounds: dict[str, set[int]] = {}
+    for name, values in axes.items():
+        bad = [i for i, v in enumerate(values) if value_limit(system, name, v)]
+        if bad:
+            got, allowed = value_limit(system, name, values[bad[0]]).split("; allowed: ", 1)
+            more = f" (and {len(bad) - 1} more values of this axis)" if len(bad) > 1 else ""
+            problems.add(("sweep", "axes", name, bad[0]), f"{got}{more}; allowed: {allowed}")
+            out_of_bounds[name] = set(bad)
+    if skip_all:
+        return
+
     names = list(axes)
     seen: set[str] = set()
     failing = 0
+    largest = None          # (frame bits, point, values) of the largest frame
+    good_points = []
     for point, (indices, values) in enumerate(_axis_combos(axes, mode)):
+        if any(i in out_of_bounds.get(n, ()) for n, i in zip(names, indices)):
+            continue
         full = spec.complete({**params, **dict(zip(names, values))})
-        message = _point_error(system, _canonical(full))
+        full_json = _canonical(full)
+        message, bits = _point_error(system, full_json)
         if message is None:
+            good_points.append((point, indices, values, full_json))
+            if bits is not None and (largest is None or bits > largest[0]):
+                largest = (bits, point, values)
             continue
         match = _PARAM_MSG_RE.fullmatch(message)
-        if match and match.group(1) in axes:
-            name = match.group(1)
-            line = f"{_loc('sweep', 'axes', name, indices[names.index(name)])}: {match.group(2)}"
-        elif match and match.group(1) in params:
-            line = f"params.{match.group(1)}: {match.group(2)}"
+        if match and (match.group(1) in axes or match.group(1) in params):
+            line = f"{where(match.group(1), indices)}: {match.group(2)}"
         elif match and match.group(1) in spec.params:
             line = (f"params.{match.group(1)}: {match.group(2)} (not set: the system's "
                     f"default {_show(spec.params[match.group(1)])} applies)")
@@ -658,6 +921,42 @@ def _check_points(system: str, params: dict, axes: dict, mode: str,
     if failing > MAX_POINT_PROBLEMS:
         problems.append(f"sweep.axes: got {failing - MAX_POINT_PROBLEMS} more failing sweep "
                         f"points (not listed); allowed: parameters the system accepts")
+
+    if stop is not None and largest is not None:
+        bits, point, values = largest
+        problem = batch_memory_problem(min(stop.batch_size, stop.max_frames), bits)
+        if problem:
+            at = f" (point {point}: {_point_text(names, values)})"
+            if max_batch_frames(bits) == 0:
+                problems.add("params", problem + at)
+            else:
+                given = "" if batch_given else " (the default)"
+                problems.add(("stop", "batch_size"),
+                             f"got {stop.batch_size}{given}, {problem[4:]}{at}")
+
+    for i, entry in enumerate(predictions or []):
+        name = entry["name"]
+        options = {k: v for k, v in entry.items() if k not in ("name", "metric")}
+        options_json = _canonical(options)
+        for point, indices, values, full_json in good_points:
+            message = _prediction_error(system, name, options_json, full_json)
+            if message is None:
+                continue
+            ploc = _loc("output", "predictions", i, "name")
+            match = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*): got (.*?); allowed: (.*)",
+                                 message, re.S)
+            param_where = where(match.group(1), indices) if match else None
+            if match and param_where:
+                default = "" if match.group(1) in axes or match.group(1) in params \
+                    else " (the system's default)"
+                problems.append(f"{ploc}: got {_show(name)}, which cannot be evaluated where "
+                                f"{param_where}{default} = {match.group(2)}; allowed: "
+                                f"{match.group(1)}: {match.group(3)}")
+            else:
+                problems.append(f"{ploc}: got {_show(name)}, which cannot be evaluated at point "
+                                f"{point} ({_point_text(names, values)}): {message}; allowed: "
+                                f"a prediction that applies at every sweep point")
+            break       # one line per prediction: its first failing point
 
 
 def _point_text(names, values) -> str:
@@ -783,6 +1082,7 @@ def _parse_groups(raw, metrics: list[str] | None, problems: _Problems) -> list[l
 def _parse_predictions(raw, metrics: list[str] | None, problems: _Problems,
                        system: str | None = None) -> list[dict] | None:
     from linksim.systems import prediction_functions
+    from linksim.theory import option_rule, prediction_options
     PREDICTIONS = prediction_functions(system)
     loc = ("output", "predictions")
     if raw is None:
@@ -800,18 +1100,32 @@ def _parse_predictions(raw, metrics: list[str] | None, problems: _Problems,
         if model is None:
             continue
         name = entry["name"]
+        fn = None
         if not isinstance(name, str) or name not in PREDICTIONS:
             shown = _show(name) if isinstance(name, str) else _typed(name)
             problems.add(ploc + ("name",), f"got {shown}; allowed: a prediction of "
                                            f"linksim.theory.PREDICTIONS or of the "
                                            f"system ({available})")
+        else:
+            fn = PREDICTIONS[name]
         for key, value in entry.items():
             if key == "name":
                 continue
-            problems.extend(_value_problems(value, ploc + (key,)))
-            if key == "metric" and metrics is not None and value not in metrics:
-                problems.add(ploc + (key,), f"got {_show(value)}; allowed: one of the "
-                                            f"recorded metrics {', '.join(metrics)}")
+            bad = _value_problems(value, ploc + (key,))
+            problems.extend(bad)
+            if key == "metric":
+                if metrics is not None and value not in metrics:
+                    problems.add(ploc + (key,), f"got {_show(value)}; allowed: one of the "
+                                                f"recorded metrics {', '.join(metrics)}")
+            elif fn is not None and not bad:
+                rule = option_rule(fn, str(key), value)
+                if rule is not None:
+                    problems.add(ploc + (key,), f"got {_typed(value)}; allowed: {rule}")
+        if fn is not None:
+            for key, default in (prediction_options(fn) or {}).items():
+                if default is inspect.Parameter.empty and key not in entry:
+                    problems.add(ploc + (key,), f"missing; allowed: a value for this required "
+                                                f"option of {name!r}")
         out.append(dict(entry))
     return None if len(problems) > before else out
 
@@ -996,6 +1310,9 @@ def parse_scenario(data: Mapping, *, name: str | None = None,
     if not isinstance(data, Mapping):
         raise ScenarioError([f"scenario: got {_typed(data)}; allowed: a table of scenario "
                              f"fields (system, seed, [params], [sweep], [stop], [output])"], _path)
+    deep = _depth_problem(data)
+    if deep:
+        raise ScenarioError([deep], _path)
     data = _from_dict_form(data)
 
     top = problems.validate(_Top, data, (), "a table")
@@ -1131,7 +1448,9 @@ def parse_scenario(data: Mapping, *, name: str | None = None,
 
     # every point through the system
     if system is not None and params is not None and axes is not None and mode is not None:
-        _check_points(system, params, axes, mode, problems)
+        batch_given = isinstance(raw_stop, Mapping) and "batch_size" in raw_stop
+        _check_points(system, params, axes, mode, problems, stop=stop_rule,
+                      batch_given=batch_given, predictions=predictions)
 
     if problems:
         raise ScenarioError(problems, _path)
@@ -1152,12 +1471,32 @@ def load_scenario(path) -> Scenario:
     if path.suffix.lower() != ".toml":
         raise ScenarioError([f"{where}: got a file named {path.name!r}; allowed: a .toml "
                              f"scenario file"], path)
-    if not path.exists():
-        raise ScenarioError([f"{where}: got a path that does not exist; allowed: an existing "
-                             f".toml scenario file"], path)
-    if not path.is_file():
+    allowed = "an existing .toml scenario file"
+    try:
+        info = path.stat()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            got = "a symbolic link loop (the link resolves to itself)"
+        elif path.is_symlink():
+            try:
+                target = f" to {os.readlink(path)!r}"
+            except OSError:
+                target = ""
+            got = f"a broken symbolic link{target}"
+        elif exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            got = "a path that does not exist"
+        else:
+            got = f"a path that cannot be examined ({exc.strerror or exc})"
+        raise ScenarioError([f"{where}: got {got}; allowed: {allowed}"], path) from None
+    except ValueError as exc:       # e.g. an embedded NUL byte
+        raise ScenarioError([f"{where}: got an invalid path ({exc}); allowed: {allowed}"],
+                            path) from None
+    if not stat.S_ISREG(info.st_mode):
         raise ScenarioError([f"{where}: got a directory or special file; allowed: a .toml "
                              f"scenario file"], path)
+    if info.st_size > MAX_FILE_BYTES:
+        raise ScenarioError([f"{where}: got a file of {info.st_size} bytes; allowed: a scenario "
+                             f"file of at most {MAX_FILE_BYTES} bytes"], path)
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as exc:
@@ -1166,9 +1505,21 @@ def load_scenario(path) -> Scenario:
     except UnicodeDecodeError as exc:
         raise ScenarioError([f"{where}: got bytes that are not UTF-8 text (at byte "
                              f"{exc.start}); allowed: a UTF-8 TOML file"], path) from None
+    # A byte-order mark (editors on Windows write one) is not TOML; it carries no meaning in
+    # UTF-8, so it is dropped rather than reported as "Invalid statement" at line 1.
+    text = text.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([f"{where}: got invalid TOML: {exc}; allowed: a TOML file "
                              f"(https://toml.io)"], path) from None
+    except RecursionError:
+        raise ScenarioError([f"{where}: got arrays or inline tables nested too deeply for the "
+                             f"TOML parser; allowed: at most {MAX_DEPTH} levels of nesting"],
+                            path) from None
+    except ValueError as exc:       # an integer literal of more than 4300 digits
+        reason = str(exc).split(":")[0].split(";")[0]
+        raise ScenarioError([f"{where}: got a value the TOML parser cannot read ({reason}); "
+                             f"allowed: numbers of at most 64 bits (integers within "
+                             f"+-2**63)"], path) from None
     return parse_scenario(data, name=path.stem, _path=path)

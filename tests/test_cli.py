@@ -4,6 +4,8 @@ import csv
 import json
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -149,6 +151,16 @@ def test_fading_options_reach_the_link(capsys):
     (["--ebno-db", "1", "--iters", "0"], "--iters"),
     (["--ebno-db", "1", "--decoder", "bp"], "--decoder"),
     (["--ebno-db", "1", "--bogus"], "--bogus"),
+    # issue 9: values that used to end in a traceback or a run that never ends
+    (["--ebno-db", "3100"], "--ebno-db"),
+    (["--ebno-db", "-300.5,1"], "--ebno-db"),
+    (["--ebno-db", "0:1e307:1e308"], "--ebno-db"),
+    (["--ebno-db", "1", "--iters", "10001"], "--iters"),
+    (["--ebno-db", "1", "--iters", "1e9"], "--iters"),
+    (["--ebno-db", "1", "--seed", "9223372036854775808"], "--seed"),
+    (["--ebno-db", "1", "--seed", "1e3"], "--seed"),
+    (["--ebno-db", "1", "--channel", "rayleigh", "--csi-error-var", "1e308"], "--csi-error-var"),
+    (["--ebno-db", "1", "--max-frame-errors", "1e30"], "--max-frame-errors"),
 ])
 def test_bad_arguments_exit_2_naming_option(extra, option, capsys):
     base = ["bler", "--code", "none", "--k", "64"]
@@ -159,6 +171,124 @@ def test_bad_arguments_exit_2_naming_option(extra, option, capsys):
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1, err
     assert option in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("extra, option, allowed", [
+    (["--batch-size", "1e9", "--max-frames", "1e10"], "--batch-size",
+     "allowed: at most 524288 frames per batch"),
+    (["--k", "1e12", "--max-frames", "10"], "--k/--n", "allowed: frames of at most"),
+])
+def test_bler_batch_must_fit_in_memory(extra, option, allowed, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["bler", "--code", "none", "--k", "64", "--ebno-db", "1"] + extra)
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    err = captured.err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"argument {option}: got " in err and allowed in err
+    assert captured.out == ""       # nothing ran
+
+
+def test_bler_largest_batch_is_bounded_by_max_frames(capsys):
+    """--batch-size 1e9 with --max-frames 100: batches of at most 100 frames, which fit."""
+    assert main(SMALL + ["--ebno-db", "8", "--batch-size", "1e9", "--max-frames", "100",
+                         "--json"]) == 0
+    (rec,) = _json_lines(capsys.readouterr().out)
+    assert rec["frames"] == 100 and rec["batch_size"] == 10**9
+
+
+def test_bler_seed_bounds(capsys):
+    top = 2**63 - 1
+    assert main(SMALL + ["--ebno-db", "8", "--seed", str(top), "--json"]) == 0
+    (rec,) = _json_lines(capsys.readouterr().out)
+    assert rec["seed"] == top
+    for bad in (str(top + 1), "-1", str(2**64)):
+        with pytest.raises(SystemExit) as info:
+            main(SMALL + ["--ebno-db", "8", "--seed", bad])
+        assert info.value.code == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1
+        assert f"argument --seed: got '{bad}'; allowed: an integer in [0, {top}]" in err
+
+
+SHIPPED = Path(__file__).resolve().parents[1] / "scenarios" / "ldpc_awgn_qpsk.toml"
+
+
+@pytest.mark.parametrize("extra, option, allowed", [
+    (["--seed", str(2**63)], "--seed", "allowed: an integer in [0, 9223372036854775807]"),
+    (["--seed", "-1"], "--seed", "allowed: an integer in [0, 9223372036854775807]"),
+    (["--workers", "100000"], "--workers", "allowed: an integer in [1, {most}]"),
+    (["--workers", "0"], "--workers", "allowed: an integer in [1, {most}]"),
+    (["--workers", "two"], "--workers", "allowed: an integer in [1, {most}]"),
+])
+def test_run_option_bounds(extra, option, allowed, tmp_path, capsys):
+    from linksim.cli import WORKERS_PER_CPU, _cpu_count
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as info:
+        main(["run", str(SHIPPED), "--out", str(out), "--no-progress"] + extra)
+    assert info.value.code == 2
+    captured = capsys.readouterr()
+    err = captured.err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert f"argument {option}: got '{extra[1]}'" in err
+    assert allowed.format(most=WORKERS_PER_CPU * _cpu_count()) in err
+    assert captured.out == "" and not out.exists()
+
+
+def test_run_symlink_loop(tmp_path, capsys):
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(loop)
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as info:
+        main(["run", str(loop), "--out", str(out)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        f"linksim run: {loop}: invalid scenario",
+        f"  {loop}: got a symbolic link loop (the link resolves to itself); allowed: an "
+        f"existing .toml scenario file"]
+    assert not out.exists()
+
+
+def _list_folder(tmp_path):
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    shutil.copy(SHIPPED, folder / "good.toml")
+    (folder / "bomb.toml").write_text('system = "coded_link"\nx = ' + "[" * 3000 + "]" * 3000)
+    (folder / "bom.toml").write_bytes(b"\xef\xbb\xbf" + SHIPPED.read_bytes())
+    (folder / "huge.toml").write_text('system = "coded_link"\nseed = 1' + "0" * 5000 + "\n")
+    (folder / "loop.toml").symlink_to(folder / "loop.toml")
+    return folder
+
+
+def _check_list_output(out, folder):
+    lines = out.splitlines()
+    by_file = {line.split()[0]: line for line in lines if line.startswith("  ") and
+               line.split()[0].endswith(".toml")}
+    assert set(by_file) == {"bom.toml", "bomb.toml", "good.toml", "huge.toml", "loop.toml"}
+    assert "coded_link" in by_file["good.toml"] and "7 points" in by_file["good.toml"]
+    assert "coded_link" in by_file["bom.toml"] and "INVALID" not in by_file["bom.toml"]
+    assert "INVALID" in by_file["bomb.toml"] and "nested too deeply" in by_file["bomb.toml"]
+    assert "INVALID" in by_file["huge.toml"] and "cannot read" in by_file["huge.toml"]
+    assert "INVALID" in by_file["loop.toml"] and "symbolic link loop" in by_file["loop.toml"]
+    assert "# systems" in lines      # carried on past the bad files
+
+
+def test_list_shows_bad_files_and_carries_on(tmp_path, capsys):
+    folder = _list_folder(tmp_path)
+    assert main(["list", "--scenarios", str(folder)]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    _check_list_output(captured.out, folder)
+
+
+def test_list_console_script_on_a_recursion_bomb(tmp_path):
+    folder = _list_folder(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "linksim.cli", "list", "--scenarios",
+                           str(folder)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    _check_list_output(proc.stdout, folder)
 
 
 def test_missing_required_and_no_command(capsys):

@@ -66,7 +66,7 @@ def base_dict() -> dict:
 
 
 def expectations(path: Path) -> list[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = path.read_text(encoding="utf-8-sig").splitlines()  # a BOM is accepted
     assert lines and lines[0].startswith("# expect:"), f"{path.name}: no '# expect:' first line"
     return [line.split(":", 1)[1].strip() for line in lines if line.startswith("# expect:")]
 
@@ -423,7 +423,7 @@ def test_random_corruptions_only_raise_scenario_error():
 # ----------------------------------------------------------------------------- malformed files
 
 def test_bad_corpus_is_large_enough():
-    assert len(BAD_FILES) >= 30
+    assert len(BAD_FILES) >= 100
 
 
 @pytest.mark.parametrize("path", BAD_FILES, ids=lambda p: p.stem)
@@ -443,20 +443,32 @@ def test_bad_scenario_rejected(path):
 
 @pytest.mark.parametrize("path", BAD_FILES, ids=lambda p: p.stem)
 def test_cli_run_rejects_bad_scenario(path, tmp_path, monkeypatch, capsys):
-    """``linksim run`` (in process): exit status 2, the problems on stderr, nothing written."""
+    """``linksim run FILE --out OUT`` (in process): exit status 2, a header line and one line
+    per problem on stderr, nothing written (OUT not created, nothing in the working dir)."""
     from linksim.cli import main
     monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
     with pytest.raises(SystemExit) as info:
-        main(["run", str(path), "--no-progress"])
+        main(["run", str(path), "--out", str(out), "--no-progress"])
     assert info.value.code == 2
-    err = capsys.readouterr().err
-    assert_clean_message(err)
+    captured = capsys.readouterr()
+    err = captured.err
+    assert_clean_message(err + captured.out)
     for fragment in expectations(path):
         assert fragment in err
+    with pytest.raises(ScenarioError) as parsed:
+        load_scenario(path)
+    lines = err.splitlines()
+    assert lines[0] == f"linksim run: {path}: invalid scenario"
+    assert lines[1:] == [f"  {problem}" for problem in parsed.value.problems]
+    assert all("; allowed: " in line and "\n" not in line for line in lines[1:])
+    assert not out.exists()
     assert not any(tmp_path.iterdir())
 
 
-CLI_SUBPROCESS_SAMPLE = ["toml_syntax_error", "axis_bad_k", "many_problems"]
+CLI_SUBPROCESS_SAMPLE = ["toml_syntax_error", "axis_bad_k", "many_problems",
+                         "toml_nested_arrays", "prediction_metaconverse_16qam",
+                         "stop_batch_size_huge", "ebno_too_high"]
 
 
 @pytest.fixture(scope="module")
@@ -464,7 +476,8 @@ def cli_subprocess_results(tmp_path_factory):
     """Run the sample through ``python -m linksim.cli run`` concurrently (startup dominates)."""
     cwd = tmp_path_factory.mktemp("cli_run")
     procs = {name: subprocess.Popen(
-        [sys.executable, "-m", "linksim.cli", "run", str(BAD_DIR / f"{name}.toml")],
+        [sys.executable, "-m", "linksim.cli", "run", str(BAD_DIR / f"{name}.toml"),
+         "--out", str(cwd / f"out_{name}")],
         cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for name in CLI_SUBPROCESS_SAMPLE}
     results = {}
@@ -482,4 +495,284 @@ def test_cli_subprocess_rejects_bad_scenario(name, cli_subprocess_results):
     assert_clean_message(out + err)
     for fragment in expectations(BAD_DIR / f"{name}.toml"):
         assert fragment in err
-    assert not (cwd / "results").exists()
+    assert all(line.startswith("  ") and "; allowed: " in line for line in err.splitlines()[1:])
+    assert not (cwd / "results").exists() and not (cwd / f"out_{name}").exists()
+
+
+# ----------------------------------------------------------------------------- no traceback, ever
+# Inputs that used to end in a Python traceback (issue 9): each is a ScenarioError with one line
+# per problem, before anything runs.
+
+def test_byte_order_mark_is_accepted(tmp_path):
+    plain = tmp_path / "plain.toml"
+    plain.write_text(VALID, encoding="utf-8")
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + VALID.encode("utf-8"))
+    assert bom.read_bytes()[:3] == b"\xef\xbb\xbf"
+    assert load_scenario(bom).hash == load_scenario(plain).hash
+    assert load_scenario(bom).name == "small"
+
+
+@pytest.mark.parametrize("text", ["[" * 2000 + "]" * 2000, "{ a = " * 2000 + "1" + " }" * 2000])
+def test_toml_recursion_bomb(tmp_path, text):
+    path = tmp_path / "bomb.toml"
+    path.write_text(f'system = "coded_link"\nseed = 1\nx = {text}\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert info.value.problems == [
+        f"{path}: got arrays or inline tables nested too deeply for the TOML parser; allowed: "
+        f"at most 32 levels of nesting"]
+
+
+def test_deep_and_cyclic_structures_from_python():
+    """parse_scenario on nesting no TOML file holds: 5000 levels, and a list holding itself."""
+    deep = 1
+    for _ in range(5000):
+        deep = [deep]
+    cyclic = []
+    cyclic.append(cyclic)
+    for value in (deep, cyclic, {"a": {"b": deep}}):
+        data = base_dict()
+        data["params"]["x"] = value
+        with pytest.raises(ScenarioError) as info:
+            parse_scenario(data)
+        assert len(info.value.problems) == 1
+        assert info.value.problems[0].startswith("params.x: got arrays or tables nested more "
+                                                 "than 32 levels deep")
+    data = base_dict()
+    data["params"]["x"] = [[[[1]]]]   # shallow nesting is not refused by the depth check
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    assert locations(info.value) == ["params.x"] and "unknown parameter" in str(info.value)
+
+
+@pytest.mark.parametrize("value", [2**64, -(2**70), 16**400])
+def test_huge_integers_are_problems_not_crashes(value):
+    for path in (("params", "k"), ("params", "ebno_db"), ("confidence",), ("stop", "max_frames"),
+                 ("seed",)):
+        data = base_dict()
+        _set(data, path, value)
+        with pytest.raises(ScenarioError) as info:
+            parse_scenario(data)
+        assert locations(info.value) == [".".join(path)], info.value.problems
+        assert_clean_message(str(info.value))
+        assert len(str(info.value)) < 400   # the value is shown by its size, not its digits
+
+
+def test_symlink_loop_and_broken_link(tmp_path):
+    loop = tmp_path / "loop.toml"
+    loop.symlink_to(loop)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(loop)
+    assert info.value.problems == [f"{loop}: got a symbolic link loop (the link resolves to "
+                                   f"itself); allowed: an existing .toml scenario file"]
+    broken = tmp_path / "broken.toml"
+    broken.symlink_to(tmp_path / "gone.toml")
+    with pytest.raises(ScenarioError, match="broken symbolic link to .*gone.toml"):
+        load_scenario(broken)
+    good = tmp_path / "good.toml"
+    good.symlink_to(SHIPPED)
+    assert load_scenario(good).hash == load_scenario(SHIPPED).hash
+
+
+def test_oversized_file_is_not_read(tmp_path, monkeypatch):
+    from linksim import scenario as module
+    path = tmp_path / "big.toml"
+    path.write_text(VALID)
+    monkeypatch.setattr(module, "MAX_FILE_BYTES", 100)
+    with pytest.raises(ScenarioError, match=r"got a file of \d+ bytes; allowed: a scenario file "
+                                            r"of at most 100 bytes"):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize("value, ok", [(300.0, True), (-300, True), (300.0001, False),
+                                       (-301, False), (1e308, False)])
+def test_ebno_bound(value, ok):
+    data = base_dict()
+    data["sweep"]["axes"]["ebno_db"] = [1.0, value]
+    if ok:
+        assert parse_scenario(data).axes["ebno_db"][1] == value
+    else:
+        with pytest.raises(ScenarioError) as info:
+            parse_scenario(data)
+        assert locations(info.value) == ["sweep.axes.ebno_db[1]"]
+        assert "allowed: a value in [-300, 300] dB" in str(info.value)
+
+
+@pytest.mark.parametrize("modulation", ["bpsk", "16qam", "256qam"])
+def test_ebno_bound_is_numerically_safe(modulation):
+    """At +-300 dB (the bound) a batch runs without a floating-point warning: no errors at all
+    at +300 dB, coin flips at -300 dB."""
+    import warnings
+
+    from linksim.random import batch_rng
+    from linksim.systems import build_system
+    for ebno, channel in ((300.0, "awgn"), (-300.0, "awgn"), (300.0, "rayleigh")):
+        params = parse_scenario({**base_dict(), "params": {"k": 64, "n": 128, "num_iter": 4,
+                                                           "modulation": modulation,
+                                                           "channel": channel},
+                                 "sweep": {"axes": {"ebno_db": [ebno]}}}).points()[0]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            counts = build_system("coded_link", params).simulate_batch(batch_rng(1, 0, 0), 40)
+        if ebno > 0:
+            assert counts["bit_errors"] == 0 and counts["frame_errors"] == 0
+        else:
+            assert counts["frame_errors"] == 40
+            assert 0.4 < counts["bit_errors"] / counts["bits"] < 0.6
+
+
+def test_pld_sinr_bound():
+    def pld(**params):
+        return {"name": "p", "system": "pld", "seed": 1,
+                "params": {"p_m": 0.6, "p_k": 0.4, "d_k": 8, "z_eve_db": -3.0, **params},
+                "sweep": {"axes": {"z_bob_db": [0.0]}},
+                "stop": {"max_frame_errors": 5, "max_frames": 20}}
+    assert parse_scenario(pld(noise=1e-25)).params["noise"] == 1e-25   # 250 dB: fine
+    for params, where in (({"noise": 1e-31}, "params.noise"), ({"p_m": 1e-301}, "params.p_m"),
+                          ({"noise": 1e301}, "params.noise")):
+        with pytest.raises(ScenarioError) as info:
+            parse_scenario(pld(**params))
+        assert locations(info.value) == [where]
+        assert "allowed: values keeping every layer's SINR in [-300, 300] dB" in str(info.value)
+    data = pld()
+    # a gain of 300 dB with layer powers under the 1 mW noise: SINRs just under 300 dB
+    data["sweep"]["axes"] = {"z_bob_db": [0.0, 300.0]}
+    assert parse_scenario(data).n_points == 2
+    data["params"]["noise"] = 0.5       # 10 log10(0.6 / 0.5) + 300 dB > 300 dB
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    assert locations(info.value) == ["sweep.axes.z_bob_db[1]"]
+
+
+def test_num_iter_bound():
+    data = base_dict()
+    data["params"]["num_iter"] = 10_000
+    assert parse_scenario(data).params["num_iter"] == 10_000
+    data["params"]["num_iter"] = 10_001
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    assert locations(info.value) == ["params.num_iter"]
+    assert "at most 10000 BP iterations" in str(info.value)
+
+
+def test_batch_memory_bound():
+    from linksim.scenario import BYTES_PER_FRAME_BIT, MAX_BATCH_BYTES, max_batch_frames
+    most = max_batch_frames(128)
+    assert most == MAX_BATCH_BYTES // (BYTES_PER_FRAME_BIT * 128) == 262_144
+    data = base_dict()
+    data["stop"].update(batch_size=most, max_frames=10**9)
+    assert parse_scenario(data).stop.batch_size == most
+    data["stop"]["batch_size"] = most + 1
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    assert locations(info.value) == ["stop.batch_size"]
+    assert f"allowed: at most {most} frames per batch" in str(info.value)
+    # the largest batch is min(batch_size, max_frames): a big batch_size on a short run is fine
+    data["stop"].update(batch_size=10**9, max_frames=most)
+    assert parse_scenario(data).stop.batch_size == 10**9
+    # the frame size is the longest of the sweep: the long-code point sets the bound
+    data = base_dict()
+    data["sweep"] = {"mode": "zip", "axes": {"k": [64, 8448], "n": [128, 25344],
+                                             "ebno_db": [1.0, 1.0]}}
+    del data["params"]["k"], data["params"]["n"]
+    data["stop"].update(batch_size=2000, max_frames=10**6)
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    assert locations(info.value) == ["stop.batch_size"]
+    assert "frames of 25344 code bits" in str(info.value) and "point 1" in str(info.value)
+
+
+def test_grid_bounds():
+    def study(system, **params):
+        return {"name": "g", "system": system,
+                "params": {"p_total": 2.0, "z_eve_db": -3.0, **params},
+                "sweep": {"axes": {"z_bob_db": [0.0]}}}
+    assert parse_scenario(study("pld_theorem1", d_k=30, grid=2001)).points()[0]["grid"] == 2001
+    assert parse_scenario(study("pld_optimum", grid=10**6)).points()[0]["grid"] == 10**6
+    for system, params, where in (("pld_theorem1", {"d_k": 30, "grid": 2002}, "params.grid"),
+                                  ("pld_optimum", {"grid": 10**6 + 1}, "params.grid"),
+                                  ("pld_feasibility", {"grid": 10**6, "n": 200},
+                                   "params.grid"),  # 201 * 1e6 line points: grid moved
+                                  ("pld_feasibility", {"n": 10**4}, "params.n"),  # 1e4 * 20001
+                                  ("pld_mm_bcd", {"n": 5000}, "params.n")):  # 5001 * 20001
+        with pytest.raises(ScenarioError) as info:
+            parse_scenario(study(system, **params))
+        assert locations(info.value) == [where], info.value.problems
+
+
+def test_predictions_checked_at_every_point():
+    data = base_dict()
+    data["sweep"] = {"mode": "zip", "axes": {"modulation": ["qpsk", "bpsk", "qpsk", "16qam"],
+                                             "ebno_db": [1.0, 1.5, 2.0, 2.5]}}
+    data["output"]["predictions"] = [{"name": "normal_approximation", "log_term": False},
+                                     {"name": "metaconverse", "metric": "bler"}]
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    assert info.value.problems == [
+        "output.predictions[1].name: got \"metaconverse\", which cannot be evaluated where "
+        "sweep.axes.modulation[3] = '16qam'; allowed: modulation: bpsk or qpsk (the "
+        "metaconverse is implemented for BI-AWGN)"]
+    data["sweep"]["axes"]["modulation"][3] = "bpsk"
+    sc = parse_scenario(data)
+    assert sc.predictions[0] == {"name": "normal_approximation", "log_term": False}
+
+
+def test_costly_prediction_is_checked_not_evaluated(monkeypatch):
+    """The metaconverse (seconds a point) has a cheap applicability check: parsing never
+    evaluates it; a prediction without a check is evaluated (and its failure reported)."""
+    from linksim import scenario as module
+    from linksim.theory import PREDICTIONS, bounds
+    module._prediction_error.cache_clear()
+
+    def never(*args, **kwargs):
+        raise AssertionError("the metaconverse was evaluated at parse time")
+
+    monkeypatch.setattr(bounds, "metaconverse", never)
+    data = base_dict()
+    data["output"]["predictions"] = [{"name": "metaconverse"}]
+    assert parse_scenario(data).predictions == [{"name": "metaconverse"}]
+
+    def fails_at_two_db(params, scale=1.0):
+        if params["ebno_db"] == 2.0:
+            raise ValueError("ebno_db: got 2.0; allowed: anything but 2 dB")
+        return 0.5 * scale
+
+    monkeypatch.setitem(PREDICTIONS, "picky", fails_at_two_db)
+    data["output"]["predictions"] = [{"name": "picky", "scale": 0.5}]
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    assert info.value.problems == [
+        "output.predictions[0].name: got \"picky\", which cannot be evaluated where "
+        "sweep.axes.ebno_db[2] = 2.0; allowed: ebno_db: anything but 2 dB"]
+    data["output"]["predictions"] = [{"name": "picky", "scale": "half"}]
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data)
+    assert info.value.problems == [
+        "output.predictions[0].scale: got \"half\" (a string); allowed: a number, the type of "
+        "the option's default 1.0"]
+    module._prediction_error.cache_clear()
+
+
+def test_extreme_values_never_crash_the_parser():
+    """Every parameter of every system set to extreme numbers: a Scenario or a clean
+    ScenarioError, never another exception."""
+    from linksim.systems import SYSTEMS
+    extremes = [0, -1, 5e-324, 1e-300, 1e308, -1e308, 2**63 - 1, -(2**63), 10**9, 3100.0]
+    base = {"coded_link": {"k": 64, "n": 128, "ebno_db": 1.0},
+            "pld": {"p_m": 0.6, "p_k": 0.4, "d_k": 8, "z_eve_db": -3.0}}
+    for system, spec in SYSTEMS.items():
+        params = dict(base.get(system, {"z_eve_db": -3.0, "p_total": 2.0, "d_k": 8}))
+        params = {k: v for k, v in params.items() if k in spec.params}
+        for name in spec.params:
+            for value in extremes:
+                data = {"name": "x", "system": system, "seed": 1,
+                        "params": {k: v for k, v in params.items() if k != name},
+                        "sweep": {"axes": {name: [value]}}}
+                if spec.kind == "simulation":
+                    data["stop"] = {"max_frame_errors": 5, "max_frames": 20}
+                try:
+                    parse_scenario(data)
+                except ScenarioError as exc:
+                    assert all("; allowed: " in p for p in exc.problems), exc.problems
+                    assert_clean_message(str(exc))
