@@ -314,7 +314,14 @@ def test_cli_list_shows_kinds(tmp_path, capsys):
     from linksim.cli import main
     assert main(["list", "--scenarios", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "[simulation]" in out and "toy            [analysis]" in out
+    assert "[simulation]" in out
+    # System names are padded to the longest one, so every "[kind]" column lines up.
+    width = max(len(name) for name in systems.SYSTEMS)
+    assert f"  {'toy':<{width}} [analysis]" in out
+    system_lines = [line for line in out.splitlines()
+                    if line.split() and line.split()[0] in systems.SYSTEMS and " [" in line]
+    assert len(system_lines) == len(systems.SYSTEMS)
+    assert len({line.index(" [") for line in system_lines}) == 1
     assert "quantities: square, inverse, big, nothing" in out
 
 
