@@ -549,7 +549,7 @@ def _unwritten(exc: OSError, results_dir: Path, state: str, again: str) -> str:
 def _cmd_run(args) -> int:
     from linksim.report import write_outputs
     from linksim.sim.executors import make_executor
-    from linksim.sim.runner import run_scenario
+    from linksim.sim.runner import PredictionError, run_scenario
     from linksim.sim.store import StoreError, check_store, check_writable_dir
     scenario = _scenario_or_exit(args.scenario)
     if args.seed is not None:
@@ -579,6 +579,8 @@ def _cmd_run(args) -> int:
         print(f"\n# interrupted: finished {done} are in the store; run again to resume",
               file=sys.stderr)
         return 130
+    except PredictionError as exc:
+        _fail(args, exc)
     except StoreError as exc:       # e.g. the disk filled up: committed batches are kept
         _fail(args, exc)
     summary = _with_gaps(scenario.to_dict(), rows)

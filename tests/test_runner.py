@@ -226,3 +226,30 @@ def test_report_shows_what_the_latest_run_asked_for(tmp_path):
         assert (a["frames"], a["frame_errors"], a["bit_errors"]) == \
             (b["frames"], b["frame_errors"], b["bit_errors"])
         assert b["bler_ci_hi"] < a["bler_ci_hi"]          # 90 % intervals are narrower
+
+
+def test_prediction_failing_at_run_time_is_one_line_before_any_work(tmp_path, monkeypatch):
+    """A prediction that passed validation but fails at a point (a numerical failure) stops the
+    run before anything is simulated, with one line naming the point."""
+    import linksim.theory as theory
+    from linksim.sim import runner
+    path = tmp_path / "pred.toml"
+    path.write_text(SCENARIO.format(name="pred", seed=3, errors=10, frames=200)
+                    + '\n[output]\nmetrics = ["bler"]\n'
+                      '[[output.predictions]]\nname = "normal_approximation"\n')
+    scenario = load_scenario(path)                    # valid as written
+
+    def broken(params, **options):
+        raise ValueError("Laplace inversion did not converge\nsecond line")
+    monkeypatch.setitem(theory.PREDICTIONS, "normal_approximation", broken)
+    runner._predictions_cached.cache_clear()
+    try:
+        with make_executor("local", workers=1) as executor:
+            with pytest.raises(runner.PredictionError) as exc:
+                run_scenario(scenario, tmp_path / "out", executor, progress=False)
+    finally:
+        runner._predictions_cached.cache_clear()
+    message = str(exc.value)
+    assert "\n" not in message and "point 0 (ebno_db=1.0)" in message
+    assert "did not converge" in message and "nothing was simulated" in message
+    assert not (tmp_path / "out" / "store.sqlite").exists()

@@ -56,6 +56,11 @@ def execute_batch(system: str, params: dict, seed: int, point: int, batch: int,
     return counts, time.perf_counter() - t0
 
 
+class PredictionError(Exception):
+    """A scenario's prediction that fails at one of its points (raised by
+    :func:`run_scenario` before anything is simulated); ``str(exc)`` is one line."""
+
+
 def prepare(system: str, params: dict) -> float:
     """Build ``system`` at ``params`` and run one throw-away frame in this process, once.
 
@@ -284,8 +289,15 @@ def run_scenario(scenario, out_dir, executor, *, progress: bool = True,
     if scenario.kind == "analysis":
         return _run_analysis(scenario, out_dir, executor, progress, on_point)
     record = _record(scenario)
-    for params in record["points"]:       # an inapplicable prediction fails before any work
-        predictions_of(record["scenario"], params)
+    for point, params in enumerate(record["points"]):   # before any work, not after hours
+        try:
+            predictions_of(record["scenario"], params)
+        except (ArithmeticError, ValueError, RuntimeError, MemoryError) as exc:
+            raise PredictionError(
+                f"output.predictions: cannot be evaluated at point {point} "
+                f"({', '.join(f'{k}={v}' for k, v in record['axes'][point].items())}): "
+                f"{' '.join(str(exc).splitlines())}; nothing was simulated: change the "
+                f"prediction or the sweep") from None
     stop = scenario.stop
     stop_dict = stop.to_dict()
     window = _window(executor)
