@@ -242,15 +242,16 @@ def _phi(u):
 
 
 def exact_biawgn_n1(eps, s):
-    """n = 1 in closed form: int_0^{1-eps} e^{Q_X(v)} dv = int_{u >= Phi^-1(eps)} (1 + e^-L) phi(u) du
-    = (1 - eps) + Q(Phi^-1(eps) + 2 sqrt(s))."""
+    """n = 1 in closed form: int_0^{1-eps} e^{Q_X(v)} dv
+    = int_{u >= Phi^-1(eps)} (1 + e^-L) phi(u) du = (1 - eps) + Q(Phi^-1(eps) + 2 sqrt(s))."""
     a = special.ndtri(eps)
     return 1 - math.log2((1 - eps) + special.ndtr(-(a + 2 * math.sqrt(s))))
 
 
 def exact_biawgn_n2(eps, s):
     """n = 2 by 1-D adaptive quadrature over the first letter (scipy.integrate.quad) with the
-    second letter in closed form: P[X2 > y] = Phi(u(y)), E[e^X2; X2 <= y] = Q(u(y)) + Q(u(y) + 2 sqrt s)."""
+    second letter in closed form: P[X2 > y] = Phi(u(y)),
+    E[e^X2; X2 <= y] = Q(u(y)) + Q(u(y) + 2 sqrt s)."""
     from scipy import integrate, optimize
     l1 = lambda u: float(_loss(u, s))
     ui = lambda x: float(_u_of_loss(x, s))
@@ -438,7 +439,8 @@ def test_biawgn_vs_normal_approximation():
     for sdb in (0.0, 5.0):
         s = 10 ** (sdb / 10)
         for eps in (1e-3, 0.1):
-            d = [metaconverse(n, eps, s, "biawgn") - na_biawgn(n, eps, s) for n in (128, 1024, 8192)]
+            d = [metaconverse(n, eps, s, "biawgn") - na_biawgn(n, eps, s)
+                 for n in (128, 1024, 8192)]
             assert max(abs(x) for x in d) < 4.0
             # n x8: the O(1/sqrt n) remainder shrinks by sqrt(8) ~ 2.8
             assert abs(d[2] - d[1]) <= 0.5 * abs(d[1] - d[0]) + 0.01

@@ -328,8 +328,9 @@ def _letter_lattice(s, delta, K):
     (k+1) delta otherwise, so E[X'] = E[X] and |X' - X| < delta.  The node masses are
     integrals over the Gaussian variable u (L = 2s + 2 sqrt(s) u ~ N(2s, 4s)) between the exact
     cell ends u(k delta), 8-point Gauss-Legendre per cell (the cell [0, delta) extends to
-    u = +inf: panels of width <= 1/2 up to u = 45, geometrically refined at its end u(delta)).  Returns (q, ov): masses on nodes
-    0..len(q)-1 (len(q) <= K) and ov = P[X' >= K delta] (untilted).
+    u = +inf: panels of width <= 1/2 up to u = 45, geometrically refined at its end
+    u(delta)).  Returns (q, ov): masses on nodes 0..len(q)-1 (len(q) <= K) and
+    ov = P[X' >= K delta] (untilted).
     """
     xtop = float(_loss(np.array([_U_MIN]), s)[0])
     kc = int(min(K, math.floor(xtop / delta) + 2))  # cells 0..kc-1 carry mass
@@ -429,8 +430,8 @@ def _convolve(A, B, K, logZ, tdel):
 def _n_fold(q, ov, n, theta, delta, K):
     """Tilted law of T' = X'_1 + ... + X'_n below K delta (binary powering).
 
-    Tilted masses r(y) = P[T' = y delta] e^{theta y delta} / Z^n, Z = sum_{k<K} q_k e^{theta k delta};
-    returns (pmf, log Z)."""
+    Tilted masses r(y) = P[T' = y delta] e^{theta y delta} / Z^n with
+    Z = sum_{k<K} q_k e^{theta k delta}; returns (pmf, log Z)."""
     x = delta * np.arange(len(q))
     with np.errstate(divide="ignore"):
         lq = np.log(q) + theta * x
