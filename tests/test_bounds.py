@@ -484,3 +484,17 @@ def test_biawgn_noise_free_limit():
     bits, parts = B._mc_biawgn(n, eps, 10**1.5, return_parts=True)
     top = n - math.log2(1 - eps)
     assert top - parts["tau"] * LOG2E - 1e-9 <= bits <= top + 1e-9
+
+
+def test_biawgn_below_minus_60_db_is_a_clear_error():
+    """Below -60 dB the BI-AWGN bound is its zero-capacity limit to numerical precision; the
+    call says so in one line instead of failing inside the lattice method. At -60 dB itself it
+    still sits just above that limit, -log2(1 - eps)."""
+    from linksim.theory.bounds import BIAWGN_MIN_SNR
+    with pytest.raises(ValueError, match=r"snr: got .*allowed: >= 1e-06"):
+        metaconverse(1024, 0.1, BIAWGN_MIN_SNR / 10, "biawgn")
+    at_limit = metaconverse(1024, 0.1, BIAWGN_MIN_SNR, "biawgn")
+    floor = -math.log2(0.9)
+    # It approaches the floor as snr -> 0 (0.009 bits above it at -60 dB, n = 1024): a
+    # dispersion-sized excess, far below one bit.
+    assert floor <= at_limit <= floor + 0.05

@@ -32,18 +32,19 @@ PREDICTIONS: dict[str, Callable[..., float | dict]] = {
 
 def _metaconverse_applies(params: dict) -> None:
     """Where :func:`linksim.theory.link.metaconverse_bler` can be evaluated: the coded link on
-    AWGN with BPSK or QPSK (BI-AWGN), at least 32 BI-AWGN channel uses. ``ValueError`` naming
-    the parameter otherwise."""
-    k, n_uses, _snr, channel = _link.link_channel(params)
+    AWGN with BPSK or QPSK (BI-AWGN), at an SNR per BI-AWGN channel use of at least
+    :data:`linksim.theory.bounds.BIAWGN_MIN_SNR` (-60 dB). ``ValueError`` naming the parameter
+    otherwise."""
+    from linksim.theory.bounds import BIAWGN_MIN_SNR
+    k, n_uses, snr, channel = _link.link_channel(params)
     if channel not in ("biawgn", "qpsk"):
         raise ValueError(f"modulation: got {params.get('modulation')!r}; allowed: bpsk or qpsk "
                          f"(the metaconverse is implemented for BI-AWGN)")
-    n_bi = n_uses if channel == "biawgn" else 2 * n_uses
-    if n_bi < 32:
-        name = "n" if params.get("n") is not None else "k"
-        raise ValueError(f"{name}: got {params.get(name)!r} ({n_bi} BI-AWGN channel uses); "
-                         f"allowed: a code of at least 32 BI-AWGN channel uses (below that the "
-                         f"metaconverse's short-block Laplace inversion is not validated)")
+    snr_bi = snr if channel == "biawgn" else snr / 2.0
+    if snr_bi < BIAWGN_MIN_SNR:
+        raise ValueError(f"ebno_db: got {params.get('ebno_db')!r}; allowed: an Eb/N0 giving at "
+                         f"least -60 dB per BI-AWGN channel use for the metaconverse (below "
+                         f"it the bound is numerically its zero-capacity limit)")
 
 
 #: Cheap applicability checks ``check(point_params, **options)`` of costly predictions, keyed by

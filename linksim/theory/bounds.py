@@ -727,7 +727,19 @@ def _metaconverse_scalar(n, eps, snr, channel):
     channel = _check_channel(channel)
     if channel == "awgn_real":
         return _mc_awgn(n, eps, snr)
+    if snr < BIAWGN_MIN_SNR:
+        # Below -60 dB each symbol's information density is log 2 - O(snr) to within double
+        # precision's resolution of its spread, and the lattice method loses its grid.
+        raise ValueError(f"snr: got {snr!r} ({10 * math.log10(snr):.1f} dB); allowed: >= "
+                         f"{BIAWGN_MIN_SNR:g} (-60 dB) for the BI-AWGN metaconverse (below "
+                         f"it the bound is numerically its zero-capacity limit "
+                         f"-log2(1 - eps) = {-math.log2(1.0 - eps):.6g} bits)")
     return _mc_biawgn(n, eps, snr)
+
+
+#: Smallest linear SNR of the BI-AWGN metaconverse (-60 dB): checked down to it against the
+#: closed form at n = 1 and by quadrature at n = 2 (tests/test_bounds.py).
+BIAWGN_MIN_SNR = 1e-6
 
 
 def metaconverse(n, eps, snr, channel="awgn_real"):

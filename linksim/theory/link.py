@@ -80,11 +80,11 @@ def metaconverse_bler(params: dict) -> dict:
     def excess(log_eps: float) -> float:
         return float(metaconverse(n_bi, 10.0 ** log_eps, snr_bi, "biawgn")) - k
 
-    lo, hi = -15.0, math.log10(0.5)   # the bound (n >= 32) is computed for eps <= 1/2
+    lo, hi = -15.0, math.log10(1.0 - 1e-9)
     if excess(lo) >= 0:           # even eps = 1e-15 allows k bits: the bound says nothing here
         return {"value": 0.0, "kind": "lower_bound"}
-    if excess(hi) < 0:            # not even eps = 1/2 allows k bits: report the bound at 1/2
-        return {"value": 0.5, "kind": "lower_bound"}
+    if excess(hi) < 0:            # not even eps = 1 - 1e-9 allows k bits
+        return {"value": 1.0 - 1e-9, "kind": "lower_bound"}
     log_eps = brentq(excess, lo, hi, xtol=1e-4)   # 0.02 % in eps: far inside any CI
     return {"value": float(10.0 ** log_eps), "kind": "lower_bound"}
 
