@@ -367,8 +367,8 @@ def plot_metric(rows: Sequence[Mapping], metric: str, x: str | None, scenario: M
     What it draws
     -------------
     *Rate* metrics (BLER, BER, ...): log-scale y, each measured point a marker with its
-    asymmetric Clopper-Pearson interval as an error bar (one ``errorbar`` container per series,
-    measured points joined by a thin line). A point with zero errors, whose estimate 0 a log
+    asymmetric interval (:func:`linksim.sim.metrics.rate_interval`) as an error bar (one
+    ``errorbar`` container per series, measured points joined by a thin line). A point with zero errors, whose estimate 0 a log
     axis cannot show, is drawn as an open downward triangle at the upper limit of its interval
     (artists tagged ``gid="upper_limit"``). Points whose value is ``None`` are left out.
     Predictions associated with the metric (:func:`prediction_metric`) are drawn as lines in
