@@ -145,7 +145,7 @@ def test_crc_with_ldpc():
 def test_zero_frames():
     link = CodedLink(code="none", k=8, ebno_db=0.0, crc="CRC6")
     assert link.simulate_batch(np.random.default_rng(0), 0) == {
-        "frames": 0, "frame_errors": 0, "bits": 0, "bit_errors": 0,
+        "frames": 0, "frame_errors": 0, "bits": 0, "bit_errors": 0, "bit_errors_sq": 0,
         "crc_failures": 0, "undetected_errors": 0}
 
 
