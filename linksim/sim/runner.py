@@ -446,9 +446,11 @@ def stored_scenarios(out_dir) -> list[dict]:
     from linksim.sim.store import Store
     path = Path(out_dir) / "store.sqlite"
     if not path.is_file():
+        guess = Path("scenarios") / f"{Path(out_dir).name}.toml"
+        scenario = str(guess) if guess.is_file() else "SCENARIO.toml"
         raise ValueError(f"results_dir: {str(out_dir)!r} has no store.sqlite (stores are not "
                          f"committed with results); allowed: a directory written by `linksim "
-                         f"run`: `linksim run scenarios/{Path(out_dir).name}.toml` recreates it")
+                         f"run`: `linksim run {scenario} --out {out_dir}` recreates it")
     with Store(path) as store:
         return [{k: s[k] for k in ("hash", "name", "created", "last_run")}
                 for s in store.scenarios()]
