@@ -1,4 +1,5 @@
-"""Tests for linksim.channel: SNR bookkeeping, AWGN, flat fading, estimation error, equalization.
+"""Tests for linksim.channel (SNR bookkeeping, AWGN, flat fading) and linksim.mimo.equalization
+(estimation error, equalization).
 
 Statistical checks use fixed seeds (deterministic) and tolerances of >= 4.5 standard errors of
 the estimator, stated next to each check, so a correct implementation passes for essentially
@@ -8,8 +9,9 @@ every seed, while a wrong variance (e.g. a factor 2) fails by a wide margin.
 import numpy as np
 import pytest
 
-from linksim.channel import (FADING_MODELS, awgn, block_lengths, ebno_to_no, equalize,
-                             estimate_channel, fading_gains, flat_fading, snr_db_to_no)
+from linksim.channel import (FADING_MODELS, awgn, block_lengths, ebno_to_no, fading_gains,
+                             flat_fading, snr_db_to_no)
+from linksim.mimo import equalize, estimate_channel
 from linksim.random import batch_rng
 
 

@@ -16,8 +16,9 @@ import numpy as np
 import pytest
 from scipy.special import erfc
 
-from linksim.channel import awgn, ebno_to_no, equalize, estimate_channel, fading_gains, flat_fading
+from linksim.channel import awgn, ebno_to_no, fading_gains, flat_fading
 from linksim.mapping import Constellation
+from linksim.mimo import equalize, estimate_channel
 from linksim.random import batch_rng
 from linksim.sim.stats import clopper_pearson
 

@@ -1,5 +1,5 @@
-"""Flat fading: gain generation (quasi-static / block / fast, Rayleigh or Rician), the fading
-channel ``y = h x + w``, imperfect channel estimates and one-tap zero-forcing equalization.
+"""Flat fading: gain generation (quasi-static / block / fast, Rayleigh or Rician) and the fading
+channel ``y = h x + w``. Channel estimates and equalization are in :mod:`linksim.mimo.equalization`.
 
 Gain model (``E|h|^2 = 1``): ``h = sqrt(K/(K+1)) * 1 + sqrt(1/(K+1)) * g``, ``g ~ CN(0, 1)``,
 where ``K = k_factor`` is the Rician K-factor (linear). The line-of-sight component has phase 0
@@ -27,8 +27,7 @@ import numpy as np
 from .awgn import (_as_complex, _as_variance, _check_broadcast, _check_rng, _cn01,
                    _positive_int, _real_number)
 
-__all__ = ["FADING_MODELS", "fading_gains", "block_lengths", "flat_fading", "estimate_channel",
-           "equalize"]
+__all__ = ["FADING_MODELS", "fading_gains", "block_lengths", "flat_fading"]
 
 #: Allowed values of ``fading`` in :func:`fading_gains`.
 FADING_MODELS = ("quasi_static", "block", "fast")
@@ -113,74 +112,3 @@ def flat_fading(x, h, no, rng):
     w = _cn01(rng, xa.shape, nv)
     w += ha * xa
     return w
-
-
-def estimate_channel(h, rng, error_var=0.0):
-    """Imperfect channel estimate ``h_hat = h + e``, ``e ~ CN(0, error_var)`` independent of ``h``.
-
-    Parameters
-    ----------
-    h : complex array ``[...]``
-    rng : numpy.random.Generator (consumes ``standard_normal(h.shape + (2,))`` unless
-        ``error_var`` is 0 everywhere, in which case nothing is drawn)
-    error_var : float >= 0 or array broadcastable to ``h.shape``
-
-    Returns
-    -------
-    complex128 array of ``h.shape``; equal to ``h`` exactly when ``error_var == 0``.
-
-    Every element of ``h`` gets its own independent error. To model one estimate per coherence
-    block (e.g. pilot-based estimation under quasi-static fading), pass the gains at that
-    granularity (``h[:, :1]`` for quasi-static) and let :func:`equalize` broadcast ``h_hat``.
-    """
-    ha = _as_complex("h", h)
-    _check_rng(rng)
-    ev = _as_variance("error_var", error_var, ha.shape, allow_zero=True)
-    if not np.any(ev > 0):
-        return ha.copy()
-    e = _cn01(rng, ha.shape, ev)
-    e += ha
-    return e
-
-
-def equalize(y, h_hat, no, error_var=0.0):
-    """One-tap zero-forcing equalization with the effective noise variance for the demapper.
-
-    Model. ``y = h x + w``, ``w ~ CN(0, no)``, ``E|x|^2 = 1``, and the receiver knows
-    ``h_hat``. Write ``h = h_hat + e~`` with ``e~`` the estimation error (to first order the
-    negative of the ``e`` in :func:`estimate_channel`), so
-
-        ``y = h_hat x + (e~ x + w)``.
-
-    Assumption: the error term ``e~ x`` is treated as extra Gaussian noise, independent of
-    ``h_hat``, ``x`` and ``w``, of variance ``error_var * E|x|^2 = error_var`` (unit-energy
-    symbols). Then ``x_hat = y / h_hat = x + (e~ x + w) / h_hat`` and
-
-        ``no_eff = (no + error_var) / |h_hat|^2``        (perfect CSI: ``no / |h_hat|^2``).
-
-    This is the usual mismatched (Gaussian-approximation) receiver: it ignores the MMSE bias
-    ``E[h | h_hat] != h_hat``, the non-Gaussianity of ``e~ x`` and its correlation across
-    symbols that share a gain; it is exact when ``error_var = 0``.
-
-    Parameters
-    ----------
-    y : complex array ``[...]``
-    h_hat : complex array broadcastable to ``y.shape``, no zero entries
-    no : float > 0 or array broadcastable to ``y.shape``
-    error_var : float >= 0 or array broadcastable to ``y.shape``
-
-    Returns
-    -------
-    (x_hat, no_eff) : complex128 and float64 arrays, both of ``y.shape``.
-    """
-    ya = _as_complex("y", y)
-    ha = _as_complex("h_hat", h_hat)
-    _check_broadcast("h_hat", ha.shape, ya.shape)
-    if np.any(ha == 0):
-        raise ValueError("h_hat: contains 0; allowed: non-zero gains (zero-forcing divides by h_hat)")
-    nv = _as_variance("no", no, ya.shape, allow_zero=False)
-    ev = _as_variance("error_var", error_var, ya.shape, allow_zero=True)
-    x_hat = ya / ha
-    power = ha.real**2 + ha.imag**2
-    no_eff = np.broadcast_to((nv + ev) / power, ya.shape).astype(np.float64, copy=True)
-    return x_hat, no_eff

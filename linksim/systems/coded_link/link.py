@@ -27,6 +27,7 @@ import numbers
 import numpy as np
 
 from linksim import channel as _channel
+from linksim import mimo as _mimo
 from linksim._checks import check_choice as _choice
 from linksim.mapping import MODULATIONS, Constellation
 from linksim.sim.metrics import bit_error_counts
@@ -261,8 +262,8 @@ class CodedLink:
             h = _channel.fading_gains(rng, n_frames, self.n_symbols, fading=self.fading,
                                       n_blocks=self.n_blocks, k_factor=self.k_factor)
             y = _channel.flat_fading(x, h, self.no, rng)
-            h_hat = _channel.estimate_channel(h, rng, error_var=self.csi_error_var)
-            x_hat, no_eff = _channel.equalize(y, h_hat, self.no, error_var=self.csi_error_var)
+            h_hat = _mimo.estimate_channel(h, rng, error_var=self.csi_error_var)
+            x_hat, no_eff = _mimo.equalize(y, h_hat, self.no, error_var=self.csi_error_var)
             llr = self.constellation.demap(x_hat, no_eff, method=self.demapper)
 
         if self.ldpc is not None:

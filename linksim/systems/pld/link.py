@@ -55,6 +55,7 @@ import math
 import numpy as np
 
 from linksim import channel as _channel
+from linksim import mimo as _mimo
 from linksim._checks import check_choice as _choice
 from linksim._checks import check_int as _int
 from linksim._checks import check_real as _real
@@ -298,7 +299,7 @@ class PLDLink:
         h = np.sqrt(z) * _channel.fading_gains(rng, x.shape[0], self.n, fading=self.fading,
                                                n_blocks=self.n_blocks)
         r = _channel.flat_fading(x, h, self.noise, rng)
-        return _channel.equalize(r, h, self.noise)
+        return _mimo.equalize(r, h, self.noise)
 
     # ---------------------------------------------------------------------------- receivers
     def _receive_bittrue(self, y, no):
