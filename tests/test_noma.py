@@ -1,4 +1,5 @@
-"""Tests of linksim.security.noma: NOM superposition and the SIC receiver's per-layer demappers.
+"""Tests of linksim.multiple_access.noma: NOM superposition and the SIC receiver's per-layer
+demappers.
 
 Reference model (notes 003 §3.4 [N-2], §9 A2/A3): x = sqrt(P_M) s_M + sqrt(P_K) s_K with
 unit-power layers; the M layer is demapped either with the K layer as Gaussian interference
@@ -18,7 +19,7 @@ import pytest
 from scipy.special import logsumexp
 
 from linksim.mapping import Constellation
-from linksim.security import noma
+from linksim.multiple_access import noma
 
 QPSK = Constellation("qpsk")
 SQ2 = np.sqrt(2.0)

@@ -12,8 +12,8 @@ One frame (notes 003 §2.4, §3):
    code (``code_m``, ``code_k``: 5G NR LDPC with BP decoding, or binary BCH with hard-decision
    bounded-distance decoding) and its own CRC (``crc_m``, ``crc_k``).
 3. The layers are mapped and superposed, x = sqrt(P_M) s_M + sqrt(P_K) s_K
-   (:mod:`linksim.security.noma`), and sent to Bob and Eve over independent channels with gains
-   z_Bob, z_Eve (static, the paper's model) or Rayleigh fading of those mean gains
+   (:mod:`linksim.multiple_access.noma`), and sent to Bob and Eve over independent channels with
+   gains z_Bob, z_Eve (static, the paper's model) or Rayleigh fading of those mean gains
    (quasi-static or block; an extension, §9 A15), noise CN(0, sigma^2).
 4. Bob and Eve run the same SIC receiver (§3.5): decode M (K as Gaussian interference, or exact
    joint LLRs); M erased (CRC or bounded-distance failure) -> plaintext lost. Otherwise
@@ -60,8 +60,8 @@ from linksim._checks import check_choice as _choice
 from linksim._checks import check_int as _int
 from linksim._checks import check_real as _real
 from linksim.mapping import MODULATIONS, Constellation
+from linksim.multiple_access import noma
 from linksim.sim.metrics import bit_error_counts
-from linksim.security import noma
 
 __all__ = ["CODES", "CHANNELS", "FADINGS", "RECEIVERS", "PARAMS", "COUNTS", "OUTCOMES",
            "LayerCode", "PLDLink"]
