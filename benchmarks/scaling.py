@@ -27,7 +27,7 @@ import numpy as np
 
 from linksim.scenario import parse_scenario
 from linksim.sim.executors import make_executor
-from linksim.sim.runner import run_scenario
+from linksim.study import run_scenario
 from linksim.systems.coded_link import CodedLink
 
 PARAMS = {"code": "ldpc5g", "k": 512, "n": 1024, "modulation": "qpsk", "channel": "awgn",

@@ -547,10 +547,11 @@ def _unwritten(exc: OSError, results_dir: Path, state: str, again: str) -> str:
 
 
 def _cmd_run(args) -> int:
+    from linksim.evaluate import PredictionError, with_gaps
     from linksim.report import write_outputs
     from linksim.sim.executors import make_executor
-    from linksim.sim.runner import PredictionError, run_scenario
     from linksim.sim.store import StoreError, check_store, check_writable_dir
+    from linksim.study import run_scenario
     scenario = _scenario_or_exit(args.scenario)
     if args.seed is not None:
         scenario = scenario.with_seed(args.seed)
@@ -583,7 +584,7 @@ def _cmd_run(args) -> int:
         _fail(args, exc)
     except StoreError as exc:       # e.g. the disk filled up: committed batches are kept
         _fail(args, exc)
-    summary = _with_gaps(scenario.to_dict(), rows)
+    summary = with_gaps(scenario.to_dict(), rows)
     try:
         paths = write_outputs(out_dir, summary, rows, generated=_now_utc())
     except OSError as exc:
@@ -599,13 +600,6 @@ def _now_utc() -> str:
     """The report's "generated" stamp (the CSV carries none, so it stays reproducible)."""
     import datetime
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def _with_gaps(scenario: dict, rows: list[dict]) -> dict:
-    """The scenario dict plus "gaps": measured vs predicted curves in dB (for the report)."""
-    from linksim.validate import curve_gaps
-    gaps = curve_gaps(scenario, rows) if scenario.get("predictions") else []
-    return {**scenario, "gaps": gaps} if gaps else scenario
 
 
 def _print_summary(scenario: dict, rows: list[dict]) -> None:
@@ -697,9 +691,10 @@ def _add_report(subparsers) -> None:
 
 
 def _cmd_report(args) -> int:
+    from linksim.evaluate import with_gaps
     from linksim.report import write_outputs
-    from linksim.sim.runner import rebuild_rows, stored_scenarios
     from linksim.sim.store import StoreError, check_store, check_writable_dir
+    from linksim.study import rebuild_rows, stored_scenarios
     results_dir = Path(args.results_dir)
     try:
         if (results_dir / "store.sqlite").is_file():    # before anything opens it to write
@@ -721,7 +716,7 @@ def _cmd_report(args) -> int:
         _fail(args, exc)
     except ValueError as exc:
         _option_error(args.parser, exc)
-    scenario = _with_gaps(scenario, rows)
+    scenario = with_gaps(scenario, rows)
     try:
         paths = write_outputs(results_dir, scenario, rows, generated=_now_utc())
     except OSError as exc:

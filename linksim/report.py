@@ -27,7 +27,7 @@ on the horizontal axis of the figures), ``predictions`` and ``hash``.
 
 An *analysis* scenario (``scenario["kind"] == "analysis"``; its ``metrics`` are quantities
 described by ``scenario["quantities"]``, ``stop`` is None) has rows without counts, intervals,
-predictions or stopping information (:func:`linksim.sim.runner.analysis_row`)::
+predictions or stopping information (:func:`linksim.evaluate.analysis_row`)::
 
     {"point": int, "axes": {axis: value}, "params": {...},
      "metrics": {name: {"value": float | int | None, "ci": None}},

@@ -16,7 +16,7 @@ from linksim.plots import figure_groups, metric_info, plot_metrics
 from linksim.report import read_csv
 from linksim.scenario import ScenarioError, load_scenario, parse_scenario
 from linksim.sim.executors import InlineExecutor
-from linksim.sim.runner import rebuild_rows, run_scenario
+from linksim.study import rebuild_rows, run_scenario
 from linksim.sim.store import Store
 from linksim.systems import REQUIRED, Quantity, SystemSpec
 

@@ -26,7 +26,7 @@ import pytest
 
 from linksim import plots
 from linksim.cli import main
-from linksim.sim.runner import rebuild_rows
+from linksim.study import rebuild_rows
 from linksim.sim.store import Store, StoreError, check_store
 
 # Tiny but real: the 5G LDPC code with k = 32 over AWGN, 20 batches of 20 frames per point, so

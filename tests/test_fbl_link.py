@@ -10,7 +10,7 @@ import pytest
 
 from linksim.scenario import parse_scenario
 from linksim.sim.executors import make_executor
-from linksim.sim.runner import run_scenario
+from linksim.study import run_scenario
 from linksim.systems import SYSTEMS, SystemSpec
 from linksim.theory.fbl import error_probability
 from linksim.theory.link import link_channel, metaconverse_bler, normal_approximation

@@ -14,7 +14,7 @@ import pytest
 from linksim.scenario import parse_scenario
 from linksim.sim.executors import make_executor
 from linksim.sim.montecarlo import StopRule
-from linksim.sim.runner import run_scenario
+from linksim.study import run_scenario
 from linksim.systems import SYSTEMS, get_system, prediction_function
 from linksim.systems.pld.analysis import link_prediction, pld_metrics
 

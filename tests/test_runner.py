@@ -13,7 +13,7 @@ import pytest
 from linksim.report import read_csv
 from linksim.scenario import load_scenario
 from linksim.sim.executors import make_executor
-from linksim.sim.runner import rebuild_rows, run_scenario
+from linksim.study import rebuild_rows, run_scenario
 
 # Small but real: the 5G LDPC code (k=64, n=128) over AWGN; enough batches per point that a
 # run lasts a few seconds and can be killed in the middle.
@@ -232,7 +232,7 @@ def test_prediction_failing_at_run_time_is_one_line_before_any_work(tmp_path, mo
     """A prediction that passed validation but fails at a point (a numerical failure) stops the
     run before anything is simulated, with one line naming the point."""
     import linksim.theory as theory
-    from linksim.sim import runner
+    from linksim import evaluate
     path = tmp_path / "pred.toml"
     path.write_text(SCENARIO.format(name="pred", seed=3, errors=10, frames=200)
                     + '\n[output]\nmetrics = ["bler"]\n'
@@ -242,13 +242,13 @@ def test_prediction_failing_at_run_time_is_one_line_before_any_work(tmp_path, mo
     def broken(params, **options):
         raise ValueError("Laplace inversion did not converge\nsecond line")
     monkeypatch.setitem(theory.PREDICTIONS, "normal_approximation", broken)
-    runner._predictions_cached.cache_clear()
+    evaluate._predictions_cached.cache_clear()
     try:
         with make_executor("local", workers=1) as executor:
-            with pytest.raises(runner.PredictionError) as exc:
+            with pytest.raises(evaluate.PredictionError) as exc:
                 run_scenario(scenario, tmp_path / "out", executor, progress=False)
     finally:
-        runner._predictions_cached.cache_clear()
+        evaluate._predictions_cached.cache_clear()
     message = str(exc.value)
     assert "\n" not in message and "point 0 (ebno_db=1.0)" in message
     assert "did not converge" in message and "nothing was simulated" in message
