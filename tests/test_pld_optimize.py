@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from linksim.systems.pld.optimize import (
-    PLDOptimum, baseline_power, exhaustive, feasibility_mask, feasible_interval, mm_bcd,
-    mm_surrogate, normalize_thresholds, theorem1_check)
+from linksim.systems.pld.baselines import baseline_power
+from linksim.systems.pld.p0 import (
+    PLDOptimum, exhaustive, feasibility_mask, feasible_interval, mm_bcd, mm_surrogate,
+    normalize_thresholds, theorem1_check)
 
 
 def db(x):
@@ -101,7 +102,7 @@ def test_mm_surrogate_majorizes_and_is_tight():
     p = np.linspace(7.0, 9.5, 9)[None, :]
     s = mm_surrogate(d, p, anchor, 10.0, 1.0, Z_EVE)
     s_lit = mm_surrogate(d, p, anchor, 10.0, 1.0, Z_EVE, literal=True)
-    from linksim.systems.pld.optimize import _errors
+    from linksim.systems.pld.p0 import _errors
     e = _errors(p, 10.0 - p, 16, d, 1.0, Z_EVE, 1.0, 64)
     assert np.all(s >= 1 / e["r_d"] * (1 - 1e-12))
     assert np.all(s_lit >= 1 / e["r_d"] * (1 - 1e-12))

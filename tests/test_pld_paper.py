@@ -9,7 +9,7 @@ sigma^2 = 1 mW, z_Bob = 0 dB, d_M = 16, n = 64.
 import pytest
 
 from linksim.systems.pld.analysis import layer_error, pld_metrics
-from linksim.systems.pld.optimize import baseline_power, baseline_rate
+from linksim.systems.pld.baselines import baseline_power, baseline_rate
 
 Z_EVE_DB = (-3, -5, -7)
 BASELINE_POWER = (0.3708, 0.1611, 0.0492)      # Table III, "w.r.t. P_M"

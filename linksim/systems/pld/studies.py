@@ -2,7 +2,7 @@
 
 Each class below is the builder of one *analysis* system of :mod:`linksim.systems` (kind
 "analysis"): the constructor validates the parameters, :meth:`evaluate` returns a dict of named
-scalars (the system's quantities). They wrap :mod:`.analysis` and :mod:`.optimize`:
+scalars (the system's quantities). They wrap :mod:`.analysis`, :mod:`.p0` and :mod:`.baselines`:
 
 * ``pld_point``    -- eqs. (8)-(11) at one operating point (Fig. 3 surface, forced points).
 * ``pld_optimum``  -- the P0 optimum (exhaustive or MM-BCD) beside both baselines (Table III,
@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from linksim._checks import check_int as _int
 from linksim._checks import check_real as _real
-from linksim.systems.pld import optimize as _opt
+from linksim.systems.pld import baselines as _base
+from linksim.systems.pld import p0 as _p0
 from linksim.systems.pld.analysis import activation_metrics, layer_powers, pld_metrics
 
 __all__ = ["PLDPoint", "PLDOptimumStudy", "MMBCDStudy", "Theorem1Study", "FeasibilityStudy",
@@ -49,7 +50,7 @@ class _Common:
         else:
             thresholds = _real("thresholds", thresholds)
         self.thresholds = thresholds
-        _opt.normalize_thresholds(thresholds)
+        _p0.normalize_thresholds(thresholds)
         self.eps_lf_max = _real("eps_lf_max", eps_lf_max)
         if not 0 < self.eps_lf_max <= 1:
             raise ValueError(f"eps_lf_max: got {eps_lf_max!r}; allowed: a number in (0, 1]")
@@ -102,9 +103,9 @@ class PLDPoint(_Common):
         m = pld_metrics(self.p_m, self.p_k, self.d_m, self.d_k, self.z_bob, self.z_eve,
                         self.noise, self.n)
         mix = activation_metrics(m, self.p_cipher_on)
-        feasible = _opt.feasibility_mask(self.p_m, self.p_k, self.d_k, self.z_bob, self.z_eve,
-                                         self.d_m, self.n, self.noise, self.thresholds,
-                                         self.eps_lf_max)
+        feasible = _p0.feasibility_mask(self.p_m, self.p_k, self.d_k, self.z_bob, self.z_eve,
+                                        self.d_m, self.n, self.noise, self.thresholds,
+                                        self.eps_lf_max)
         return {"r_d": m.r_d, "eps_lf": m.eps_lf,
                 "eve_deceived": (1 - m.eps["eve_m"]) * m.eps["eve_k"],
                 "eps_bob": m.eps_bob, "eps_eve": m.eps_eve, **_layer_values(m),
@@ -156,13 +157,13 @@ class PLDOptimumStudy(_Common):
         """``OPTIMUM_QUANTITIES``; the PLD entries are None where P0 is infeasible."""
         args = (self.p_total, self.z_bob, self.z_eve)
         if self.solver == "exhaustive":
-            opt = _opt.exhaustive(*args, **self.kw(), grid=self.grid)
+            opt = _p0.exhaustive(*args, **self.kw(), grid=self.grid)
         else:
-            opt = _opt.mm_bcd(*args, **self.kw())
+            opt = _p0.mm_bcd(*args, **self.kw())
         common = dict(d_m=self.d_m, n=self.n, noise=self.noise)
-        b1 = _opt.baseline_power(*args, **common)
-        b2 = _opt.baseline_rate(*args, **common, reading="blocklength")
-        b2t = _opt.baseline_rate(*args, **common, reading="text")
+        b1 = _base.baseline_power(*args, **common)
+        b2 = _base.baseline_rate(*args, **common, reading="blocklength")
+        b2t = _base.baseline_rate(*args, **common, reading="text")
         out = {"feasible": int(opt.feasible), "d_k": opt.d_k, "p_m": opt.p_m, "p_k": opt.p_k,
                "r_d": opt.r_d, "eps_lf": opt.eps_lf}
         for key in ("bob_m", "bob_k", "eve_m", "eve_k"):
@@ -174,7 +175,7 @@ class PLDOptimumStudy(_Common):
                                                opt.eps_lf < min(b1.eps_lf, b2.eps_lf))})
         forced = None
         if self.d_k_forced is not None:
-            forced = _opt.exhaustive(*args, **self.kw(), grid=self.grid, d_k=self.d_k_forced)
+            forced = _p0.exhaustive(*args, **self.kw(), grid=self.grid, d_k=self.d_k_forced)
         ok = forced is not None and forced.feasible
         out.update({"forced_p_m": forced.p_m if ok else None,
                     "forced_r_d": forced.r_d if ok else None,
@@ -215,8 +216,8 @@ class MMBCDStudy(_Common):
     def evaluate(self) -> dict:
         """``MM_BCD_QUANTITIES``."""
         args = (self.p_total, self.z_bob, self.z_eve)
-        ex = _opt.exhaustive(*args, **self.kw())
-        mm = _opt.mm_bcd(*args, **self.kw(), start=self.start, literal=self.literal)
+        ex = _p0.exhaustive(*args, **self.kw())
+        mm = _p0.mm_bcd(*args, **self.kw(), start=self.start, literal=self.literal)
         gap = (ex.r_d - mm.r_d) if (ex.feasible and mm.feasible) else None
         return {"r_d": mm.r_d, "d_k": mm.d_k, "p_m": mm.p_m, "d_k_relaxed": mm.d_k_relaxed,
                 "iterations": mm.iterations, "bcd_iterations": mm.bcd_iterations,
@@ -252,8 +253,8 @@ class Theorem1Study(_Common):
 
     def evaluate(self) -> dict:
         """``THEOREM1_QUANTITIES``."""
-        c = _opt.theorem1_check(self.d_k, self.p_total, self.z_bob, self.z_eve, **self.kw(),
-                                grid=self.grid)
+        c = _p0.theorem1_check(self.d_k, self.p_total, self.z_bob, self.z_eve, **self.kw(),
+                               grid=self.grid)
         line = c.line
         return {"p_m": c.p_m, "p_k": c.p_k, "r_d": c.r_d, "gap": c.gap, "step": c.step,
                 "on_line": int(c.on_line), "line_p_m": line.p_m, "line_r_d": line.r_d,
@@ -280,9 +281,9 @@ class FeasibilityStudy(_Common):
 
     def evaluate(self) -> dict:
         """``FEASIBILITY_QUANTITIES`` (None where c5-c8 cannot hold at all)."""
-        opt = _opt.min_feasible_lfp(self.p_total, self.z_bob, self.z_eve, d_m=self.d_m, n=self.n,
-                                    noise=self.noise, thresholds=self.thresholds,
-                                    grid=self.grid)
+        opt = _p0.min_feasible_lfp(self.p_total, self.z_bob, self.z_eve, d_m=self.d_m, n=self.n,
+                                   noise=self.noise, thresholds=self.thresholds,
+                                   grid=self.grid)
         return {"min_eps_lf_th": opt.eps_lf, "d_k": opt.d_k, "p_m": opt.p_m, "r_d": opt.r_d}
 
 

@@ -1,13 +1,19 @@
-"""Resource allocation of the PLD system (003.md §4.5-4.10, Sec. V-D). For now: the baselines.
+"""Problem P0 of the PLD paper and its solvers (seed 003, Sec. III-D to IV; 003.md §4.4-4.10).
 
-Both baselines send no key (d_K = 0, P_K = 0) and only minimize the leakage-failure
-probability eps_LF = 1 - (1 - eps_{Bob,M}) eps_{Eve,M} (003.md §4.3, §5.2):
+* Constraints c5-c9 of P0 (003.md §4.5): :func:`normalize_thresholds` (per-link thresholds
+  c5-c8) and :func:`feasibility_mask` (brute-force mask of c5-c9).
+* :func:`feasible_interval`: the closed-form feasible P_M interval on the full-power line
+  (003.md §4.4 [N-6]).
+* :func:`exhaustive`: the global optimum of P0 by exhaustive search over integer d_K and a P_M
+  grid on the budget line (Theorem 1; 003.md §4.10 "practical recommendation", §10).
+* :func:`mm_surrogate` and :func:`mm_bcd`: the MM majorizer of Lemma 1, as printed (eqs. 13-15)
+  and corrected (003.md §4.8 [N-7]), inside the MM-BCD of Algorithm 1 (P1, P2, P3; §4.7-4.10),
+  with integer recovery eq. (16).
+* :func:`theorem1_check`: the numerical check of Theorem 1 (full power; 003.md §4.6, Fig. 2).
+* :func:`min_feasible_lfp`: the smallest eps_LF^th for which P0 is feasible (Fig. 8, §6 E8).
 
-* ``baseline_power`` ("w.r.t. P_M"): the best P_M in [0, P_total] at d_M and n fixed.
-* ``baseline_rate`` ("w.r.t. rate"), in two readings (003.md §5.2, §7):
-  ``"blocklength"`` at full power, d_M fixed, the best integer blocklength n' in [1, n]; this
-  reproduces the paper's Table III (n' = 13/15/17). ``"text"`` as the paper's text describes
-  it: n fixed, full power, the best d_M' in [d_M, n]; it does *not* reproduce the table.
+The error probabilities are eqs. (8)-(12) of :mod:`linksim.systems.pld.analysis`; the no-key
+baselines of Sec. V-D are in :mod:`linksim.systems.pld.baselines`.
 """
 
 from __future__ import annotations
@@ -16,76 +22,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import minimize_scalar
+from scipy.stats import norm
 
-from linksim.systems.pld.analysis import baseline_lfp
+from linksim.systems.pld.analysis import PLDMetrics, layer_error, pld_metrics
+from linksim.systems.pld.baselines import _check
 
-__all__ = ["Baseline", "baseline_power", "baseline_rate"]
-
-
-@dataclass(frozen=True)
-class Baseline:
-    """The minimal eps_LF of a baseline and where it is reached (``p_m``, ``n``, ``d_m``)."""
-
-    eps_lf: float
-    p_m: float
-    n: int
-    d_m: int
-
-
-def _check(p_total, z_bob, z_eve, d_m, n, noise):
-    for name, value in (("p_total", p_total), ("z_bob", z_bob), ("z_eve", z_eve),
-                        ("noise", noise)):
-        if not np.isfinite(value) or value <= 0:
-            raise ValueError(f"{name}: got {value!r}; allowed: a finite number > 0")
-    for name, value in (("d_m", d_m), ("n", n)):
-        if isinstance(value, bool) or int(value) != value or value < 1:
-            raise ValueError(f"{name}: got {value!r}; allowed: an integer >= 1")
-
-
-def baseline_power(p_total, z_bob, z_eve, d_m=16, n=64, noise=1.0) -> Baseline:
-    """Baseline 1: min over P_M in [0, P_total] of eps_LF (grid of 4001 points, then a bounded
-    Brent refinement around the best grid point)."""
-    _check(p_total, z_bob, z_eve, d_m, n, noise)
-    grid = np.linspace(0.0, p_total, 4001)
-    lfp = baseline_lfp(grid, d_m, z_bob, z_eve, noise, n)
-    i = int(np.argmin(lfp))
-    lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-    best_p, best = grid[i], float(lfp[i])
-    if hi > lo:
-        res = minimize_scalar(lambda p: float(baseline_lfp(p, d_m, z_bob, z_eve, noise, n)),
-                              bounds=(lo, hi), method="bounded", options={"xatol": 1e-9})
-        if res.fun < best:
-            best_p, best = float(res.x), float(res.fun)
-    return Baseline(eps_lf=best, p_m=float(best_p), n=int(n), d_m=int(d_m))
-
-
-def baseline_rate(p_total, z_bob, z_eve, d_m=16, n=64, noise=1.0,
-                  reading="blocklength") -> Baseline:
-    """Baseline 2 at full power P_M = P_total (module docstring for the two readings)."""
-    _check(p_total, z_bob, z_eve, d_m, n, noise)
-    if reading == "blocklength":
-        candidates = [(float(baseline_lfp(p_total, d_m, z_bob, z_eve, noise, m)), m, d_m)
-                      for m in range(1, int(n) + 1)]
-    elif reading == "text":
-        candidates = [(float(baseline_lfp(p_total, d, z_bob, z_eve, noise, n)), n, d)
-                      for d in range(int(d_m), int(n) + 1)]
-    else:
-        raise ValueError(f"reading: got {reading!r}; allowed: 'blocklength' or 'text'")
-    eps_lf, n_best, d_best = min(candidates)
-    return Baseline(eps_lf=eps_lf, p_m=float(p_total), n=int(n_best), d_m=int(d_best))
-
-
-# ---------------------------------------------------------------------------------------------
-# PLD resource allocation: problem P0 (003.md §4.5), Theorem 1 (§4.6), feasible region (§4.4),
-# exhaustive reference solver (§4.10 "practical recommendation", §10) and MM-BCD (Algorithm 1).
-# ---------------------------------------------------------------------------------------------
-
-from scipy.stats import norm  # noqa: E402
-
-from linksim.systems.pld.analysis import PLDMetrics, layer_error, pld_metrics  # noqa: E402
-
-__all__ += ["PLDOptimum", "Theorem1Check", "normalize_thresholds", "feasibility_mask",
-            "feasible_interval", "exhaustive", "min_feasible_lfp", "mm_surrogate", "mm_bcd", "theorem1_check"]
+__all__ = ["PLDOptimum", "Theorem1Check", "normalize_thresholds", "feasibility_mask",
+           "feasible_interval", "exhaustive", "min_feasible_lfp", "mm_surrogate", "mm_bcd",
+           "theorem1_check"]
 
 _TH_KEYS = ("bob_m", "eve_m", "bob_k", "eve_k")
 
