@@ -58,8 +58,8 @@ def predictions_of(scenario: dict, params: dict) -> dict:
 def _predictions_cached(system: str | None, specs_json: str, metrics_json: str,
                         params_json: str) -> str:
     # Bounds can take a second a point (a root search over the metaconverse): compute once.
-    from linksim.sim.metrics import METRICS
-    from linksim.systems import prediction_function
+    from linksim.systems import metrics_of, prediction_function
+    METRICS = metrics_of(system)
     params = json.loads(params_json)
     rates = [m for m in json.loads(metrics_json) if METRICS[m].kind == "rate"]
     out = {}
@@ -73,10 +73,11 @@ def _predictions_cached(system: str | None, specs_json: str, metrics_json: str,
     return json.dumps(out)
 
 
-def _verdicts(predictions: dict, counts: dict, confidence: float) -> dict:
+def _verdicts(predictions: dict, counts: dict, confidence: float, system: str | None) -> dict:
     """A :func:`linksim.validate.check` verdict for each prediction against its metric."""
-    from linksim.sim.metrics import METRICS
+    from linksim.systems import metrics_of
     from linksim.validate import check, check_clustered
+    METRICS = metrics_of(system)
     out = {}
     for name, pred in predictions.items():
         metric = METRICS.get(pred.get("metric"))
@@ -112,12 +113,19 @@ def point_row(record: dict, point: int, tally: PointTally, elapsed_s: float) -> 
         predictions = {**predictions, **extra.get("predictions", {})}
         derived = dict(extra.get("values", {}))
     row = {"point": point, "axes": record["axes"][point], "params": params, **result,
-           "metrics": compute_metrics(result["counts"], scenario["metrics"], confidence),
+           "metrics": compute_metrics(result["counts"], scenario["metrics"], confidence,
+                                      _metrics_table(scenario.get("system"))),
            "predictions": predictions,
-           "verdicts": _verdicts(predictions, result["counts"], confidence)}
+           "verdicts": _verdicts(predictions, result["counts"], confidence,
+                                 scenario.get("system"))}
     if derived:
         row["derived"] = derived
     return row
+
+
+def _metrics_table(system: str | None) -> dict:
+    from linksim.systems import metrics_of
+    return metrics_of(system)
 
 
 def _derive_hook(system: str | None):

@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from linksim.series import series_axes
-from linksim.sim.metrics import METRICS, compute_metrics
+from linksim.sim.metrics import compute_metrics
 
 __all__ = [
     "AXIS_LABELS",
@@ -155,21 +155,32 @@ def row_count(row: Mapping, key: str) -> int | None:
     return (row.get("counts") or {}).get(key)
 
 
-def metric_entry(row: Mapping, metric: str, confidence: float = 0.95) -> dict:
+def _metrics(scenario: Mapping | None) -> dict:
+    """The metrics table of a scenario's system (:func:`linksim.systems.metrics_of`)."""
+    from linksim.systems import metrics_of
+    system = (scenario or {}).get("system")
+    return metrics_of(system if isinstance(system, str) else None)
+
+
+def metric_entry(row: Mapping, metric: str, confidence: float = 0.95,
+                 scenario: Mapping | None = None) -> dict:
     """``{"value": float | None, "ci": [lo, hi] | None}`` of ``metric`` at a row.
 
     Taken from ``row["metrics"]`` when present, otherwise computed from the row's counts with
-    :func:`linksim.sim.metrics.compute_metrics` (so rows from older runs still plot).
+    :func:`linksim.sim.metrics.compute_metrics` and the metrics of ``scenario``'s system (so
+    rows from older runs still plot).
     """
+    table = _metrics(scenario)
     entry = (row.get("metrics") or {}).get(metric)
-    if entry is None and metric not in METRICS:      # an analysis quantity the row lacks
+    if entry is None and metric not in table:      # an analysis quantity the row lacks
         entry = {"value": None, "ci": None}
     if entry is None:
         counts = dict(row.get("counts") or {})
         for key in ("frames", "frame_errors", "bits", "bit_errors"):
             if key not in counts and row.get(key) is not None:
                 counts[key] = row[key]
-        entry = compute_metrics(counts, [metric], row.get("confidence", confidence))[metric]
+        entry = compute_metrics(counts, [metric], row.get("confidence", confidence),
+                                table)[metric]
     value = entry.get("value")
     value = None if value is None or not math.isfinite(float(value)) else float(value)
     ci = entry.get("ci")
@@ -195,7 +206,8 @@ class MetricInfo:
 def metric_info(name: str, scenario: Mapping) -> MetricInfo:
     """Resolve a metric name of ``scenario`` (``Scenario.to_dict()``) to its :class:`MetricInfo`.
 
-    Simulation scenarios: :data:`linksim.sim.metrics.METRICS` (rates are "log", means
+    Simulation scenarios: the metrics of its system (:func:`linksim.systems.metrics_of`;
+    rates are "log", means
     "linear"). Analysis scenarios (``kind = "analysis"``): the system's quantities, from the
     scenario's ``quantities`` (``{name: {"label", "scale"}}``, what the store keeps) or, when
     the dict lacks them, from the registered system. An unknown name raises ``ValueError``
@@ -215,9 +227,10 @@ def metric_info(name: str, scenario: Mapping) -> MetricInfo:
                              f"{system!r}: {', '.join(quantities) or '(none)'}")
         scale = entry.get("scale") if entry.get("scale") in ("log", "linear") else "linear"
         return MetricInfo(name, str(entry.get("label") or name), "quantity", scale)
-    metric = METRICS.get(name)
+    table = _metrics(scenario)
+    metric = table.get(name)
     if metric is None:
-        raise ValueError(f"metric: got {name!r}; allowed: one of {', '.join(METRICS)}")
+        raise ValueError(f"metric: got {name!r}; allowed: one of {', '.join(table)}")
     return MetricInfo(name, metric.label, metric.kind,
                       "log" if metric.kind == "rate" else "linear")
 
@@ -293,7 +306,8 @@ def prediction_metric(name: str, scenario: Mapping, rows: Sequence[Mapping]) -> 
     for metric in metrics:
         if name == metric or name.startswith(metric + "_"):
             return metric
-    rates = [m for m in metrics if m in METRICS and METRICS[m].kind == "rate"]
+    table = _metrics(scenario)
+    rates = [m for m in metrics if m in table and table[m].kind == "rate"]
     return rates[0] if rates else None
 
 
@@ -349,8 +363,8 @@ def plot_metric(rows: Sequence[Mapping], metric: str, x: str | None, scenario: M
         Each with ``axes``, ``counts``, ``metrics`` and optionally ``predictions`` and
         ``verdicts`` (format in :mod:`linksim.report`).
     metric : str
-        A name of :data:`linksim.sim.metrics.METRICS` (``"bler"``, ``"ber"``, ...), or of the
-        system's quantities for an analysis scenario (:func:`metric_info`).
+        A metric of the system (``"bler"``, ``"ber"``, ...; :func:`linksim.systems.metrics_of`),
+        or one of the system's quantities for an analysis scenario (:func:`metric_info`).
     x : str or None
         The swept axis on the horizontal axis; ``None`` plots against the point index.
     scenario : mapping
@@ -410,7 +424,7 @@ def plot_metrics(rows: Sequence[Mapping], metrics: Sequence[str], x: str | None,
     if not single and len(ylabel) > 48:
         ylabel = "value"
     # log y only if every metric asks for it and no plotted (non-rate) value is <= 0
-    plotted = [metric_entry(r, i.name, confidence)["value"]
+    plotted = [metric_entry(r, i.name, confidence, scenario)["value"]
                for i in infos if i.kind != "rate" for r in rows]
     log_y = all(i.scale == "log" for i in infos) and all(v > 0 for v in plotted
                                                           if v is not None)
@@ -489,7 +503,7 @@ def plot_metrics(rows: Sequence[Mapping], metrics: Sequence[str], x: str | None,
                 ex, ey, elo, ehi = [], [], [], []
                 ux, uy = [], []
                 for xv, r in pts:
-                    entry = metric_entry(r, info.name, confidence)
+                    entry = metric_entry(r, info.name, confidence, scenario)
                     v, ci = entry["value"], entry["ci"]
                     if v is None:
                         continue

@@ -11,7 +11,7 @@ Input format
 ``scenario`` is ``Scenario.to_dict()``: ``name``, ``description``, ``system``, ``seed``,
 ``confidence``, ``params`` (the fixed parameters), ``axes`` (``{axis: [values]}``), ``mode``,
 ``stop`` (``max_frame_errors``, ``max_frames``, ``batch_size``, ``first_batch_size``,
-``max_seconds``), ``metrics`` (names of :data:`linksim.sim.metrics.METRICS`), ``x`` (the axis
+``max_seconds``), ``metrics`` (names of :func:`linksim.systems.metrics_of`), ``x`` (the axis
 on the horizontal axis of the figures), ``predictions`` and ``hash``.
 
 ``rows`` holds one dict per sweep point::
@@ -175,7 +175,7 @@ def csv_table(scenario: Mapping, rows: Sequence[Mapping]) -> tuple[list[str], li
         cells += [(r.get("axes") or {}).get(a) for a in axes]
         cells += [row_count(r, c) for c in _BASE_COUNTS]
         for m in metrics:
-            entry = metric_entry(r, m, confidence)
+            entry = metric_entry(r, m, confidence, scenario)
             ci = entry["ci"] or (None, None)
             cells += [entry["value"], ci[0], ci[1]]
         cells += [(r.get("counts") or {}).get(c) for c in extras]
@@ -498,10 +498,12 @@ def _prediction_specs(scenario: Mapping) -> list[str]:
     return items
 
 
-def _interval_methods(metrics: Sequence[str]) -> dict[str, str]:
+def _interval_methods(metrics: Sequence[str], system: str | None) -> dict[str, str]:
     """``{metric: how its interval is computed}`` for the recorded rates (the report's
     "Intervals" row): frames as independent trials, or frames as clusters for BER."""
-    from linksim.sim.metrics import INTERVAL_METHODS, METRICS
+    from linksim.sim.metrics import INTERVAL_METHODS
+    from linksim.systems import metrics_of
+    METRICS = metrics_of(system)
     return {m: INTERVAL_METHODS[METRICS[m].interval_method] for m in metrics
             if m in METRICS and METRICS[m].interval_method is not None}
 
@@ -550,7 +552,7 @@ def _parameter_table(scenario: Mapping, rows: Sequence[Mapping], axes: Sequence[
         conf = scenario.get("confidence")
         if isinstance(conf, numbers.Real):
             kv.append(("Confidence", f"{float(conf):.4g}, two-sided"))
-        methods = _interval_methods(metrics)
+        methods = _interval_methods(metrics, scenario.get("system"))
         if methods:
             kv.append(("Intervals", '<ul class="plain">' + "".join(
                 f"<li>{_e(_metric_label(m, scenario))}: {_e(text)}</li>"
@@ -601,7 +603,8 @@ def _points_table(scenario: Mapping, rows: Sequence[Mapping], axes: Sequence[str
         if not analysis:
             cells += [f"<td>{_num(row_count(r, c))}</td>"
                       for c in ("frames", "frame_errors", "bit_errors")]
-        cells += [_metric_cell(m, metric_entry(r, m, confidence), scenario) for m in metrics]
+        cells += [_metric_cell(m, metric_entry(r, m, confidence, scenario), scenario)
+                  for m in metrics]
         for p in preds:
             text = _prediction_text((r.get("predictions") or {}).get(p))
             cells.append(f'<td class="metric">{_e(text)}</td>' if text is not None

@@ -25,7 +25,7 @@ some of its parameters, a stopping rule per sweep point, a root seed and what to
     batch_size = 1000            # optional; also first_batch_size, max_seconds
 
     [output]                     # optional
-    metrics = ["bler", "ber"]    # linksim.sim.metrics.METRICS
+    metrics = ["bler", "ber"]    # linksim.systems.metrics_of(system)
     x = "ebno_db"                # default: the first axis
     groups = [["bler", "ber"]]   # optional: one figure per inner array (default: one per metric)
     series = ["k"]               # optional: axes splitting the points into curves (default:
@@ -966,12 +966,13 @@ def _point_text(names, values) -> str:
 # ----------------------------------------------------------------------------- output
 
 def _parse_metrics(raw, system: str | None, problems: _Problems) -> list[str] | None:
-    from linksim.sim.metrics import METRICS
     from linksim.sim.montecarlo import REQUIRED_COUNTS
+    from linksim.systems import SYSTEMS, metrics_of
+    METRICS = metrics_of(system if system in SYSTEMS else None)
     loc = ("output", "metrics")
     if raw is None:
         return list(DEFAULT_METRICS)
-    allowed = f"names of linksim.sim.metrics.METRICS: {', '.join(METRICS)}"
+    allowed = f"metrics of system {system!r}: {', '.join(METRICS)}"
     if not isinstance(raw, (list, tuple)) or not raw:
         problems.add(loc, f"got {_typed(raw)}; allowed: a non-empty array of {allowed}")
         return None
@@ -1154,7 +1155,7 @@ class Scenario:
     stop : linksim.sim.montecarlo.StopRule or None
         None for an analysis scenario.
     metrics : list[str]
-        Names of :data:`linksim.sim.metrics.METRICS` (simulation) or of the system's
+        Names of :func:`linksim.systems.metrics_of` the system (simulation) or of the system's
         quantities (analysis).
     x : str
         The axis on the figures' x-axis.

@@ -19,7 +19,10 @@ from scipy.stats import norm
 
 from linksim import validate
 from linksim.security.cipher import DeceptiveCipher
-from linksim.sim.metrics import METRICS, compute_metrics
+from linksim.sim.metrics import compute_metrics
+from linksim.systems import metrics_of
+
+METRICS = metrics_of("pld")
 from linksim.sim.stats import clopper_pearson
 from linksim.systems import build_system
 from linksim.systems.pld.analysis import (combine, equivalent_sinr, layer_error,
@@ -251,7 +254,7 @@ def test_abstract_static_matches_pld_metrics(i):
         good, v = consistent(k, n, pred, 0.99)
         assert good, (name, v)
     # The metrics module computes the same ratios.
-    got = compute_metrics(c, ["r_d", "eps_lf", "eps_bob_k"], 0.99)
+    got = compute_metrics(c, ["r_d", "eps_lf", "eps_bob_k"], 0.99, METRICS)
     assert got["r_d"]["value"] == c["effective_deceptions"] / on
     assert got["eps_bob_k"]["value"] == c["bob_k_failures"] / c["bob_k_trials"]
     assert METRICS["eps_eve_k"].denominator == "eve_k_trials"

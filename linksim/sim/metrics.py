@@ -13,6 +13,11 @@ method depends on what the denominator counts (:mod:`linksim.sim.stats`):
   store written before it existed) gets no interval rather than a wrong one.
 
 A *mean* is a per-frame average (no interval).
+
+:data:`METRICS` holds the generic metrics every simulation system may record (over the counts
+the engine requires, and the usual decoder counts); a system adds its own
+(``SystemSpec.metrics``), and a scenario's metrics are looked up in the union
+(:func:`linksim.systems.metrics_of`).
 """
 
 from __future__ import annotations
@@ -65,33 +70,6 @@ METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("avg_iterations", "iterations", "frames", "mean", "average BP iterations"),
     Metric("crc_failure_rate", "crc_failures", "frames", "rate", "CRC failure rate"),
     Metric("undetected_error_rate", "undetected_errors", "frames", "rate", "undetected error rate"),
-    # Physical layer deception (linksim.systems.pld.link; seed 003). Paper metrics are defined
-    # on cipher-on frames; eps_{i,K} is conditioned on the M layer decoded (SIC).
-    Metric("r_d", "effective_deceptions", "on_frames", "rate",
-           "R_d (Eve deceived, Bob not)"),
-    Metric("eps_lf", "lf_events", "on_frames", "rate",
-           "eps_LF (Eve perceives or Bob does not)"),
-    *(Metric(f"eps_{r}_m", f"{r}_m_failures", "frames", "rate", f"eps_{R},M (M layer not decoded)")
-      for r, R in (("bob", "Bob"), ("eve", "Eve"))),
-    *(Metric(f"eps_{r}_k", f"{r}_k_failures", f"{r}_k_trials", "rate",
-             f"eps_{R},K (K layer not decoded | M decoded)")
-      for r, R in (("bob", "Bob"), ("eve", "Eve"))),
-    *(Metric(f"{r}_{o}_rate", f"{r}_{o}", "on_frames", "rate", f"{R} {o} (cipher on)")
-      for r, R in (("bob", "Bob"), ("eve", "Eve")) for o in ("perceived", "deceived", "lost")),
-    *(Metric(f"{r}_m_undetected_rate", f"{r}_m_undetected", "frames", "rate",
-             f"{R} M-layer undetected errors") for r, R in (("bob", "Bob"), ("eve", "Eve"))),
-    *(Metric(f"{r}_k_undetected_rate", f"{r}_k_undetected", f"{r}_k_trials", "rate",
-             f"{R} K-layer undetected errors | M decoded")
-      for r, R in (("bob", "Bob"), ("eve", "Eve"))),
-    *(Metric(f"{r}_litter_erasure_rate", f"{r}_off_k_erasures", f"{r}_off_k_trials", "rate",
-             f"{R} K-layer erasures on litter (cipher off, M decoded)")
-      for r, R in (("bob", "Bob"), ("eve", "Eve"))),
-    *(Metric(f"{r}_off_wrong_rate", f"{r}_off_wrong", f"{r}_off_k_trials", "rate",
-             f"{R} p_hat != p (cipher off, M decoded)")
-      for r, R in (("bob", "Bob"), ("eve", "Eve"))),
-    *(Metric(f"{r}_perceived_all_rate", f"{r}_perceived_all", "frames", "rate",
-             f"{R} perceives p (all frames, both cipher modes)")
-      for r, R in (("bob", "Bob"), ("eve", "Eve"))),
 )}
 
 
@@ -120,15 +98,19 @@ def rate_interval(metric: Metric, counts: Mapping[str, int], confidence: float =
     return list(clustered_interval(num, den, sum_sq, frames, confidence))
 
 
-def compute_metrics(counts: Mapping[str, int], names, confidence: float = 0.95) -> dict:
-    """``{name: {"value": float | None, "ci": [lo, hi] | None}}`` for the metrics ``names``.
+def compute_metrics(counts: Mapping[str, int], names, confidence: float = 0.95,
+                    table: Mapping[str, Metric] | None = None) -> dict:
+    """``{name: {"value": float | None, "ci": [lo, hi] | None}}`` for the metrics ``names``,
+    looked up in ``table`` (default :data:`METRICS`; a system's own metrics come with
+    :func:`linksim.systems.metrics_of`).
 
     A metric whose counts the system did not report, or whose denominator is 0, gets
     ``value = None``; a rate's interval is :func:`rate_interval`.
     """
+    table = METRICS if table is None else table
     out = {}
     for name in names:
-        metric = METRICS[name]
+        metric = table[name]
         num, den = counts.get(metric.numerator), counts.get(metric.denominator)
         if num is None or den is None or den == 0:
             out[name] = {"value": None, "ci": None}

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 __all__ = ["REQUIRED", "Quantity", "SystemSpec", "SYSTEMS", "get_system", "build_system",
-           "simulate_batch", "prediction_functions", "prediction_function"]
+           "simulate_batch", "metrics_of", "prediction_functions", "prediction_function"]
 
 
 class _Required:
@@ -60,6 +60,9 @@ class SystemSpec:
     derive : callable ``(point_params, counts) -> {"predictions": {...}, "values": {...}}`` or
         None: predictions computed from a point's measured counts (e.g. a formula fed with
         measured component rates) and extra values for the report; simulation only
+    metrics : mapping name -> :class:`linksim.sim.metrics.Metric`, the system's own metrics
+        over its counts, recordable beside the generic :data:`linksim.sim.metrics.METRICS`
+        (:func:`metrics_of`); simulation only
     """
 
     name: str
@@ -71,6 +74,7 @@ class SystemSpec:
     quantities: Mapping[str, Quantity] = field(default_factory=dict)
     predictions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
     derive: Callable[..., dict] | None = None
+    metrics: Mapping[str, Any] = field(default_factory=dict)
 
     def complete(self, params: Mapping[str, Any]) -> dict:
         """``params`` with defaults filled in; unknown or missing names raise ``ValueError``."""
@@ -103,7 +107,7 @@ def _coded_link_spec() -> SystemSpec:
 
 
 def _pld_spec() -> SystemSpec:
-    from linksim.systems.pld import analysis, link
+    from linksim.systems.pld import analysis, link, metrics
     defaults = {key: (REQUIRED if value is None and key in ("p_m", "d_k", "z_eve_db") else value)
                 for key, value in link.PARAMS.items()}
     return SystemSpec(
@@ -113,7 +117,7 @@ def _pld_spec() -> SystemSpec:
         params=defaults, builder=link.PLDLink, counts=link.COUNTS,
         predictions={f"na_{q}": functools.partial(analysis.link_prediction, quantity=q)
                      for q in analysis.LINK_PREDICTIONS},
-        derive=analysis.derived)
+        derive=analysis.derived, metrics=metrics.METRICS)
 
 
 def _pld_study_specs() -> list[SystemSpec]:
@@ -170,6 +174,14 @@ def build_system(name: str, params: Mapping[str, Any]):
 def simulate_batch(name: str, params: Mapping[str, Any], rng, n_frames: int) -> dict[str, int]:
     """Run ``n_frames`` frames of system ``name`` with ``params``, every draw from ``rng``."""
     return build_system(name, params).simulate_batch(rng, n_frames)
+
+
+def metrics_of(system: str | None) -> dict:
+    """The metrics a scenario of ``system`` may record: the generic ones
+    (:data:`linksim.sim.metrics.METRICS`) and the system's own (``SystemSpec.metrics``)."""
+    from linksim.sim.metrics import METRICS
+    own = SYSTEMS[system].metrics if system is not None and system in SYSTEMS else {}
+    return {**METRICS, **own}
 
 
 def prediction_functions(system: str | None) -> dict:
