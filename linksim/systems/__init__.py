@@ -18,7 +18,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-__all__ = ["REQUIRED", "Quantity", "SystemSpec", "SYSTEMS", "get_system", "build_system",
+__all__ = ["REQUIRED", "Quantity", "SystemSpec", "SYSTEMS", "ENTRY_POINT_GROUP", "get_system",
+           "build_system",
            "simulate_batch", "metrics_of", "prediction_functions", "prediction_function"]
 
 
@@ -133,9 +134,46 @@ def _pld_study_specs() -> list[SystemSpec]:
     return specs
 
 
+#: The entry-point group through which another package adds systems: each entry point names
+#: a SystemSpec, or a callable returning one SystemSpec or an iterable of them, e.g. in that
+#: package's pyproject.toml ``[project.entry-points."linksim.systems"] mine = "pkg:systems"``.
+#: Entry points are found in every process (the worker processes of a run included).
+ENTRY_POINT_GROUP = "linksim.systems"
+
+
+def _plugin_specs() -> list[SystemSpec]:
+    """The systems other packages declare under :data:`ENTRY_POINT_GROUP`. A plugin that fails
+    to load, or gives something other than SystemSpecs, is left out with one line on stderr
+    (the built-in systems keep working)."""
+    import sys
+    from importlib.metadata import entry_points
+    specs = []
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            obj = ep.load()
+            got = obj() if callable(obj) and not isinstance(obj, SystemSpec) else obj
+            got = [got] if isinstance(got, SystemSpec) else list(got)
+            if not all(isinstance(spec, SystemSpec) for spec in got):
+                raise TypeError("it gives objects that are not linksim.systems.SystemSpec")
+        except Exception as exc:    # a broken plugin must not take linksim down with it
+            print(f"linksim: ignoring the {ENTRY_POINT_GROUP} entry point {ep.name!r} "
+                  f"({ep.value}): {type(exc).__name__}: {' '.join(str(exc).splitlines())}",
+                  file=sys.stderr)
+            continue
+        specs += got
+    return specs
+
+
 @functools.lru_cache(maxsize=None)
 def _registry() -> dict[str, SystemSpec]:
-    return {spec.name: spec for spec in (_coded_link_spec(), _pld_spec(), *_pld_study_specs())}
+    registry = {}
+    for spec in (_coded_link_spec(), _pld_spec(), *_pld_study_specs(), *_plugin_specs()):
+        if spec.name in registry:
+            import sys
+            print(f"linksim: ignoring a second system named {spec.name!r}", file=sys.stderr)
+            continue
+        registry[spec.name] = spec
+    return registry
 
 
 class _Systems(Mapping):
