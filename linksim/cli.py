@@ -248,7 +248,10 @@ def _add_bler(subparsers) -> None:
                     "fading) over a sweep of Eb/N0 points and print BER/BLER with their intervals "
                     "(BLER: exact Clopper-Pearson; BER: Korn-Graubard with frames as clusters, "
                     "since the bits of a frame are not independent). Results depend only on --seed (and the "
-                    "configuration), never on timing, unless --max-seconds stops a point.",
+                    "configuration), never on timing, unless --max-seconds stops a point. It "
+                    "runs as an in-memory scenario: batches go to --out's store (a rerun "
+                    "resumes or reuses them) and --out gets results.csv, figures and "
+                    "report.html.",
         epilog="Example: linksim bler --code ldpc5g --k 512 --n 1024 --mod qpsk "
                "--channel awgn --ebno-db 0:0.5:3 --seed 1 (under a minute on 2 cores; "
                "raise --max-frames for lower BLERs).  Negative ranges work as "
@@ -305,6 +308,9 @@ def _add_bler(subparsers) -> None:
     g = p.add_argument_group("output")
     g.add_argument("--json", action="store_true", help="print one JSON object per point")
     g.add_argument("--csv", metavar="FILE", default=None, help="also write one CSV row per point")
+    g.add_argument("--out", default="results/bler",
+                   help="results directory: store, results.csv, figures, report.html; a rerun "
+                        "resumes or reuses (default %(default)s)")
     p.set_defaults(func=_cmd_bler, parser=p)
 
 
@@ -403,7 +409,7 @@ def _option_error(parser, exc: Exception):
 
 def _cmd_bler(args) -> int:
     parser = args.parser
-    from linksim.sim.montecarlo import StopRule, run_point
+    from linksim.sim.montecarlo import PointResult, StopRule
     from linksim.systems.coded_link import CodedLink
 
     config = {
@@ -436,6 +442,15 @@ def _cmd_bler(args) -> int:
         parser.error(f"argument {'--k/--n' if max_batch_frames(bits) == 0 else '--batch-size'}: "
                      f"{problem}")
 
+    scenario = _bler_scenario(args, config, stop)
+    out_dir = Path(args.out)
+    from linksim.sim.store import StoreError, check_store, check_writable_dir
+    try:
+        check_writable_dir(out_dir, "argument --out")
+        check_store(out_dir / "store.sqlite")
+    except StoreError as exc:
+        _fail(args, exc)
+
     csv_file = None
     if args.csv is not None:
         try:
@@ -444,7 +459,6 @@ def _cmd_bler(args) -> int:
             parser.error(f"argument --csv: cannot write {args.csv!r}: {exc.strerror or exc}")
 
     out = sys.stdout
-    live = (not args.json) and out.isatty()
     if not args.json:
         cfg_text = " ".join(f"{key}={value}" for key, value in config.items())
         print(f"# linksim bler: {cfg_text}", file=out)
@@ -457,44 +471,70 @@ def _cmd_bler(args) -> int:
         out.flush()
 
     writer = None
+
+    def on_point(row: dict) -> None:
+        nonlocal writer
+        index, ebno_db = row["point"], args.ebno_db[row["point"]]
+        result = PointResult.from_counts(
+            row["counts"], confidence=args.confidence, elapsed_s=row["elapsed_s"],
+            n_batches=row["n_batches"], stopped_by=row["stopped_by"], seed=args.seed,
+            point_index=index)
+        rec = _point_record(ebno_db, result, links[index].params, stop, index)
+        if args.json:
+            print(json.dumps(rec), file=out)
+        else:
+            out.write(_table_row(ebno_db, result, rec["info_mbps"]) + "\n")
+        out.flush()
+        if csv_file is not None:
+            row = _csv_row(rec)
+            if writer is None:
+                fields = _CSV_RESULT_FIELDS + [key for key in row
+                                               if key not in _CSV_RESULT_FIELDS]
+                writer = csv.DictWriter(csv_file, fieldnames=fields, extrasaction="ignore")
+                writer.writeheader()
+            writer.writerow(row)
+            csv_file.flush()
+
+    from linksim.evaluate import with_gaps
+    from linksim.report import write_outputs
+    from linksim.sim.executors import make_executor
+    from linksim.study import run_scenario
     try:
-        for index, (ebno_db, link) in enumerate(zip(args.ebno_db, links)):
-            last_draw = [0.0]
-
-            def on_batch(partial, ebno_db=ebno_db, last_draw=last_draw):
-                now = time.monotonic()
-                if now - last_draw[0] >= 0.1:
-                    last_draw[0] = now
-                    out.write("\r" + _table_row(ebno_db, partial, _info_mbps(partial)))
-                    out.flush()
-
-            result = run_point(link.simulate_batch, seed=args.seed, point_index=index,
-                               stop=stop, confidence=args.confidence,
-                               on_batch=on_batch if live else None)
-            rec = _point_record(ebno_db, result, link.params, stop, index)
-            if args.json:
-                print(json.dumps(rec), file=out)
-            else:
-                out.write(("\r" if live else "") + _table_row(ebno_db, result, rec["info_mbps"])
-                          + "\n")
-            out.flush()
-            if csv_file is not None:
-                row = _csv_row(rec)
-                if writer is None:
-                    fields = _CSV_RESULT_FIELDS + [key for key in row
-                                                   if key not in _CSV_RESULT_FIELDS]
-                    writer = csv.DictWriter(csv_file, fieldnames=fields, extrasaction="ignore")
-                    writer.writeheader()
-                writer.writerow(row)
-                csv_file.flush()
+        with make_executor("local", workers=1) as executor:
+            rows = run_scenario(scenario, out_dir, executor, on_point=on_point,
+                                progress=not args.json and sys.stderr.isatty())
+        write_outputs(out_dir, with_gaps(scenario.to_dict(), rows), rows, generated=_now_utc())
     except KeyboardInterrupt:
-        out.write("\n# interrupted\n")
+        out.write("\n# interrupted: finished batches are in the store; run again to resume\n")
         out.flush()
         return 130
+    except StoreError as exc:
+        _fail(args, exc)
+    except OSError as exc:
+        _fail(args, _unwritten(exc, out_dir, "the store holds every result",
+                               f"run `linksim report {out_dir}`"))
     finally:
         if csv_file is not None:
             csv_file.close()
     return 0
+
+
+def _bler_scenario(args, config: dict, stop):
+    """The in-memory scenario of a ``linksim bler`` call: the coded link at ``config`` swept
+    over ``--ebno-db`` (one point each, in order), so that it runs, stores, resumes and reports
+    like any scenario (:func:`linksim.study.run_scenario`)."""
+    from linksim.scenario import ScenarioError, parse_scenario
+    metrics = ["bler", "ber"] + (["avg_iterations"] if config.get("code") == "ldpc5g" else [])
+    data = {"name": "bler", "description": "linksim bler", "system": "coded_link",
+            "seed": args.seed, "confidence": args.confidence,
+            "params": {k: v for k, v in config.items() if v is not None},   # None: the default
+            "sweep": {"mode": "zip", "axes": {"ebno_db": list(args.ebno_db)}},
+            "stop": {k: v for k, v in stop.to_dict().items() if v is not None},
+            "output": {"metrics": metrics, "x": "ebno_db"}}
+    try:
+        return parse_scenario(data)
+    except ScenarioError as exc:
+        args.parser.error("; ".join(exc.problems))
 
 
 # ----------------------------------------------------------------------------- run / list / report

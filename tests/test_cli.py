@@ -18,6 +18,12 @@ REQUIRED_KEYS = {"ebno_db", "frames", "frame_errors", "bit_errors", "bler", "ber
                  "decoder", "num_iter", "seed", "confidence", "max_frames", "max_frame_errors"}
 
 
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    """`linksim bler` writes results/bler under the working directory: keep it in tmp_path."""
+    monkeypatch.chdir(tmp_path)
+
+
 def _json_lines(text):
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
@@ -317,3 +323,31 @@ def test_console_script():
     assert proc.returncode == 0, proc.stderr
     (rec,) = _json_lines(proc.stdout)
     assert REQUIRED_KEYS <= set(rec) and rec["frames"] == 200
+
+
+def test_bler_stores_resumes_and_reports(tmp_path, capsys):
+    """`linksim bler` runs through the scenario path: its batches land in --out's store, a rerun
+    is served from it (no batch added), a run that lost batches (as a killed one) recomputes
+    only those and prints the same counts, and the results directory has the usual outputs."""
+    import sqlite3
+    out = tmp_path / "curve"
+    argv = SMALL + ["--ebno-db", "0,3", "--json", "--out", str(out)]
+    assert main(argv) == 0
+    first = _json_lines(capsys.readouterr().out)
+    store = out / "store.sqlite"
+    with sqlite3.connect(store) as con:
+        n_batches = con.execute("SELECT COUNT(*) FROM batches").fetchone()[0]
+    assert n_batches == sum(r["n_batches"] for r in first) >= 2
+    for name in ("results.csv", "report.html"):
+        assert (out / name).is_file()
+    assert main(argv) == 0
+    assert [r["counts"] for r in _json_lines(capsys.readouterr().out)] == \
+        [r["counts"] for r in first]
+    with sqlite3.connect(store) as con:
+        assert con.execute("SELECT COUNT(*) FROM batches").fetchone()[0] == n_batches
+        con.execute("DELETE FROM batches WHERE point = 1")
+    assert main(argv) == 0
+    assert [r["counts"] for r in _json_lines(capsys.readouterr().out)] == \
+        [r["counts"] for r in first]
+    with sqlite3.connect(store) as con:
+        assert con.execute("SELECT COUNT(*) FROM batches").fetchone()[0] == n_batches
