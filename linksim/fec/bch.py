@@ -298,6 +298,9 @@ class BCH:
         coefficient of x^j modulo the primitive polynomial of m; the same field as galois's).
     log_table : int32 [2^m], log_alpha (entry 0 unused).
 
+    A :class:`linksim.fec.code.Code`: :meth:`encode` and :meth:`decode_llr` (soft input, hard
+    decision, then :meth:`decode`).
+
     Construction costs milliseconds (module docstring) and is cached per process: the mother
     code (t, g) by (m, k_mother), the parity matrix by (n, k, m). Nothing imports galois except
     :meth:`encode_reference` and :meth:`decode_reference`.
@@ -391,6 +394,37 @@ class BCH:
         """
         cw, ok = self.decode_codeword(r)
         return np.ascontiguousarray(cw[..., : self.k]), ok
+
+    def decode_llr(self, llr) -> tuple[np.ndarray, np.ndarray]:
+        """The :class:`linksim.fec.code.Code` decoder: hard decisions, then :meth:`decode`.
+
+        Parameters
+        ----------
+        None: the bounded-distance decoder has no settings.
+
+        Input
+        -----
+        llr : float [batch, n]   ``ln P(b=0|y)/P(b=1|y)``. The hard decision is ``llr < 0 -> 1``,
+            so an LLR of 0 reads as 0. NaN is rejected.
+
+        Output
+        ------
+        u_hat : uint8 [batch, k]   as :meth:`decode`: the decoded message, or on failure the
+            received message bits.
+        ok : bool [batch]   bounded-distance decoding succeeded (:meth:`decode`).
+
+        Implements
+        ----------
+        Hard-decision bounded-distance decoding (Lin & Costello ch. 6; module docstring).
+        """
+        llr = np.asarray(llr)
+        if llr.ndim < 1 or llr.shape[-1] != self.n:
+            raise ValueError(f"llr: got shape {llr.shape}; allowed: [..., n] with n = {self.n}")
+        if not np.issubdtype(llr.dtype, np.floating):
+            raise TypeError(f"llr: got dtype {llr.dtype}; allowed: a floating dtype")
+        if np.isnan(llr).any():
+            raise ValueError("llr: contains NaN; allowed: real LLRs")
+        return self.decode((llr < 0).astype(np.uint8))
 
     def encode_reference(self, u) -> np.ndarray:
         """``galois.BCH.encode`` of ``u`` uint8 [..., k] -> uint8 [..., n] (for tests; imports galois; slow)."""

@@ -4,9 +4,9 @@ All codes share the belief-propagation decoders of :mod:`linksim.fec.ldpc.decode
 """
 
 from .alist import LDPCCode, read_alist, write_alist
-from .decoder import CN_RULES, KNOWN_LLR, SCHEDULES, QCGraph, bp_decode
+from .decoder import CN_RULES, KNOWN_LLR, SCHEDULES, QCGraph, bp_decode, checks_satisfied
 from .nr5g import K_MAX, K_MIN, LDPC5G, base_graph, lifting_sizes, select_base_graph
 
-__all__ = ["LDPC5G", "LDPCCode", "QCGraph", "KNOWN_LLR", "bp_decode", "read_alist", "write_alist",
-           "base_graph", "lifting_sizes", "select_base_graph", "CN_RULES", "SCHEDULES",
-           "K_MIN", "K_MAX"]
+__all__ = ["LDPC5G", "LDPCCode", "QCGraph", "KNOWN_LLR", "bp_decode", "checks_satisfied",
+           "read_alist", "write_alist", "base_graph", "lifting_sizes", "select_base_graph",
+           "CN_RULES", "SCHEDULES", "K_MIN", "K_MAX"]

@@ -12,7 +12,7 @@ import os
 import numpy as np
 import scipy.sparse as sp
 
-from .decoder import CN_RULES, QCGraph, bp_decode
+from .decoder import CN_RULES, QCGraph, bp_decode, checks_satisfied
 
 __all__ = ["read_alist", "write_alist", "LDPCCode"]
 
@@ -112,6 +112,7 @@ class LDPCCode:
     meant for codes up to a few thousand bits); decoding uses the same BP kernels as LDPC5G.
 
     Attributes: n (code length), k (dimension N - rank H), info_positions int64 [k], graph, pcm.
+    A :class:`linksim.fec.code.Code`: :meth:`encode` and :meth:`decode_llr`.
     """
 
     def __init__(self, pcm):
@@ -140,17 +141,10 @@ class LDPCCode:
         c[:, self._pivots] = (flat.astype(np.int32) @ self._parity_map.T.astype(np.int32)) & 1
         return c.reshape(u.shape[:-1] + (self.n,))
 
-    def decode(self, llr, num_iter: int = 20, algorithm: str = "spa", early_stop: bool = True,
-               return_iterations: bool = False, output: str = "info", schedule: str | None = None,
-               scaling: float | None = None, offset: float | None = None, llr_max: float = 20.0):
-        """Decode ``llr`` float [..., n] -> ``u_hat`` uint8 [..., k] (or [..., n] with ``output="codeword"``).
-
-        Same algorithms and options as :meth:`linksim.fec.ldpc.LDPC5G.decode`.
-        """
+    def _bp(self, llr, num_iter, algorithm, early_stop, schedule, scaling, offset, llr_max):
+        """BP on the graph: (hard uint8 [B, n], iterations int32 [B], batch shape)."""
         if algorithm not in CN_RULES:
             raise ValueError(f"algorithm: got {algorithm!r}; allowed: {', '.join(CN_RULES)}")
-        if output not in ("info", "codeword"):
-            raise ValueError(f"output: got {output!r}; allowed: 'info' or 'codeword'")
         llr = np.asarray(llr)
         if llr.shape[-1:] != (self.n,):
             raise ValueError(f"llr: got shape {llr.shape}; allowed: [..., n] with n = {self.n}")
@@ -158,8 +152,55 @@ class LDPCCode:
                                 algorithm=algorithm, schedule=schedule, early_stop=early_stop,
                                 alpha=0.75 if scaling is None else scaling,
                                 beta=0.5 if offset is None else offset, llr_max=llr_max)
+        return hard, iters, llr.shape[:-1]
+
+    def decode(self, llr, num_iter: int = 20, algorithm: str = "spa", early_stop: bool = True,
+               return_iterations: bool = False, output: str = "info", schedule: str | None = None,
+               scaling: float | None = None, offset: float | None = None, llr_max: float = 20.0):
+        """Decode ``llr`` float [..., n] -> ``u_hat`` uint8 [..., k] (or [..., n] with ``output="codeword"``).
+
+        Same algorithms and options as :meth:`linksim.fec.ldpc.LDPC5G.decode`.
+        :meth:`decode_llr` is the same decoder with the :class:`linksim.fec.code.Code` output.
+        """
+        if algorithm not in CN_RULES:
+            raise ValueError(f"algorithm: got {algorithm!r}; allowed: {', '.join(CN_RULES)}")
+        if output not in ("info", "codeword"):
+            raise ValueError(f"output: got {output!r}; allowed: 'info' or 'codeword'")
+        hard, iters, batch_shape = self._bp(llr, num_iter, algorithm, early_stop, schedule,
+                                            scaling, offset, llr_max)
         out = hard if output == "codeword" else hard[:, self.info_positions]
-        out = out.reshape(llr.shape[:-1] + (out.shape[-1],))
+        out = out.reshape(batch_shape + (out.shape[-1],))
         if return_iterations:
-            return out, iters.reshape(llr.shape[:-1])
+            return out, iters.reshape(batch_shape)
         return out
+
+    def decode_llr(self, llr, num_iter: int = 20, algorithm: str = "spa", early_stop: bool = True,
+                   schedule: str | None = None, scaling: float | None = None,
+                   offset: float | None = None,
+                   llr_max: float = 20.0) -> tuple[np.ndarray, np.ndarray]:
+        """The :class:`linksim.fec.code.Code` decoder: :meth:`decode` plus the syndrome flag.
+
+        Parameters
+        ----------
+        num_iter, algorithm, early_stop, schedule, scaling, offset, llr_max :
+            as :meth:`decode`, with the same defaults (SPA, flooding).
+
+        Input
+        -----
+        llr : float [batch, n]   channel LLRs ``ln P(b=0|y)/P(b=1|y)`` (positive favours 0).
+
+        Output
+        ------
+        u_hat : uint8 [batch, k]   the hard decisions on ``info_positions``.
+        ok : bool [batch]   ``pcm @ c_hat = 0 (mod 2)`` for the final hard decisions ``c_hat``:
+            a codeword, not necessarily the sent one.
+
+        Implements
+        ----------
+        BP decoding on the Tanner graph of ``pcm`` (:func:`linksim.fec.ldpc.bp_decode`).
+        """
+        hard, iters, batch_shape = self._bp(llr, num_iter, algorithm, early_stop, schedule,
+                                            scaling, offset, llr_max)
+        ok = checks_satisfied(self.graph, hard, iters, num_iter, early_stop)
+        return (hard[:, self.info_positions].reshape(batch_shape + (self.k,)),
+                ok.reshape(batch_shape))

@@ -55,7 +55,8 @@ import numpy as np
 import scipy.sparse as sp
 from numba.extending import overload
 
-__all__ = ["QCGraph", "CN_RULES", "SCHEDULES", "bp_decode", "KNOWN_LLR", "MAX_LANES"]
+__all__ = ["QCGraph", "CN_RULES", "SCHEDULES", "bp_decode", "checks_satisfied", "KNOWN_LLR",
+           "MAX_LANES"]
 
 CN_RULES = ("spa", "nms", "oms")
 SCHEDULES = ("flooding", "layered")
@@ -140,6 +141,23 @@ class QCGraph:
                             shape=(self.n_checks, self.n_vars))
         out = (pcm @ flat.T).T & 1
         return out.astype(np.uint8).reshape(bits.shape[:-1] + (self.n_checks,))
+
+
+def checks_satisfied(graph: QCGraph, hard: np.ndarray, iterations: np.ndarray,
+                     num_iter: int, early_stop: bool) -> np.ndarray:
+    """Whether each frame's hard decisions satisfy every check of ``graph``: bool [B].
+
+    ``hard`` uint8 [B, n_vars] and ``iterations`` int32 [B] are what :func:`bp_decode` returned
+    for ``num_iter`` and ``early_stop``. With early stop, a frame that used fewer than
+    ``num_iter`` iterations stopped because its syndrome was zero, and the kernel wrote out
+    the decisions it had just checked, so only the frames that used all ``num_iter``
+    iterations are checked here (``graph.syndrome``). Without early stop every frame is.
+    """
+    ok = np.ones(hard.shape[0], bool)
+    todo = np.flatnonzero(iterations >= num_iter) if early_stop else np.arange(hard.shape[0])
+    if todo.size:
+        ok[todo] = ~graph.syndrome(hard[todo]).any(axis=-1)
+    return ok
 
 
 @nb.njit(cache=True, inline="always")

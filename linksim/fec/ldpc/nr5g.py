@@ -44,7 +44,7 @@ import numba as nb
 import numpy as np
 import scipy.sparse as sp
 
-from .decoder import CN_RULES, KNOWN_LLR, QCGraph, bp_decode
+from .decoder import CN_RULES, KNOWN_LLR, QCGraph, bp_decode, checks_satisfied
 
 __all__ = ["LDPC5G", "base_graph", "lifting_sizes", "select_base_graph", "K_MIN", "K_MAX",
            "MAX_CODERATE"]
@@ -120,6 +120,8 @@ class LDPC5G:
     k, n, bg, z (Z_c), i_ls, k_b (K_b used for the lifting size), k_ldpc (K), n_ldpc (the
     lifted column count, 68 Z or 52 Z), n_filler (F), n_cb (circular buffer length N),
     coderate (k / n), graph (the decoder's QCGraph), pcm (full lifted H, scipy CSR).
+
+    A :class:`linksim.fec.code.Code`: :meth:`encode` and :meth:`decode_llr`.
     """
 
     def __init__(self, k: int, n: int, bg: int | None = None):
@@ -301,17 +303,9 @@ class LDPC5G:
         flat = np.ascontiguousarray(llr.reshape(-1, self.n), dtype=np.float32)
         return _derate_kernel(flat, self._tx_index, self.graph.n_vars, self.k, self.k_ldpc)
 
-    def decode(self, llr, num_iter: int = 20, algorithm: str = "nms", early_stop: bool = True,
-               return_iterations: bool = False, schedule: str | None = None,
-               scaling: float | None = None, offset: float | None = None, llr_max: float = 20.0,
-               precision: str = "float32"):
-        """Decode rate-matched LLRs ``llr`` float [..., n] (ln P(0)/P(1)) -> ``u_hat`` uint8 [..., k].
-
-        algorithm : "spa" (sum-product, flooding by default), "nms" (normalized min-sum, layered
-        by default, ``scaling`` alpha = 0.75) or "oms" (offset min-sum, layered, ``offset``
-        beta = 0.5). ``schedule`` overrides the schedule ("flooding" | "layered").
-        With ``return_iterations`` it returns ``(u_hat, iterations int32 [...])``.
-        """
+    def _bp(self, llr, num_iter, algorithm, early_stop, schedule, scaling, offset, llr_max,
+            precision):
+        """BP on the decoder graph: (hard uint8 [B, n_vars], iterations int32 [B], batch shape)."""
         if algorithm not in CN_RULES:
             raise ValueError(f"algorithm: got {algorithm!r}; allowed: {', '.join(CN_RULES)}")
         llr = np.asarray(llr)
@@ -322,10 +316,59 @@ class LDPC5G:
                                 alpha=0.75 if scaling is None else scaling,
                                 beta=0.5 if offset is None else offset, llr_max=llr_max,
                                 precision=precision)
+        return hard, iters, batch_shape
+
+    def decode(self, llr, num_iter: int = 20, algorithm: str = "nms", early_stop: bool = True,
+               return_iterations: bool = False, schedule: str | None = None,
+               scaling: float | None = None, offset: float | None = None, llr_max: float = 20.0,
+               precision: str = "float32"):
+        """Decode rate-matched LLRs ``llr`` float [..., n] (ln P(0)/P(1)) -> ``u_hat`` uint8 [..., k].
+
+        algorithm : "spa" (sum-product, flooding by default), "nms" (normalized min-sum, layered
+        by default, ``scaling`` alpha = 0.75) or "oms" (offset min-sum, layered, ``offset``
+        beta = 0.5). ``schedule`` overrides the schedule ("flooding" | "layered").
+        With ``return_iterations`` it returns ``(u_hat, iterations int32 [...])``.
+        :meth:`decode_llr` is the same decoder with the :class:`linksim.fec.code.Code` output.
+        """
+        hard, iters, batch_shape = self._bp(llr, num_iter, algorithm, early_stop, schedule,
+                                            scaling, offset, llr_max, precision)
         u_hat = hard[:, : self.k].reshape(batch_shape + (self.k,))
         if return_iterations:
             return u_hat, iters.reshape(batch_shape)
         return u_hat
+
+    def decode_llr(self, llr, num_iter: int = 20, algorithm: str = "nms", early_stop: bool = True,
+                   schedule: str | None = None, scaling: float | None = None,
+                   offset: float | None = None, llr_max: float = 20.0,
+                   precision: str = "float32") -> tuple[np.ndarray, np.ndarray]:
+        """The :class:`linksim.fec.code.Code` decoder: :meth:`decode` plus the syndrome flag.
+
+        Parameters
+        ----------
+        num_iter, algorithm, early_stop, schedule, scaling, offset, llr_max, precision :
+            as :meth:`decode`, with the same defaults.
+
+        Input
+        -----
+        llr : float [batch, n]   rate-matched LLRs ``ln P(b=0|y)/P(b=1|y)`` (positive favours 0).
+
+        Output
+        ------
+        u_hat : uint8 [batch, k]   the information bits of the final hard decisions, the same
+            as :meth:`decode` gives.
+        ok : bool [batch]   the hard decisions satisfy every check of the decoder graph
+            (``graph.syndrome(hard) == 0``): the base-graph rows whose parity bits are sent,
+            filler bits known zeros. A codeword, not necessarily the sent one.
+
+        Implements
+        ----------
+        The receiver side of TS 38.212 §5.3.2 and §5.4.2.1 (de-rate-matching, BP decoding).
+        The standard does not specify the receiver.
+        """
+        hard, iters, batch_shape = self._bp(llr, num_iter, algorithm, early_stop, schedule,
+                                            scaling, offset, llr_max, precision)
+        ok = checks_satisfied(self.graph, hard, iters, num_iter, early_stop)
+        return hard[:, : self.k].reshape(batch_shape + (self.k,)), ok.reshape(batch_shape)
 
     def __repr__(self) -> str:
         return (f"LDPC5G(k={self.k}, n={self.n}, bg={self.bg}, Zc={self.z}, i_LS={self.i_ls}, "

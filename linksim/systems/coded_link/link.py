@@ -29,6 +29,7 @@ import numpy as np
 from linksim import channel as _channel
 from linksim import mimo as _mimo
 from linksim._checks import check_choice as _choice
+from linksim.fec import cached_code
 from linksim.mapping import MODULATIONS, Constellation
 from linksim.sim.metrics import bit_error_counts
 
@@ -70,13 +71,6 @@ def _real(name: str, value, minimum: float | None = None) -> float:
     if minimum is not None and v < minimum:
         raise ValueError(f"{name}: got {value!r}; allowed: a finite number >= {minimum}")
     return v
-
-
-@functools.lru_cache(maxsize=16)
-def _ldpc_code(k: int, n: int):
-    """The (immutable, reusable) 5G LDPC code of size (k, n); built once per process."""
-    from linksim.fec.ldpc import LDPC5G
-    return LDPC5G(k, n)
 
 
 class CodedLink:
@@ -201,7 +195,8 @@ class CodedLink:
 
         self.coderate = self.k / self.n
         self.no = float(_channel.ebno_to_no(self.ebno_db, m, coderate=self.coderate))
-        self.ldpc = _ldpc_code(self.k, self.n) if self.code == "ldpc5g" else None
+        # The (immutable, shared) 5G LDPC code of size (k, n), built once per process.
+        self.ldpc = cached_code("ldpc5g", self.k, self.n) if self.code == "ldpc5g" else None
 
         if self.channel != "awgn":
             # Let the channel module validate the fading configuration before anything runs.

@@ -100,18 +100,6 @@ def _counts_names() -> tuple[str, ...]:
 COUNTS = _counts_names()
 
 
-@functools.lru_cache(maxsize=32)
-def _ldpc(k: int, n: int):
-    from linksim.fec.ldpc import LDPC5G
-    return LDPC5G(k, n)
-
-
-@functools.lru_cache(maxsize=32)
-def _bch(n: int, k: int):
-    from linksim.fec.bch import BCH
-    return BCH(n, k)
-
-
 class LayerCode:
     """CRC + channel code of one layer: ``d`` payload bits -> ``n_bits`` code bits.
 
@@ -124,10 +112,18 @@ class LayerCode:
     (:class:`linksim.fec.bch.BCH`): a decoding failure is an erasure, like a CRC failure.
     ``crc``: a :data:`linksim.fec.crc.CRC_NAMES` name, or None (then only a bounded-distance
     failure can erase, and an LDPC layer never reports erasures).
+
+    Only the construction depends on ``code``: it picks the code (``fec``, a
+    :class:`linksim.fec.code.Code` from :func:`linksim.fec.cached_code`), its decoder options
+    (``decode_options``) and whether the decoder's ``ok`` erases the layer
+    (``erase_on_decoder_failure``: True for BCH; False for LDPC, whose syndrome flag is
+    ignored, so only the CRC erases, as in the paper's receiver). Encoding and decoding go
+    through the protocol alone.
     """
 
     def __init__(self, code: str, d: int, crc: str | None, n_bits: int, decoder: str = "nms",
                  num_iter: int = 20, name: str = "code"):
+        from linksim.fec import cached_code
         from linksim.fec.crc import CRC, CRC_NAMES
         self.code = _choice(name, code, CODES)
         self.d = d
@@ -144,11 +140,13 @@ class LayerCode:
         self.decoder, self.num_iter = decoder, num_iter
         if self.code == "ldpc5g":
             try:
-                self.ldpc = _ldpc(self.k_info, n_bits)
+                self.fec = self.ldpc = cached_code("ldpc5g", self.k_info, n_bits)
             except ValueError as exc:
                 raise ValueError(f"{name}: 5G LDPC cannot carry d + L = {self.k_info} bits "
                                  f"(payload {d} + CRC {self.crc_length}) in {n_bits} code "
                                  f"bits ({exc}); allowed: another CRC, code or size") from None
+            self.decode_options = {"num_iter": num_iter, "algorithm": decoder}
+            self.erase_on_decoder_failure = False
         else:
             from linksim.fec.bch import bch_dimensions
             m = int(math.floor(math.log2(n_bits + 1)))
@@ -159,16 +157,18 @@ class LayerCode:
                                  f"{self.k_info} bits; allowed: d + L <= "
                                  f"{max(bch_dimensions(m))}")
             shortening = dims[0] - self.k_info
-            self.bch = _bch(n_mother - shortening, self.k_info)
-            self.n_code = self.bch.n
-            self.n_pad = n_bits - self.n_code
-            if self.n_pad > self.n_code:     # pragma: no cover - dims are dense at these sizes
-                raise ValueError(f"{name}: BCH length {self.n_code} too short for {n_bits}")
+            self.fec = self.bch = cached_code("bch", self.k_info, n_mother - shortening)
+            self.decode_options = {}
+            self.erase_on_decoder_failure = True
+        #: Code bits the code itself sends, and the spare ones that repeat its first bits.
+        self.n_code = self.fec.n
+        self.n_pad = n_bits - self.n_code
+        if not 0 <= self.n_pad <= self.n_code:   # pragma: no cover - dims are dense at these sizes
+            raise ValueError(f"{name}: code length {self.n_code} does not fit {n_bits} bits")
 
     def __repr__(self) -> str:
-        inner = repr(self.ldpc) if self.code == "ldpc5g" else repr(self.bch)
         crc = self.crc.name if self.crc is not None else None
-        return f"LayerCode(d={self.d}, crc={crc}, {inner})"
+        return f"LayerCode(d={self.d}, crc={crc}, {self.fec!r})"
 
     def info_bits(self, payload: np.ndarray) -> np.ndarray:
         """Payload uint8 [B, d] -> code input u uint8 [B, d + L] (CRC appended)."""
@@ -176,9 +176,9 @@ class LayerCode:
 
     def encode_info(self, u: np.ndarray) -> np.ndarray:
         """Code input u uint8 [B, d + L] -> code bits uint8 [B, n_bits]."""
-        if self.code == "ldpc5g":
-            return self.ldpc.encode(u)
-        c = self.bch.encode(u)
+        c = self.fec.encode(u)
+        if not self.n_pad:
+            return c
         return np.concatenate([c, c[:, : self.n_pad]], axis=1)
 
     def decode(self, llr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -189,14 +189,16 @@ class LayerCode:
         """
         if llr.shape[0] == 0:
             return np.zeros((0, self.k_info), np.uint8), np.zeros(0, bool)
-        if self.code == "ldpc5g":
-            u_hat = self.ldpc.decode(llr, num_iter=self.num_iter, algorithm=self.decoder)
-            ok = np.ones(llr.shape[0], bool)
-        else:
+        if self.n_pad:
             comb = llr[:, : self.n_code].copy()
             comb[:, : self.n_pad] += llr[:, self.n_code:]
-            u_hat, ok = self.bch.decode((comb < 0).astype(np.uint8))
+        else:
+            comb = llr
+        u_hat, ok = self.fec.decode_llr(comb, **self.decode_options)
+        if self.erase_on_decoder_failure:
             ok = np.asarray(ok, bool)
+        else:
+            ok = np.ones(llr.shape[0], bool)
         if self.crc is not None:
             ok &= np.asarray(self.crc.check(u_hat), bool).reshape(-1)
         return u_hat, ok
