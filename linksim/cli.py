@@ -25,7 +25,6 @@ import math
 import os
 import re
 import sys
-import time
 from pathlib import Path
 
 __all__ = ["main", "build_parser", "parse_ebno_list"]

@@ -98,6 +98,7 @@ def _verdicts(predictions: dict, counts: dict, confidence: float, system: str | 
 
 def point_row(record: dict, point: int, tally: PointTally, elapsed_s: float) -> dict:
     """The report row of one point (format of :func:`linksim.report.write_outputs`)."""
+    from linksim.systems import metrics_of
     scenario = record["scenario"]
     confidence = scenario["confidence"]
     result = tally.result(confidence=confidence, elapsed_s=elapsed_s, seed=scenario["seed"],
@@ -114,18 +115,13 @@ def point_row(record: dict, point: int, tally: PointTally, elapsed_s: float) -> 
         derived = dict(extra.get("values", {}))
     row = {"point": point, "axes": record["axes"][point], "params": params, **result,
            "metrics": compute_metrics(result["counts"], scenario["metrics"], confidence,
-                                      _metrics_table(scenario.get("system"))),
+                                      metrics_of(scenario.get("system"))),
            "predictions": predictions,
            "verdicts": _verdicts(predictions, result["counts"], confidence,
                                  scenario.get("system"))}
     if derived:
         row["derived"] = derived
     return row
-
-
-def _metrics_table(system: str | None) -> dict:
-    from linksim.systems import metrics_of
-    return metrics_of(system)
 
 
 def _derive_hook(system: str | None):
