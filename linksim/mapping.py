@@ -34,7 +34,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from linksim._checks import check_choice
+from linksim.checks import check_choice
 
 __all__ = ["MODULATIONS", "Constellation", "demap_points"]
 

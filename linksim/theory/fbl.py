@@ -47,7 +47,7 @@ from numbers import Real
 
 import numpy as np
 
-from linksim._checks import check_choice
+from linksim.checks import check_choice
 from scipy import integrate, optimize, special, stats
 
 __all__ = [

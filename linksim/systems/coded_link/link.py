@@ -28,7 +28,7 @@ import numpy as np
 
 from linksim import channel as _channel
 from linksim import mimo as _mimo
-from linksim._checks import check_choice as _choice
+from linksim.checks import check_choice as _choice
 from linksim.fec import cached_code
 from linksim.mapping import MODULATIONS, Constellation
 from linksim.sim.metrics import bit_error_counts

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from linksim._checks import check_real
+from linksim.checks import check_real
 from linksim.theory.fbl import error_probability
 
 __all__ = ["PLDMetrics", "layer_powers", "sinrs", "layer_error", "pld_metrics", "combine", "baseline_lfp",

@@ -56,9 +56,9 @@ import numpy as np
 
 from linksim import channel as _channel
 from linksim import mimo as _mimo
-from linksim._checks import check_choice as _choice
-from linksim._checks import check_int as _int
-from linksim._checks import check_real as _real
+from linksim.checks import check_choice as _choice
+from linksim.checks import check_int as _int
+from linksim.checks import check_real as _real
 from linksim.mapping import MODULATIONS, Constellation
 from linksim.multiple_access import noma
 from linksim.sim.metrics import bit_error_counts

@@ -17,8 +17,8 @@ Gains are given in dB (``z_bob_db``, ``z_eve_db``) as in the paper's figures; po
 
 from __future__ import annotations
 
-from linksim._checks import check_int as _int
-from linksim._checks import check_real as _real
+from linksim.checks import check_int as _int
+from linksim.checks import check_real as _real
 from linksim.systems.pld import baselines as _base
 from linksim.systems.pld import p0 as _p0
 from linksim.systems.pld.analysis import activation_metrics, layer_powers, pld_metrics

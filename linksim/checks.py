@@ -1,4 +1,5 @@
-"""Argument checks shared by the modules: one wording for "parameter: got X; allowed: Y"."""
+"""Argument checks, public: one wording for "parameter: got X; allowed: Y", used by every module
+and available to system packages outside linksim."""
 
 from __future__ import annotations
 
