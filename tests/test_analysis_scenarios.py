@@ -12,8 +12,9 @@ import pytest
 
 import linksim.scenario as scenario_module
 import linksim.systems as systems
-from linksim.plots import figure_groups, metric_info, plot_metrics
 from linksim.report import read_csv
+from linksim.report.figures import figure_groups, plot_metrics
+from linksim.report.labels import metric_info
 from linksim.scenario import ScenarioError, load_scenario, parse_scenario
 from linksim.sim.executors import InlineExecutor
 from linksim.study import rebuild_rows, run_scenario

@@ -2,7 +2,7 @@
 
 Every import statement under ``linksim/sim/`` (module level or inside a function) is read with
 ``ast``; none may name ``linksim.systems``, ``linksim.validate``, ``linksim.evaluate``,
-``linksim.study``, ``linksim.scenario``, ``linksim.report``, ``linksim.plots`` or ``linksim.cli``.
+``linksim.study``, ``linksim.scenario``, ``linksim.report`` or ``linksim.cli``.
 """
 
 import ast
@@ -12,7 +12,7 @@ import pytest
 
 SIM = Path(__file__).resolve().parents[1] / "linksim" / "sim"
 ABOVE = ("linksim.systems", "linksim.validate", "linksim.evaluate", "linksim.study",
-         "linksim.scenario", "linksim.report", "linksim.plots", "linksim.cli")
+         "linksim.scenario", "linksim.report", "linksim.cli")
 
 
 def imported_modules(path: Path) -> list[str]:

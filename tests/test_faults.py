@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from linksim import plots
 from linksim.cli import main
+from linksim.report import atomic
 from linksim.study import rebuild_rows
 from linksim.sim.store import Store, StoreError, check_store
 
@@ -366,7 +366,7 @@ def test_disk_full_during_run_tmpfs(capsys, scenario_file, tmpfs, baseline):
 def no_space_while_writing(monkeypatch, name: str) -> None:
     """Make the output file ``name`` (e.g. "bler.pdf") fail with ENOSPC in os.fsync, after
     its temporary file was created and written: the moment a full disk shows."""
-    real_stage, real_fsync = plots._stage, os.fsync
+    real_stage, real_fsync = atomic._stage, os.fsync
 
     def no_space(fd):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
@@ -380,7 +380,7 @@ def no_space_while_writing(monkeypatch, name: str) -> None:
         finally:
             monkeypatch.setattr(os, "fsync", real_fsync)
 
-    monkeypatch.setattr(plots, "_stage", stage)
+    monkeypatch.setattr(atomic, "_stage", stage)
 
 
 def test_disk_full_writing_run_outputs_in_process(capsys, scenario_file, tmp_path,

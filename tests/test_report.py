@@ -1,4 +1,4 @@
-"""Tests of linksim.plots and linksim.report: CSV, figures and the self-contained HTML report."""
+"""Tests of linksim.report: CSV, figures and the self-contained HTML report."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from matplotlib.container import ErrorbarContainer
 
-from linksim.plots import UPPER_LIMIT_GID, plot_metric, save_figure
 from linksim.report import read_csv, render_html, write_csv, write_outputs
+from linksim.report.figures import UPPER_LIMIT_GID, plot_metric, save_figure
 from linksim.sim.metrics import compute_metrics
 
 EBNO = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from matplotlib.container import ErrorbarContainer
 
-from linksim.plots import plot_metric
+from linksim.report.figures import plot_metric
 from linksim.scenario import load_scenario
 from linksim.series import series_axes, split
 from linksim.sim.metrics import compute_metrics

@@ -1,13 +1,14 @@
 """Figures of a run: one metric (or a group of metrics) against the swept axis, in the style of
-coding / PHY papers.
+coding / PHY papers, rendered reproducibly as PNG and PDF.
 
 Every figure is a plain :class:`matplotlib.figure.Figure` on an Agg canvas: nothing touches
 ``pyplot``, no window opens, and no global matplotlib state (backend, rcParams) is changed, so
 the module is safe in headless runs, worker processes and notebooks alike.
 
-Input rows are the point rows of a run (see :mod:`linksim.report` for the exact format): each
-has ``axes`` (the swept values), ``counts``, ``metrics`` (``{name: {"value", "ci"}}``) and
-optionally ``predictions`` (``{name: float}`` or ``{name: {"value", "kind"}}``).
+Input rows are the point rows of a run (see :mod:`linksim.report.rows` for the exact format):
+each has ``axes`` (the swept values), ``counts``, ``metrics`` (``{name: {"value", "ci"}}``)
+and optionally ``predictions`` (``{name: float}`` or ``{name: {"value", "kind"}}``). Labels,
+kinds and scales come from :mod:`linksim.report.labels`.
 
 A figure is a pure function of its inputs: the same rows and scenario give the same pixels.
 """
@@ -18,59 +19,35 @@ import io
 import math
 import numbers
 import os
-import tempfile
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from linksim.report.atomic import atomic_write_bytes
+from linksim.report.labels import axis_label, format_value, metric_info, prediction_kind_suffix
+from linksim.report.rows import (
+    axis_names,
+    metric_entry,
+    prediction_entry,
+    prediction_metric,
+    prediction_names,
+    sorted_rows,
+)
 from linksim.series import series_axes
-from linksim.sim.metrics import compute_metrics
 
 __all__ = [
-    "AXIS_LABELS",
-    "axis_label",
-    "format_value",
-    "sorted_rows",
-    "axis_names",
-    "row_count",
-    "metric_entry",
-    "prediction_entry",
-    "prediction_names",
-    "prediction_metric",
-    "MetricInfo",
-    "metric_info",
+    "UPPER_LIMIT_GID",
     "figure_groups",
     "plot_metric",
     "plot_metrics",
     "figure_bytes",
-    "atomic_write_bytes",
-    "atomic_write_files",
     "save_figure",
 ]
-
-#: Axis labels (matplotlib mathtext) of the sweep parameters researchers sweep most.
-AXIS_LABELS: dict[str, str] = {
-    "ebno_db": r"$E_b/N_0$ (dB)",
-    "esno_db": r"$E_s/N_0$ (dB)",
-    "snr_db": "SNR (dB)",
-    "snr": "SNR (linear)",
-    "k": r"information bits $k$",
-    "n": r"block length $n$",
-    "n_real": r"block length $n$ (real channel uses)",
-    "rate": "rate (bits per channel use)",
-    "code_rate": r"code rate $k/n$",
-    "num_iter": "maximum BP iterations",
-    "k_factor": r"Rician $K$-factor",
-    "csi_error_var": r"CSI error variance $\sigma_e^2$",
-    "n_blocks": "fading blocks per frame",
-    "point": "sweep point",
-}
 
 #: Marker shapes of the series, in order (the downward triangle is reserved for upper limits).
 SERIES_MARKERS = ("o", "s", "D", "P", "X", "h", "p", "*", "d", "H")
@@ -99,141 +76,8 @@ _STYLE = {
 }
 _FIGSIZE = (6.6, 4.6)
 
-#: Prediction kinds and how they read in a legend.
-_KIND_SUFFIX = {"estimate": "", "upper_bound": " (upper bound)", "lower_bound": " (lower bound)"}
 
-
-# ----------------------------------------------------------------------------- row access
-
-def axis_label(name: str | None) -> str:
-    """Human label (mathtext) of sweep axis ``name``.
-
-    Known names come from :data:`AXIS_LABELS`; an unknown ``<x>_db`` becomes ``"<x> (dB)"``;
-    anything else is returned unchanged. ``None`` (no swept axis) gives ``"sweep point"``.
-    """
-    if name is None:
-        return AXIS_LABELS["point"]
-    if name in AXIS_LABELS:
-        return AXIS_LABELS[name]
-    if name.endswith("_db") and len(name) > 3:
-        return f"{name[:-3]} (dB)"
-    return name
-
-
-def format_value(value: Any) -> str:
-    """Short text of a parameter / axis value: ``0.5`` -> ``"0.5"``, ``True`` -> ``"true"``."""
-    if value is None:
-        return "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        return f"{float(value):g}"
-    return str(value)
-
-
-def sorted_rows(rows: Iterable[Mapping]) -> list[Mapping]:
-    """``rows`` sorted by their ``point`` index (stable; rows without one keep their place)."""
-    rows = list(rows)
-    return [r for _, r in sorted(enumerate(rows), key=lambda ir: (ir[1].get("point", ir[0]),
-                                                                  ir[0]))]
-
-
-def axis_names(scenario: Mapping, rows: Sequence[Mapping]) -> list[str]:
-    """Names of the swept axes: the scenario's ``axes`` order, then any other axis the rows carry
-    (sorted)."""
-    names = list((scenario.get("axes") or {}).keys())
-    extra = sorted({key for r in rows for key in (r.get("axes") or {}) if key not in names})
-    return names + extra
-
-
-def row_count(row: Mapping, key: str) -> int | None:
-    """Count ``key`` of a row: the top-level field if present, else ``row["counts"][key]``."""
-    if row.get(key) is not None:
-        return row[key]
-    return (row.get("counts") or {}).get(key)
-
-
-def _metrics(scenario: Mapping | None) -> dict:
-    """The metrics table of a scenario's system (:func:`linksim.systems.metrics_of`)."""
-    from linksim.systems import metrics_of
-    system = (scenario or {}).get("system")
-    return metrics_of(system if isinstance(system, str) else None)
-
-
-def metric_entry(row: Mapping, metric: str, confidence: float = 0.95,
-                 scenario: Mapping | None = None) -> dict:
-    """``{"value": float | None, "ci": [lo, hi] | None}`` of ``metric`` at a row.
-
-    Taken from ``row["metrics"]`` when present, otherwise computed from the row's counts with
-    :func:`linksim.sim.metrics.compute_metrics` and the metrics of ``scenario``'s system (so
-    rows from older runs still plot).
-    """
-    table = _metrics(scenario)
-    entry = (row.get("metrics") or {}).get(metric)
-    if entry is None and metric not in table:      # an analysis quantity the row lacks
-        entry = {"value": None, "ci": None}
-    if entry is None:
-        counts = dict(row.get("counts") or {})
-        for key in ("frames", "frame_errors", "bits", "bit_errors"):
-            if key not in counts and row.get(key) is not None:
-                counts[key] = row[key]
-        entry = compute_metrics(counts, [metric], row.get("confidence", confidence),
-                                table)[metric]
-    value = entry.get("value")
-    value = None if value is None or not math.isfinite(float(value)) else float(value)
-    ci = entry.get("ci")
-    ci = None if ci is None else [float(ci[0]), float(ci[1])]
-    return {"value": value, "ci": ci}
-
-
-@dataclass(frozen=True)
-class MetricInfo:
-    """How a recorded metric reads and is drawn.
-
-    ``label`` for tables and axes; ``kind`` "rate" (a binomial proportion with its interval),
-    "mean" (a per-frame average) or "quantity" (an analysis system's output, no interval);
-    ``scale`` "log" or "linear", the y axis of its figures.
-    """
-
-    name: str
-    label: str
-    kind: str
-    scale: str
-
-
-def metric_info(name: str, scenario: Mapping) -> MetricInfo:
-    """Resolve a metric name of ``scenario`` (``Scenario.to_dict()``) to its :class:`MetricInfo`.
-
-    Simulation scenarios: the metrics of its system (:func:`linksim.systems.metrics_of`;
-    rates are "log", means
-    "linear"). Analysis scenarios (``kind = "analysis"``): the system's quantities, from the
-    scenario's ``quantities`` (``{name: {"label", "scale"}}``, what the store keeps) or, when
-    the dict lacks them, from the registered system. An unknown name raises ``ValueError``
-    naming the allowed ones.
-    """
-    if scenario.get("kind") == "analysis":
-        system = scenario.get("system")
-        quantities = scenario.get("quantities")
-        if not isinstance(quantities, Mapping):
-            from linksim.systems import SYSTEMS
-            spec = SYSTEMS.get(system) if isinstance(system, str) else None
-            quantities = {} if spec is None else {
-                n: {"label": q.label, "scale": q.scale} for n, q in spec.quantities.items()}
-        entry = quantities.get(name)
-        if not isinstance(entry, Mapping):
-            raise ValueError(f"metric: got {name!r}; allowed: one of the quantities of system "
-                             f"{system!r}: {', '.join(quantities) or '(none)'}")
-        scale = entry.get("scale") if entry.get("scale") in ("log", "linear") else "linear"
-        return MetricInfo(name, str(entry.get("label") or name), "quantity", scale)
-    table = _metrics(scenario)
-    metric = table.get(name)
-    if metric is None:
-        raise ValueError(f"metric: got {name!r}; allowed: one of {', '.join(table)}")
-    return MetricInfo(name, metric.label, metric.kind,
-                      "log" if metric.kind == "rate" else "linear")
-
+# ----------------------------------------------------------------------------- figures
 
 def figure_groups(scenario: Mapping) -> list[tuple[str, list[str]]]:
     """The figures of a run, ``[(name, metrics)]``: one per ``groups`` entry of the scenario
@@ -243,72 +87,6 @@ def figure_groups(scenario: Mapping) -> list[tuple[str, list[str]]]:
     if groups:
         return [("+".join(group), list(group)) for group in groups]
     return [(metric, [metric]) for metric in scenario.get("metrics") or ()]
-
-
-def prediction_entry(raw: Any) -> tuple[float | None, str]:
-    """``(value, kind)`` of one prediction, given as a number or ``{"value", "kind"}``.
-
-    ``kind`` is ``"estimate"`` (default), ``"upper_bound"`` or ``"lower_bound"``; a missing or
-    non-finite value gives ``None``.
-    """
-    kind = "estimate"
-    value = raw
-    if isinstance(raw, Mapping):
-        value = raw.get("value")
-        kind = str(raw.get("kind") or "estimate")
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None, kind
-    value = float(value)
-    return (value if math.isfinite(value) else None), kind
-
-
-def prediction_names(scenario: Mapping, rows: Sequence[Mapping]) -> list[str]:
-    """Names of the predictions: the scenario's ``predictions`` order, then any other name the
-    rows carry (sorted)."""
-    names: list[str] = []
-    for entry in scenario.get("predictions") or ():
-        name = _prediction_spec_name(entry)
-        if name is not None and name not in names:
-            names.append(name)
-    extra = sorted({key for r in rows for key in (r.get("predictions") or {}) if key not in names})
-    return names + extra
-
-
-def _prediction_spec_name(entry: Any) -> str | None:
-    if isinstance(entry, str):
-        return entry
-    if isinstance(entry, Mapping):
-        for key in ("name", "prediction"):
-            if isinstance(entry.get(key), str):
-                return entry[key]
-    return None
-
-
-def prediction_metric(name: str, scenario: Mapping, rows: Sequence[Mapping]) -> str | None:
-    """The metric prediction ``name`` is drawn against.
-
-    In order: the ``metric`` of the scenario's prediction entry of that name; the metric of a
-    row verdict that names it; a metric whose name begins the prediction's name (``bler_...``);
-    the first rate metric of the scenario (``None`` if it records none).
-    """
-    for entry in scenario.get("predictions") or ():
-        if isinstance(entry, Mapping) and _prediction_spec_name(entry) == name \
-                and isinstance(entry.get("metric"), str):
-            return entry["metric"]
-    for r in rows:
-        for key, verdict in (r.get("verdicts") or {}).items():
-            if isinstance(verdict, Mapping) and verdict.get("prediction") == name:
-                return verdict.get("metric", key)
-        entry = (r.get("predictions") or {}).get(name)
-        if isinstance(entry, Mapping) and isinstance(entry.get("metric"), str):
-            return entry["metric"]
-    metrics = list(scenario.get("metrics") or ())
-    for metric in metrics:
-        if name == metric or name.startswith(metric + "_"):
-            return metric
-    table = _metrics(scenario)
-    rates = [m for m in metrics if m in table and table[m].kind == "rate"]
-    return rates[0] if rates else None
 
 
 def _series_labels(names: Sequence[str], keys: Sequence[tuple],
@@ -361,10 +139,11 @@ def plot_metric(rows: Sequence[Mapping], metric: str, x: str | None, scenario: M
     ----------
     rows : sequence of point rows
         Each with ``axes``, ``counts``, ``metrics`` and optionally ``predictions`` and
-        ``verdicts`` (format in :mod:`linksim.report`).
+        ``verdicts`` (format in :mod:`linksim.report.rows`).
     metric : str
         A metric of the system (``"bler"``, ``"ber"``, ...; :func:`linksim.systems.metrics_of`),
-        or one of the system's quantities for an analysis scenario (:func:`metric_info`).
+        or one of the system's quantities for an analysis scenario
+        (:func:`linksim.report.labels.metric_info`).
     x : str or None
         The swept axis on the horizontal axis; ``None`` plots against the point index.
     scenario : mapping
@@ -382,13 +161,15 @@ def plot_metric(rows: Sequence[Mapping], metric: str, x: str | None, scenario: M
     -------------
     *Rate* metrics (BLER, BER, ...): log-scale y, each measured point a marker with its
     asymmetric interval (:func:`linksim.sim.metrics.rate_interval`) as an error bar (one
-    ``errorbar`` container per series, measured points joined by a thin line). A point with zero errors, whose estimate 0 a log
-    axis cannot show, is drawn as an open downward triangle at the upper limit of its interval
-    (artists tagged ``gid="upper_limit"``). Points whose value is ``None`` are left out.
-    Predictions associated with the metric (:func:`prediction_metric`) are drawn as lines in
-    the series' colour, one line style per prediction. *Mean* metrics (average iterations) and
-    analysis *quantities*: markers joined by lines, no error bars, y scale from
-    :func:`metric_info` (a "log" quantity falls back to linear when a value is not positive).
+    ``errorbar`` container per series, measured points joined by a thin line). A point with
+    zero errors, whose estimate 0 a log axis cannot show, is drawn as an open downward
+    triangle at the upper limit of its interval (artists tagged ``gid="upper_limit"``). Points
+    whose value is ``None`` are left out. Predictions associated with the metric
+    (:func:`linksim.report.rows.prediction_metric`) are drawn as lines in the series' colour,
+    one line style per prediction. *Mean* metrics (average iterations) and analysis
+    *quantities*: markers joined by lines, no error bars, y scale from
+    :func:`linksim.report.labels.metric_info` (a "log" quantity falls back to linear when a
+    value is not positive).
     Series are labelled ``"axis=value, ..."`` in the legend, which also keys the line styles;
     the curves are those of :func:`linksim.series.series_axes` (``output.series`` when given;
     for a zip sweep, the axes that keep two points of one curve from sharing an x). Grid on
@@ -546,7 +327,7 @@ def plot_metrics(rows: Sequence[Mapping], metrics: Sequence[str], x: str | None,
         key_color = "0.25"
         for p in preds:
             handles.append(Line2D([], [], color=key_color, linestyle=pred_style[p], linewidth=1.6))
-            labels.append(p + _KIND_SUFFIX.get(pred_kind.get(p, "estimate"), ""))
+            labels.append(p + prediction_kind_suffix(pred_kind.get(p, "estimate")))
         if any_upper:
             handles.append(Line2D([], [], color=key_color, marker=UPPER_LIMIT_MARKER,
                                   linestyle="none", markersize=8, markerfacecolor="white",
@@ -610,80 +391,6 @@ def figure_bytes(fig: Figure, fmt: str) -> bytes:
         fig.savefig(buf, format=fmt, dpi=_STYLE["savefig.dpi"], metadata=meta,
                     facecolor="white")
     return buf.getvalue()
-
-
-def _stage(path: Path, data: bytes) -> str:
-    """Write ``data`` to a new temporary file next to ``path``, synced to disk; returns its
-    name. On failure the temporary file is removed and the ``OSError`` names ``path``."""
-    tmp = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-    except OSError as exc:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-        if exc.filename != os.fspath(path):     # e.g. a write error names no file at all
-            raise OSError(exc.errno, exc.strerror or str(exc), os.fspath(path)) from exc
-        raise
-    except BaseException:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-        raise
-    return tmp
-
-
-def atomic_write_files(files: Mapping[str | os.PathLike, bytes]) -> list[Path]:
-    """Write several files whole or not at all: each is first written (and synced) to a
-    temporary file in its own folder, and only once all are written are they moved into place
-    with ``os.replace``, in the order given. Returns the paths.
-
-    A failure while writing (a full disk, a read-only folder) removes the temporary files and
-    leaves every target as it was, and the ``OSError`` names the target it was writing; a
-    reader never sees half of a file. Folders are created.
-    """
-    staged: list[tuple[Path, str]] = []
-    new_dirs = []       # folders this call creates: removed again (if empty) on failure
-    for path in files:
-        for folder in reversed(Path(path).parents):
-            if folder not in new_dirs and not folder.exists():
-                new_dirs.append(folder)
-    try:
-        for path, data in files.items():
-            path = Path(path)
-            staged.append((path, _stage(path, data)))
-        for path, tmp in staged:
-            os.replace(tmp, path)
-    except BaseException:
-        for _, tmp in staged:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-        for folder in reversed(new_dirs):
-            try:
-                folder.rmdir()
-            except OSError:
-                pass
-        raise
-    return [path for path, _ in staged]
-
-
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and
-    ``os.replace``, so a concurrent reader sees the old file or the new one, never half of one;
-    a failure leaves ``path`` as it was (see :func:`atomic_write_files`). Returns the path."""
-    return atomic_write_files({path: data})[0]
 
 
 def save_figure(fig: Figure, path_stem: str | os.PathLike) -> list[Path]:
