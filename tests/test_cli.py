@@ -228,7 +228,7 @@ SHIPPED = Path(__file__).resolve().parents[1] / "scenarios" / "ldpc_awgn_qpsk.to
     (["--workers", "two"], "--workers", "allowed: an integer in [1, {most}]"),
 ])
 def test_run_option_bounds(extra, option, allowed, tmp_path, capsys):
-    from linksim.cli import WORKERS_PER_CPU, _cpu_count
+    from linksim.cli.argtypes import WORKERS_PER_CPU, _cpu_count
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as info:
         main(["run", str(SHIPPED), "--out", str(out), "--no-progress"] + extra)
