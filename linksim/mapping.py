@@ -85,7 +85,11 @@ def _labels(m: int) -> np.ndarray:
 
 @njit(parallel=True, cache=True)
 def _map_kernel(bits, m, points, out):  # pragma: no cover - compiled
-    """out[i] = points[int(bits[i*m : (i+1)*m], MSB first)]; bits is flat uint8 in {0, 1}."""
+    """out[i] = points[int(bits[i*m : (i+1)*m], MSB first)] (38.211 Section 5.1 labels).
+
+    bits : uint8 [n*m], flat, in {0, 1}; m : int; points : complex128 [2**m];
+    out : complex128 [n], written.
+    """
     n = out.shape[0]
     for i in prange(n):
         idx = 0
@@ -97,7 +101,10 @@ def _map_kernel(bits, m, points, out):  # pragma: no cover - compiled
 
 @njit(inline="always")
 def _set_maxima(d, labels, k):  # pragma: no cover - compiled
-    """``(max_{l: b_k=0} d[l], max_{l: b_k=1} d[l])`` over the points' log-metrics ``d``."""
+    """``(max_{l: b_k=0} d[l], max_{l: b_k=1} d[l])`` over the points' log-metrics ``d``.
+
+    d : float64 [L]; labels : uint8 [L, m]; k : int, the bit. Returns two floats.
+    """
     m0 = -np.inf
     m1 = -np.inf
     for l in range(d.shape[0]):
@@ -112,6 +119,9 @@ def _set_maxima(d, labels, k):  # pragma: no cover - compiled
 @njit(inline="always")
 def _lse_llrs(d, e, labels, maxlog, out, o0, ostep):  # pragma: no cover - compiled
     """Bit LLRs from the log-metrics ``d[l]`` of the points with labels ``labels[l, :]``.
+
+    d : float64 [L]; e : float64 [L], scratch; labels : uint8 [L, nb]; maxlog : bool;
+    out : float64 [...] flat, entries ``o0 + k*ostep`` for k < nb written.
 
     Writes ``out[o0 + k*ostep] = LSE_{l: b_k=0} d[l] - LSE_{l: b_k=1} d[l]`` (app) or the same
     with max in place of LSE (maxlog). App: one exp per point relative to the global maximum;
@@ -186,7 +196,10 @@ def _demap_qam_kernel(y, no, levels, labels, maxlog, out):  # pragma: no cover -
 @njit(parallel=True, cache=True)
 def _demap_generic_kernel(y, no, points, labels, maxlog, out):  # pragma: no cover - compiled
     """Demapper over all M points: d = -|y - c|^2 / no. Shapes as in _demap_qam_kernel,
-    with points complex128 [M] and labels uint8 [M, m]; out float64 [n * m]."""
+    with points complex128 [M] and labels uint8 [M, m]; out float64 [n * m].
+
+    y : complex128 [n]; no : float64 [n] or [1]; maxlog : bool.
+    """
     n = y.shape[0]
     M = points.shape[0]
     m = labels.shape[1]
@@ -212,7 +225,11 @@ def _demap_generic_kernel(y, no, points, labels, maxlog, out):  # pragma: no cov
 # --------------------------------------------------------------------------------------------
 
 class Constellation:
-    """A 3GPP TS 38.211 Section 5.1 constellation with Gray labelling and unit average energy.
+    """A constellation with Gray labelling and unit average energy (TS 38.211 Section 5.1).
+
+    Bits are uint8 in {0, 1}, ``m`` consecutive bits per symbol, the first of them 38.211's
+    ``b(i)`` (MSB-first label); symbols are complex128 with ``mean(|points|**2) == 1``; LLRs
+    are ``ln P(b=0|y)/P(b=1|y)`` (module docstring).
 
     Parameters
     ----------
@@ -273,22 +290,23 @@ class Constellation:
 
     @property
     def num_points(self) -> int:
-        """``M = 2**bits_per_symbol``."""
+        """int: the number of points, ``M = 2**bits_per_symbol``."""
         return self.points.shape[0]
 
     # ----------------------------------------------------------------------------------------
     def map(self, bits) -> np.ndarray:
-        """Map bits to symbols (38.211 Section 5.1).
+        """Map bits to symbols (TS 38.211 Section 5.1).
 
-        Parameters
-        ----------
-        bits : integer or bool array ``[..., N*m]`` with values in {0, 1} (``uint8`` preferred)
-            Consecutive groups of ``m = bits_per_symbol`` bits form one symbol, first bit first
-            (38.211's ``b(m*i)``, ..., ``b(m*i+m-1)``).
+        Input
+        -----
+        bits : uint8 [..., N*m]
+            Values in {0, 1} (other integer dtypes and bool accepted). Consecutive groups of
+            ``m = bits_per_symbol`` bits form one symbol, first bit first (38.211's
+            ``b(m*i)``, ..., ``b(m*i+m-1)``).
 
-        Returns
-        -------
-        complex128 ``[..., N]``
+        Output
+        ------
+        x : complex128 [..., N]
             ``x[..., i] = points[label index of bits[..., m*i : m*(i+1)]]``.
         """
         arr = np.asarray(bits)
@@ -317,24 +335,32 @@ class Constellation:
 
     # ----------------------------------------------------------------------------------------
     def demap(self, y, no, method: str = "app") -> np.ndarray:
-        """Bit LLRs ``ln P(b=0 | y) / P(b=1 | y)`` for ``y = x + w``, ``w ~ CN(0, no)``.
+        """Bit LLRs ``ln P(b=0|y)/P(b=1|y)`` for ``y = x + w``, ``w ~ CN(0, no)`` (module docstring).
+
+        Equiprobable points. For BPSK and QPSK (two candidates per bit) both methods give the
+        exact LLR in closed form.
 
         Parameters
         ----------
-        y : complex (or real) array ``[..., N]``
-            Received (equalized) symbols; must be finite.
-        no : float or float array broadcastable to ``y.shape``
-            Noise variance per complex symbol (> 0, finite); an array gives one value per symbol,
-            e.g. ``no / |h|^2`` after zero-forcing equalization.
-        method : ``"app"`` or ``"maxlog"``
-            ``"app"``: exact, with equiprobable points,
+        method : {"app", "maxlog"}
+            ``"app"``: exact,
             ``LLR_k = LSE_{c: b_k(c)=0} (-|y-c|^2/no) - LSE_{c: b_k(c)=1} (-|y-c|^2/no)``
             (numerically stable log-sum-exp). ``"maxlog"``: the same with ``max`` for ``LSE``,
             i.e. ``(min_{c: b_k=1} |y-c|^2 - min_{c: b_k=0} |y-c|^2) / no``.
+            Case-insensitive.
 
-        Returns
-        -------
-        float64 ``[..., N*m]``
+        Input
+        -----
+        y : complex128 [..., N]
+            Received (equalized) symbols; must be finite (real input accepted).
+        no : float64 [..., N]
+            Noise variance per complex symbol (> 0, finite): a scalar, or an array
+            broadcastable to ``y.shape`` with one value per symbol, e.g. ``no / |h|^2`` after
+            zero-forcing equalization.
+
+        Output
+        ------
+        llr : float64 [..., N*m]
             LLR of bit ``m*i + k`` (bit ``k`` of symbol ``i``); positive favours 0.
         """
         if not isinstance(method, str) or method.lower() not in DEMAP_METHODS:
@@ -377,14 +403,32 @@ class Constellation:
 
 
 def demap_points(y, no, points, labels, method: str = "app") -> np.ndarray:
-    """Bit LLRs ``ln P(b=0|y)/P(b=1|y)`` over an arbitrary labelled point set, ``y = x + w``,
-    ``w ~ CN(0, no)``, equiprobable points.
+    """Bit LLRs ``ln P(b=0|y)/P(b=1|y)`` over a labelled point set, ``y = x + w``, ``w ~ CN(0, no)``.
 
-    ``y`` complex [..., N]; ``no`` scalar or broadcastable to ``y`` (> 0); ``points`` complex
-    [M]; ``labels`` uint8 [M, m], the bits of each point (several points may share a label,
-    e.g. a superposition's composite points labelled by one layer's bits: the APP sum then
-    marginalises the other layer). ``method`` "app" (exact log-sum-exp) or "maxlog".
-    Returns float64 [..., N * m].
+    Equiprobable points; the same LLRs as :meth:`Constellation.demap` with any points and
+    labels. Several points may share a label, e.g. a superposition's composite points labelled
+    by one layer's bits: the APP sum then marginalises the other layer.
+
+    Parameters
+    ----------
+    method : {"app", "maxlog"}
+        "app" (exact log-sum-exp) or "maxlog"; case-insensitive.
+
+    Input
+    -----
+    y : complex128 [..., N]
+        Received symbols, finite (real input accepted).
+    no : float64 [..., N]
+        Noise variance per complex symbol, > 0: a scalar or an array broadcastable to ``y``.
+    points : complex128 [M]
+        The points.
+    labels : uint8 [M, m]
+        The bits of each point, first bit first.
+
+    Returns
+    -------
+    llr : float64 [..., N*m]
+        LLR of bit ``m*i + k`` (bit ``k`` of symbol ``i``); positive favours 0.
     """
     if not isinstance(method, str) or method.lower() not in DEMAP_METHODS:
         raise ValueError(f"method: got {method!r}; allowed: one of {DEMAP_METHODS}")

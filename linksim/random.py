@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from linksim.checks import check_int
+
 __all__ = ["check_seed", "batch_seed_sequence", "batch_rng"]
 
 #: The largest root seed accepted (SeedSequence takes arbitrary non-negative ints, but seeds
@@ -32,14 +34,6 @@ def check_seed(seed) -> int:
     return seed
 
 
-def _check_index(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: got {value!r}; allowed: a non-negative integer")
-    if value < 0:
-        raise ValueError(f"{name}: got {value}; allowed: a non-negative integer")
-    return int(value)
-
-
 def batch_seed_sequence(root_seed: int, point_index: int, batch_index: int) -> np.random.SeedSequence:
     """The ``SeedSequence`` of batch ``batch_index`` of sweep point ``point_index``.
 
@@ -47,7 +41,8 @@ def batch_seed_sequence(root_seed: int, point_index: int, batch_index: int) -> n
     directly from the spawn key, so no batch needs its predecessors to have been drawn.
     """
     root_seed = check_seed(root_seed)
-    key = (_check_index("point_index", point_index), _check_index("batch_index", batch_index))
+    key = (check_int("point_index", point_index, 0, 2**63 - 1),
+           check_int("batch_index", batch_index, 0, 2**63 - 1))
     return np.random.SeedSequence(root_seed, spawn_key=key)
 
 

@@ -62,18 +62,23 @@ def mp_awgn_metaconverse(n, eps, P):
 # ------------------------------------------------------------------ errors
 @pytest.mark.parametrize("fn", [metaconverse, achievability])
 @pytest.mark.parametrize(
-    "kwargs,name",
+    "kwargs,name,exc",
     [
-        (dict(n=0), "n"), (dict(n=-5), "n"), (dict(n=10.5), "n"), (dict(n="a"), "n"),
-        (dict(eps=0.0), "eps"), (dict(eps=1.0), "eps"), (dict(eps=float("nan")), "eps"),
-        (dict(snr=0.0), "snr"), (dict(snr=-1.0), "snr"), (dict(snr=float("inf")), "snr"),
-        (dict(channel="rayleigh"), "channel"),
+        (dict(n=0), "n", ValueError), (dict(n=-5), "n", ValueError),
+        (dict(n=10.5), "n", ValueError), (dict(n="a"), "n", TypeError),
+        (dict(eps=0.0), "eps", ValueError), (dict(eps=1.0), "eps", ValueError),
+        (dict(eps=float("nan")), "eps", ValueError),
+        (dict(snr=0.0), "snr", ValueError), (dict(snr=-1.0), "snr", ValueError),
+        (dict(snr=float("inf")), "snr", ValueError),
+        (dict(channel="rayleigh"), "channel", ValueError),
     ],
 )
-def test_errors_name_parameter(fn, kwargs, name):
+def test_errors_name_parameter(fn, kwargs, name, exc):
+    """Wrong values are ValueError, wrong types TypeError (linksim.checks), each naming the
+    parameter."""
     args = dict(n=100, eps=1e-3, snr=1.0, channel="awgn_real")
     args.update(kwargs)
-    with pytest.raises(ValueError, match=rf"\b{name}\b"):
+    with pytest.raises(exc, match=rf"^{name}:"):
         fn(**args)
 
 

@@ -13,7 +13,7 @@ from linksim.sim.executors import make_executor
 from linksim.study import run_scenario
 from linksim.systems import SYSTEMS, SystemSpec
 from linksim.theory.fbl import error_probability
-from linksim.theory.link import link_channel, metaconverse_bler, normal_approximation
+from linksim.systems.coded_link.analysis import link_channel, metaconverse_bler, normal_approximation
 
 POINT = {"code": "ldpc5g", "k": 128, "n": 256, "modulation": "qpsk", "channel": "awgn",
          "ebno_db": 2.0}
@@ -88,7 +88,8 @@ class _Cheat:
 def test_a_simulator_beating_the_metaconverse_is_caught(tmp_path, monkeypatch):
     real = SYSTEMS["coded_link"]
     cheat = SystemSpec(name="cheat", description="under-reports errors", params=real.params,
-                       builder=_Cheat, counts=real.counts)
+                       builder=_Cheat, counts=real.counts, predictions=real.predictions,
+                       prediction_checks=real.prediction_checks)
     from linksim import systems
     monkeypatch.setitem(systems._registry(), "cheat", cheat)
     with make_executor("local", workers=1) as ex:

@@ -101,12 +101,14 @@ def test_pld_point_budget_line_and_errors():
         _eval("pld_mm_bcd", p_total=2.0, z_eve_db=-3.0, start_d_k=3.0)
 
 
-def test_system_predictions_resolve_before_theory():
+def test_predictions_belong_to_their_system():
     f = prediction_function("pld", "na_r_d")
     params = dict(p_m=1.2424, p_k=0.7576, d_k=40, z_eve_db=-3.0)
     assert f(params) == pytest.approx(link_prediction(params, "r_d"))
     assert prediction_function("coded_link", "na_r_d") is None
-    assert prediction_function(None, "normal_approximation") is not None
+    assert prediction_function("coded_link", "normal_approximation") is not None
+    assert prediction_function("pld", "normal_approximation") is None
+    assert prediction_function(None, "normal_approximation") is None
     assert SYSTEMS["pld"].derive is not None
 
 

@@ -231,7 +231,7 @@ def test_report_shows_what_the_latest_run_asked_for(tmp_path):
 def test_prediction_failing_at_run_time_is_one_line_before_any_work(tmp_path, monkeypatch):
     """A prediction that passed validation but fails at a point (a numerical failure) stops the
     run before anything is simulated, with one line naming the point."""
-    import linksim.theory as theory
+    from linksim.systems import SYSTEMS
     from linksim import evaluate
     path = tmp_path / "pred.toml"
     path.write_text(SCENARIO.format(name="pred", seed=3, errors=10, frames=200)
@@ -241,7 +241,7 @@ def test_prediction_failing_at_run_time_is_one_line_before_any_work(tmp_path, mo
 
     def broken(params, **options):
         raise ValueError("Laplace inversion did not converge\nsecond line")
-    monkeypatch.setitem(theory.PREDICTIONS, "normal_approximation", broken)
+    monkeypatch.setitem(SYSTEMS["coded_link"].predictions, "normal_approximation", broken)
     evaluate._predictions_cached.cache_clear()
     try:
         with make_executor("local", workers=1) as executor:

@@ -354,7 +354,8 @@ def test_too_many_points():
 
 
 def test_registered_prediction_and_its_options(monkeypatch):
-    from linksim.theory import PREDICTIONS
+    from linksim.systems import SYSTEMS
+    PREDICTIONS = SYSTEMS["coded_link"].predictions
     data = base_dict()
     data["output"]["predictions"] = [{"name": "dummy", "metric": "bler", "dispersion": True}]
     with pytest.raises(ScenarioError, match=r"output\.predictions\[0\]\.name: got .dummy."):
@@ -579,7 +580,7 @@ def test_oversized_file_is_not_read(tmp_path, monkeypatch):
     from linksim import scenario as module
     path = tmp_path / "big.toml"
     path.write_text(VALID)
-    monkeypatch.setattr(module, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(module.load, "MAX_FILE_BYTES", 100)   # read by load_scenario there
     with pytest.raises(ScenarioError, match=r"got a file of \d+ bytes; allowed: a scenario file "
                                             r"of at most 100 bytes"):
         load_scenario(path)
@@ -722,7 +723,9 @@ def test_costly_prediction_is_checked_not_evaluated(monkeypatch):
     """The metaconverse (seconds a point) has a cheap applicability check: parsing never
     evaluates it; a prediction without a check is evaluated (and its failure reported)."""
     from linksim import scenario as module
-    from linksim.theory import PREDICTIONS, bounds
+    from linksim.systems import SYSTEMS
+    from linksim.theory import bounds
+    PREDICTIONS = SYSTEMS["coded_link"].predictions
     module._prediction_error.cache_clear()
 
     def never(*args, **kwargs):

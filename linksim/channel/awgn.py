@@ -17,10 +17,11 @@ below anything an error rate can resolve, and the arithmetic after the draw is f
 
 from __future__ import annotations
 
-import numbers
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+
+from linksim.checks import check_int, check_real, check_rng
 
 __all__ = ["ebno_to_no", "snr_db_to_no", "awgn"]
 
@@ -29,11 +30,6 @@ __all__ = ["ebno_to_no", "snr_db_to_no", "awgn"]
 # Shared validators (used by fading.py too)
 # --------------------------------------------------------------------------------------------
 
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng: got {type(rng).__name__}; allowed: a numpy.random.Generator "
-                        "(e.g. linksim.random.batch_rng(root_seed, point_index, batch_index))")
-    return rng
 
 
 def _as_complex(name: str, x) -> np.ndarray:
@@ -72,21 +68,8 @@ def _check_broadcast(name: str, have, target) -> None:
                          f"allowed: a scalar or an array broadcastable to {tuple(target)}")
 
 
-def _real_number(name: str, v) -> float:
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        raise TypeError(f"{name}: got {v!r} of type {type(v).__name__}; allowed: a real number")
-    v = float(v)
-    if not np.isfinite(v):
-        raise ValueError(f"{name}: got {v!r}; allowed: a finite real number")
-    return v
 
 
-def _positive_int(name: str, v, lo: int = 1) -> int:
-    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-        raise TypeError(f"{name}: got {v!r} of type {type(v).__name__}; allowed: an integer >= {lo}")
-    if v < lo:
-        raise ValueError(f"{name}: got {v}; allowed: an integer >= {lo}")
-    return int(v)
 
 
 def _db_array(name: str, v):
@@ -146,24 +129,27 @@ def _cn01(rng: np.random.Generator, shape, variance=1.0) -> np.ndarray:
 # --------------------------------------------------------------------------------------------
 
 def ebno_to_no(ebno_db, bits_per_symbol, coderate=1.0):
-    """Noise variance ``N0`` for a given ``Eb/N0`` with unit symbol energy.
+    """Noise variance for an Eb/N0 in dB, ``N0 = 1 / (10^(ebno_db/10) * bits_per_symbol * coderate)``.
 
-    ``Es = 1 = Eb * bits_per_symbol * coderate``, so
-    ``N0 = 1 / (10^(ebno_db/10) * bits_per_symbol * coderate)``.
+    Unit symbol energy: ``Es = 1 = Eb * bits_per_symbol * coderate``.
 
     Parameters
     ----------
-    ebno_db : float or real array (finite), Eb/N0 in dB
-    bits_per_symbol : int >= 1 (e.g. ``Constellation.bits_per_symbol``)
-    coderate : float in (0, 1], information bits per coded bit
+    ebno_db : float or float64 [...]
+        Eb/N0 in dB, finite (any real dtype).
+    bits_per_symbol : int
+        >= 1 (e.g. ``Constellation.bits_per_symbol``).
+    coderate : float
+        In (0, 1], information bits per coded bit.
 
     Returns
     -------
-    float (scalar input) or float64 ndarray of the shape of ``ebno_db``.
+    no : float or float64 [...]
+        A float for scalar input, else an array of the shape of ``ebno_db``.
     """
     ebno = _db_array("ebno_db", ebno_db)
-    m = _positive_int("bits_per_symbol", bits_per_symbol)
-    r = _real_number("coderate", coderate)
+    m = check_int("bits_per_symbol", bits_per_symbol, 1)
+    r = check_real("coderate", coderate)
     if not 0.0 < r <= 1.0:
         raise ValueError(f"coderate: got {coderate!r}; allowed: a number in (0, 1]")
     no = 1.0 / (10.0 ** (ebno / 10.0) * m * r)
@@ -171,15 +157,17 @@ def ebno_to_no(ebno_db, bits_per_symbol, coderate=1.0):
 
 
 def snr_db_to_no(snr_db):
-    """Noise variance ``N0 = 10^(-snr_db/10)`` for ``SNR = Es/N0`` in dB with ``Es = 1``.
+    """Noise variance for an SNR in dB with ``Es = 1``, ``N0 = 10^(-snr_db/10)``.
 
     Parameters
     ----------
-    snr_db : float or real array (finite)
+    snr_db : float or float64 [...]
+        SNR = Es/N0 in dB, finite (any real dtype).
 
     Returns
     -------
-    float (scalar input) or float64 ndarray of the shape of ``snr_db``.
+    no : float or float64 [...]
+        A float for scalar input, else an array of the shape of ``snr_db``.
     """
     snr = _db_array("snr_db", snr_db)
     no = 10.0 ** (-snr / 10.0)
@@ -187,22 +175,29 @@ def snr_db_to_no(snr_db):
 
 
 def awgn(x, no, rng):
-    """AWGN channel ``y = x + w``, ``w ~ CN(0, no)`` i.i.d. per element.
+    """AWGN channel ``y = x + w``, ``w ~ CN(0, no)`` i.i.d. per element (module docstring).
 
     Parameters
     ----------
-    x : complex (or real) array ``[...]``, finite
-    no : float > 0 or float array broadcastable to ``x.shape`` (per-element noise variance)
     rng : numpy.random.Generator
-        Consumes ``standard_normal(x.shape + (2,))``.
+        Consumes ``x.size * 2`` float32 standard normals, real part first (the draw order of
+        the module docstring, chunked above ``_CHUNK``).
+
+    Input
+    -----
+    x : complex128 [...]
+        Transmitted symbols, finite (real input accepted).
+    no : float64 [...]
+        Noise variance per element, > 0: a scalar or an array broadcastable to ``x.shape``.
 
     Returns
     -------
-    complex128 array of ``x.shape``.
+    y : complex128 [...]
+        The shape of ``x``.
     """
     xa = _as_complex("x", x)
     nv = _as_variance("no", no, xa.shape, allow_zero=False)
-    _check_rng(rng)
+    check_rng(rng)
     w = _cn01(rng, xa.shape, nv)
     w += xa
     return w

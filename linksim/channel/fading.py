@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .awgn import (_as_complex, _as_variance, _check_broadcast, _check_rng, _cn01,
-                   _positive_int, _real_number)
+from linksim.checks import check_int, check_real, check_rng
+
+from .awgn import _as_complex, _as_variance, _check_broadcast, _cn01
 
 __all__ = ["FADING_MODELS", "fading_gains", "block_lengths", "flat_fading"]
 
@@ -34,9 +35,24 @@ FADING_MODELS = ("quasi_static", "block", "fast")
 
 
 def block_lengths(n_symbols: int, n_blocks: int) -> np.ndarray:
-    """int64 [n_blocks]: lengths of the contiguous fading blocks (``numpy.array_split`` rule)."""
-    n_symbols = _positive_int("n_symbols", n_symbols)
-    n_blocks = _positive_int("n_blocks", n_blocks)
+    """Lengths of the contiguous fading blocks of a frame (the ``numpy.array_split`` rule).
+
+    The first ``n_symbols % n_blocks`` blocks are one symbol longer.
+
+    Parameters
+    ----------
+    n_symbols : int
+        Symbols per frame, >= 1.
+    n_blocks : int
+        Blocks per frame, 1 <= n_blocks <= n_symbols.
+
+    Returns
+    -------
+    lengths : int64 [n_blocks]
+        Summing to ``n_symbols``.
+    """
+    n_symbols = check_int("n_symbols", n_symbols, 1)
+    n_blocks = check_int("n_blocks", n_blocks, 1)
     if n_blocks > n_symbols:
         raise ValueError(f"n_blocks: got {n_blocks}; allowed: 1 <= n_blocks <= n_symbols={n_symbols}")
     q, r = divmod(n_symbols, n_blocks)
@@ -44,32 +60,43 @@ def block_lengths(n_symbols: int, n_blocks: int) -> np.ndarray:
 
 
 def fading_gains(rng, batch, n_symbols, fading="quasi_static", n_blocks=1, k_factor=0.0):
-    """Flat-fading gains, unit mean power, for ``batch`` frames of ``n_symbols`` symbols.
+    """Flat-fading gains ``h = sqrt(K/(K+1)) + sqrt(1/(K+1)) g``, ``g ~ CN(0, 1)``.
+
+    Unit mean power, ``E|h|^2 = 1``, for ``batch`` frames of ``n_symbols`` symbols; the gain
+    model and time structures are those of the module docstring.
 
     Parameters
     ----------
     rng : numpy.random.Generator
-    batch, n_symbols : int >= 1
-    fading : ``"quasi_static"`` | ``"block"`` | ``"fast"`` (see module doc; case-insensitive)
-    n_blocks : int, ``1 <= n_blocks <= n_symbols`` for ``"block"``; must be 1 otherwise
-    k_factor : float >= 0 (finite), Rician K (linear); 0 = Rayleigh
+        Draws the ``g`` of the call as one CN(0, 1) array ``[batch, G]``, G = 1, n_blocks or
+        n_symbols (module docstring, "Draw order").
+    batch : int
+        Frames, >= 1.
+    n_symbols : int
+        Symbols per frame, >= 1.
+    fading : {"quasi_static", "block", "fast"}
+        Time structure (module docstring); case-insensitive.
+    n_blocks : int
+        ``1 <= n_blocks <= n_symbols`` for ``"block"``; must be 1 otherwise.
+    k_factor : float
+        Rician K (linear), finite, >= 0; 0 = Rayleigh.
 
     Returns
     -------
-    complex128 ``[batch, n_symbols]``:
-    ``h = sqrt(K/(K+1)) + sqrt(1/(K+1)) g``, ``g ~ CN(0, 1)``, so ``E|h|^2 = 1``.
+    h : complex128 [batch, n_symbols]
+        The gain of each symbol.
     """
-    _check_rng(rng)
-    batch = _positive_int("batch", batch)
-    n_symbols = _positive_int("n_symbols", n_symbols)
+    check_rng(rng)
+    batch = check_int("batch", batch, 1)
+    n_symbols = check_int("n_symbols", n_symbols, 1)
     if not isinstance(fading, str) or fading.lower() not in FADING_MODELS:
         raise ValueError(f"fading: got {fading!r}; allowed: one of {FADING_MODELS}")
     fading = fading.lower()
-    n_blocks = _positive_int("n_blocks", n_blocks)
+    n_blocks = check_int("n_blocks", n_blocks, 1)
     if fading != "block" and n_blocks != 1:
         raise ValueError(f"n_blocks: got {n_blocks} with fading={fading!r}; allowed: 1 "
                          "(n_blocks > 1 needs fading='block')")
-    k = _real_number("k_factor", k_factor)
+    k = check_real("k_factor", k_factor)
     if k < 0:
         raise ValueError(f"k_factor: got {k_factor!r}; allowed: a finite number >= 0 (0 = Rayleigh)")
 
@@ -91,24 +118,33 @@ def fading_gains(rng, batch, n_symbols, fading="quasi_static", n_blocks=1, k_fac
 
 
 def flat_fading(x, h, no, rng):
-    """Flat-fading channel ``y = h * x + w``, ``w ~ CN(0, no)`` i.i.d.
+    """Flat-fading channel ``y = h * x + w``, ``w ~ CN(0, no)`` i.i.d. (module docstring).
 
     Parameters
     ----------
-    x : complex array ``[...]`` (e.g. ``[batch, n]``)
-    h : complex array broadcastable to ``x.shape`` (e.g. from :func:`fading_gains`)
-    no : float > 0 or array broadcastable to ``x.shape``
-    rng : numpy.random.Generator (consumes ``standard_normal(x.shape + (2,))``)
+    rng : numpy.random.Generator
+        Consumes the noise as :func:`linksim.channel.awgn` does (``x.size * 2`` standard
+        normals).
+
+    Input
+    -----
+    x : complex128 [...]
+        Transmitted symbols, e.g. ``[batch, n]``, finite (real input accepted).
+    h : complex128 [...]
+        Gains broadcastable to ``x.shape`` (e.g. from :func:`fading_gains`), finite.
+    no : float64 [...]
+        Noise variance, > 0: a scalar or an array broadcastable to ``x.shape``.
 
     Returns
     -------
-    complex128 array of ``x.shape``.
+    y : complex128 [...]
+        The shape of ``x``.
     """
     xa = _as_complex("x", x)
     ha = _as_complex("h", h)
     _check_broadcast("h", ha.shape, xa.shape)
     nv = _as_variance("no", no, xa.shape, allow_zero=False)
-    _check_rng(rng)
+    check_rng(rng)
     w = _cn01(rng, xa.shape, nv)
     w += ha * xa
     return w

@@ -62,6 +62,8 @@ from typing import NamedTuple
 import numba as nb
 import numpy as np
 
+from linksim.checks import check_int
+
 __all__ = ["BCH", "bch_dimensions", "M_MIN", "M_MAX"]
 
 M_MIN = 3     # smallest field degree: n = 7
@@ -93,14 +95,6 @@ _PRIMITIVE_POLYS = {
 }
 
 
-def _check_int(name: str, value, lo: int, hi: int, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: got {value!r} of type {type(value).__name__}; allowed: an integer {what}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{name}: got {value}; allowed: an integer {what}")
-    return int(value)
-
-
 # ---------------------------------------------------------------------------- GF(2^m), cosets
 @functools.lru_cache(maxsize=None)
 def _gf_tables(m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,8 +105,7 @@ def _gf_tables(m: int) -> tuple[np.ndarray, np.ndarray]:
     directly), log_table int32 [2^m] with log_table[alpha^i] = i (entry 0 unused, 0).
     Raises RuntimeError if x is not primitive (order != 2^m - 1), which the table excludes.
     """
-    m = _check_int("m", m, min(_PRIMITIVE_POLYS), max(_PRIMITIVE_POLYS),
-                   f"in [{min(_PRIMITIVE_POLYS)}, {max(_PRIMITIVE_POLYS)}]")
+    m = check_int("m", m, min(_PRIMITIVE_POLYS), max(_PRIMITIVE_POLYS))
     poly = _PRIMITIVE_POLYS[m]
     q1 = (1 << m) - 1
     exp_l = [0] * q1
@@ -177,14 +170,24 @@ def _clmul(a: int, b: int) -> int:
 
 @functools.lru_cache(maxsize=None)
 def bch_dimensions(m: int) -> dict[int, int]:
-    """BCH dimensions of the primitive binary narrow-sense code of length n = 2^m - 1.
+    """BCH dimensions of the primitive narrow-sense code of length 2^m - 1 (Lin & Costello ch. 6.1).
 
-    Returns a dict ``{k: t}``: for each achievable dimension k (1 <= k < n) the largest
-    designed error-correcting capability t whose generator polynomial (the product of the
-    minimal polynomials of alpha^1..alpha^(2t)) has degree n - k. Computed from the
-    cyclotomic cosets of 2 modulo n (deg phi_j = |coset of j|); no field arithmetic is needed.
+    Computed from the cyclotomic cosets of 2 modulo n = 2^m - 1 (deg phi_j = |coset of j|;
+    module docstring, construction steps 2-4); no field arithmetic is needed. Cached.
+
+    Parameters
+    ----------
+    m : int
+        Field degree, in [3, 10] (``M_MIN`` .. ``M_MAX``).
+
+    Returns
+    -------
+    dims : dict[int, int]
+        ``{k: t}``: for each achievable dimension k (1 <= k < n) the largest designed
+        error-correcting capability t whose generator polynomial (the product of the minimal
+        polynomials of alpha^1..alpha^(2t)) has degree n - k.
     """
-    m = _check_int("m", m, M_MIN, M_MAX, f"in [{M_MIN}, {M_MAX}]")
+    m = check_int("m", m, M_MIN, M_MAX)
     n = (1 << m) - 1
     covered = np.zeros(n, bool)
     dims: dict[int, int] = {}
@@ -269,53 +272,68 @@ def _galois_code(n: int, k: int):
 
 
 class BCH:
-    """A binary narrow-sense BCH code (primitive or shortened) with bounded-distance decoding.
-
-    Parameters
-    ----------
-    n : int   code length: 2^m - 1 for a primitive code (m = 3..10), or any n in [2, 1023]
-        for a shortened one (shortening the primitive code of length 2^m - 1, m the smallest
-        with 2^m - 1 >= n unless given).
-    k : int   message length; k + s must be a BCH dimension of length 2^m - 1
-        (:func:`bch_dimensions`), s = 2^m - 1 - n the shortening.
-    m : int or None   field degree of the mother code, in [3, 10] with 2^m - 1 >= n;
-        None picks the smallest.
-
-    Attributes
-    ----------
-    n, k : the (possibly shortened) code's length and dimension.
-    m : field degree; the mother code has length n_mother = 2^m - 1 and dimension k_mother.
-    s : shortening, n_mother - n (0 for a primitive code).
-    t : designed error-correcting capability, the largest t whose generator polynomial has
-        degree n_mother - k_mother (galois's ``t``); the decoder corrects <= t errors.
-    d : designed distance 2t + 1 (equal to galois's ``d``, the largest design distance giving
-        this dimension, which is odd for binary narrow-sense codes).
-    generator_poly : uint8 [n - k + 1], coefficients of g(x) in descending degree (int 0/1),
-        g(x) = product of the distinct minimal polynomials of alpha^1..alpha^(2t).
-    parity_matrix : uint8 [k, n - k], row i = parity of the unit message e_i
-        (x^(n-1-i) mod g(x), coefficients x^(n-k-1) .. x^0).
-    exp_table : int32 [2 (2^m - 1)], alpha^i for i mod 2^m - 1 (m-bit integers, bit j = the
-        coefficient of x^j modulo the primitive polynomial of m; the same field as galois's).
-    log_table : int32 [2^m], log_alpha (entry 0 unused).
+    """A binary narrow-sense BCH code, primitive or shortened (Lin & Costello ch. 6).
 
     A :class:`linksim.fec.code.Code`: :meth:`encode` and :meth:`decode_llr` (soft input, hard
-    decision, then :meth:`decode`).
+    decision, then bounded-distance :meth:`decode`). Bit order as galois: ``c[0..n-1]`` is
+    c(x) = c[0] x^(n-1) + ... + c[n-1], systematic with the message first.
 
     Construction costs milliseconds (module docstring) and is cached per process: the mother
     code (t, g) by (m, k_mother), the parity matrix by (n, k, m). Nothing imports galois except
     :meth:`encode_reference` and :meth:`decode_reference`.
+
+    Parameters
+    ----------
+    n : int
+        Code length: 2^m - 1 for a primitive code (m = 3..10), or any n in [2, 1023] for a
+        shortened one (shortening the primitive code of length 2^m - 1, m the smallest with
+        2^m - 1 >= n unless given).
+    k : int
+        Message length, 1 <= k < n; k + s must be a BCH dimension of length 2^m - 1
+        (:func:`bch_dimensions`), s = 2^m - 1 - n the shortening.
+    m : int or None
+        Field degree of the mother code, in [3, 10] with 2^m - 1 >= n; None picks the
+        smallest.
+
+    Attributes
+    ----------
+    n, k : int
+        The (possibly shortened) code's length and dimension.
+    m : int
+        Field degree; the mother code has length n_mother = 2^m - 1 and dimension k_mother.
+    n_mother, k_mother : int
+        Length and dimension of the primitive mother code.
+    s : int
+        Shortening, n_mother - n (0 for a primitive code).
+    t : int
+        Designed error-correcting capability, the largest t whose generator polynomial has
+        degree n_mother - k_mother (galois's ``t``); the decoder corrects <= t errors.
+    d : int
+        Designed distance 2t + 1 (equal to galois's ``d``, the largest design distance giving
+        this dimension, which is odd for binary narrow-sense codes).
+    generator_poly : uint8 [n - k + 1]
+        Coefficients of g(x) in descending degree (0/1), g(x) = product of the distinct
+        minimal polynomials of alpha^1..alpha^(2t).
+    parity_matrix : uint8 [k, n - k]
+        Row i = parity of the unit message e_i (x^(n-1-i) mod g(x), coefficients
+        x^(n-k-1) .. x^0).
+    exp_table : int32 [2 (2^m - 1)]
+        alpha^i for i mod 2^m - 1 (m-bit integers, bit j = the coefficient of x^j modulo the
+        primitive polynomial of m; the same field as galois's).
+    log_table : int32 [2^m]
+        log_alpha (entry 0 unused).
     """
 
     def __init__(self, n: int, k: int, m: int | None = None):
-        n = _check_int("n", n, 2, (1 << M_MAX) - 1, f"in [2, {(1 << M_MAX) - 1}] (primitive "
-                       f"lengths 2^m - 1, m = {M_MIN}..{M_MAX}, or shortened ones)")
-        k = _check_int("k", k, 1, n - 1, f"in [1, n - 1] = [1, {n - 1}]")
+        n = check_int("n", n, 2, (1 << M_MAX) - 1, f"primitive lengths 2^m - 1, "
+                      f"m = {M_MIN}..{M_MAX}, or shortened ones")
+        k = check_int("k", k, 1, n - 1, "k < n")
         if m is None:
             m = M_MIN
             while (1 << m) - 1 < n:
                 m += 1
         else:
-            m = _check_int("m", m, M_MIN, M_MAX, f"in [{M_MIN}, {M_MAX}]")
+            m = check_int("m", m, M_MIN, M_MAX)
             if (1 << m) - 1 < n:
                 raise ValueError(f"m: got {m} for n={n}; allowed: m with 2^m - 1 >= n, i.e. "
                                  f"m >= {int(np.ceil(np.log2(n + 1)))}, or None")
@@ -356,10 +374,20 @@ class BCH:
 
     # ------------------------------------------------------------------ encoding
     def encode(self, u) -> np.ndarray:
-        """Systematic encoding: ``u`` uint8 [..., k] -> ``c`` uint8 [..., n], ``c[..., :k] = u``.
+        """Systematic encoding, parity = u(x) x^(n-k) mod g(x) (module docstring, "Bit order").
 
-        The parity ``c[..., k:]`` is u(x) x^(n-k) mod g(x), computed as the GF(2) product
-        ``u @ parity_matrix`` (a float32 BLAS product, exact for these sizes, then mod 2).
+        The parity ``c[..., k:]`` is computed as the GF(2) product ``u @ parity_matrix`` (a
+        float32 BLAS product, exact for these sizes, then mod 2).
+
+        Input
+        -----
+        u : uint8 [..., k]
+            Message bits in {0, 1} (other integer dtypes and bool accepted).
+
+        Output
+        ------
+        c : uint8 [..., n]
+            Codewords, ``c[..., :k] = u``.
         """
         u = self._check_bits("u", u, self.k, "k")
         u2 = u.reshape(-1, self.k)
@@ -371,9 +399,19 @@ class BCH:
 
     # ------------------------------------------------------------------ decoding
     def decode_codeword(self, r) -> tuple[np.ndarray, np.ndarray]:
-        """Bounded-distance decoding to the codeword: ``r`` uint8 [..., n] -> (c_hat uint8 [..., n], ok bool [...]).
+        """Bounded-distance decoding to the codeword, as :meth:`decode` (Lin & Costello ch. 6).
 
-        See :meth:`decode`; on failure ``c_hat`` is ``r`` unchanged.
+        Input
+        -----
+        r : uint8 [..., n]
+            Received hard bits in {0, 1}.
+
+        Output
+        ------
+        c_hat : uint8 [..., n]
+            The decoded codeword; on failure ``r`` unchanged.
+        ok : bool [...]
+            Bounded-distance decoding succeeded (:meth:`decode`).
         """
         r = self._check_bits("r", r, self.n, "n")
         r2 = r.reshape(-1, self.n)
@@ -384,38 +422,47 @@ class BCH:
         return cw.reshape(r.shape), ok.reshape(r.shape[:-1])
 
     def decode(self, r) -> tuple[np.ndarray, np.ndarray]:
-        """Hard-decision bounded-distance decoding: ``r`` uint8 [..., n] -> (u_hat uint8 [..., k], ok bool [...]).
+        """Hard-decision bounded-distance decoding (Lin & Costello ch. 6; module docstring).
 
         Syndromes S_1..S_2t in GF(2^m), Berlekamp-Massey, Chien search (Numba kernel, parallel
-        over the batch). ``ok`` is False for a decoding failure (locator length > t, or a root
-        count that differs from it, e.g. a root in a shortened position); then ``u_hat`` is the
-        received message bits ``r[..., :k]``. ``ok`` True means ``u_hat`` is the message of the
-        unique codeword within distance t of ``r`` (the sent one whenever <= t errors occurred).
+        over the batch).
+
+        Input
+        -----
+        r : uint8 [..., n]
+            Received hard bits in {0, 1}.
+
+        Output
+        ------
+        u_hat : uint8 [..., k]
+            The message of the unique codeword within distance t of ``r`` (the sent one
+            whenever <= t errors occurred); on a decoding failure the received message bits
+            ``r[..., :k]``.
+        ok : bool [...]
+            False for a decoding failure (locator length > t, or a root count that differs
+            from it, e.g. a root in a shortened position).
         """
         cw, ok = self.decode_codeword(r)
         return np.ascontiguousarray(cw[..., : self.k]), ok
 
     def decode_llr(self, llr) -> tuple[np.ndarray, np.ndarray]:
-        """The :class:`linksim.fec.code.Code` decoder: hard decisions, then :meth:`decode`.
+        """Hard decisions, then :meth:`decode`: the Code protocol's decoder (Lin & Costello ch. 6).
 
-        Parameters
-        ----------
-        None: the bounded-distance decoder has no settings.
+        The :class:`linksim.fec.code.Code` decoder; the bounded-distance decoder has no
+        settings.
 
         Input
         -----
-        llr : float [batch, n]   ``ln P(b=0|y)/P(b=1|y)``. The hard decision is ``llr < 0 -> 1``,
-            so an LLR of 0 reads as 0. NaN is rejected.
+        llr : float [batch, n]
+            ``ln P(b=0|y)/P(b=1|y)``, any floating dtype. The hard decision is
+            ``llr < 0 -> 1``, so an LLR of 0 reads as 0. NaN is rejected.
 
         Output
         ------
-        u_hat : uint8 [batch, k]   as :meth:`decode`: the decoded message, or on failure the
-            received message bits.
-        ok : bool [batch]   bounded-distance decoding succeeded (:meth:`decode`).
-
-        Implements
-        ----------
-        Hard-decision bounded-distance decoding (Lin & Costello ch. 6; module docstring).
+        u_hat : uint8 [batch, k]
+            As :meth:`decode`: the decoded message, or on failure the received message bits.
+        ok : bool [batch]
+            Bounded-distance decoding succeeded (:meth:`decode`).
         """
         llr = np.asarray(llr)
         if llr.ndim < 1 or llr.shape[-1] != self.n:
@@ -427,7 +474,18 @@ class BCH:
         return self.decode((llr < 0).astype(np.uint8))
 
     def encode_reference(self, u) -> np.ndarray:
-        """``galois.BCH.encode`` of ``u`` uint8 [..., k] -> uint8 [..., n] (for tests; imports galois; slow)."""
+        """The same encoding through ``galois.BCH.encode`` (for tests; imports galois; slow).
+
+        Input
+        -----
+        u : uint8 [..., k]
+            Message bits in {0, 1}.
+
+        Output
+        ------
+        c : uint8 [..., n]
+            Codewords, equal to :meth:`encode`'s.
+        """
         u = self._check_bits("u", u, self.k, "k")
         u2 = u.reshape(-1, self.k)
         ref = _galois_code(self.n_mother, self.k_mother)
@@ -437,9 +495,20 @@ class BCH:
     def decode_reference(self, r) -> tuple[np.ndarray, np.ndarray]:
         """The same decoding through ``galois.BCH.decode`` (for tests; imports galois; slow).
 
-        ``r`` uint8 [..., n] -> (u_hat uint8 [..., k], ok bool [...]). galois reports a failure
-        as -1 corrected errors and returns the received message bits; this maps it to
-        ``ok=False``.
+        galois reports a failure as -1 corrected errors and returns the received message bits;
+        this maps it to ``ok=False``.
+
+        Input
+        -----
+        r : uint8 [..., n]
+            Received hard bits in {0, 1}.
+
+        Output
+        ------
+        u_hat : uint8 [..., k]
+            As :meth:`decode`.
+        ok : bool [...]
+            As :meth:`decode`.
         """
         r = self._check_bits("r", r, self.n, "n")
         r2 = r.reshape(-1, self.n)
@@ -456,7 +525,11 @@ class BCH:
 
 @nb.njit(parallel=True, cache=True, error_model="numpy")
 def _bd_decode_kernel(r, exp_t, log_t, t, cw, ok):
-    """Bounded-distance BCH decoding of r uint8 [B, N] into cw uint8 [B, N], ok bool [B]."""
+    """Bounded-distance BCH decoding of r uint8 [B, N] into cw uint8 [B, N], ok bool [B].
+
+    exp_t : int32 [2 (2^m - 1)] and log_t : int32 [2^m] (:func:`_gf_tables`); t : int, the
+    designed capability. ``cw`` and ``ok`` are written (outputs); N is the sent length n.
+    """
     n_frames, n_len = r.shape
     q1 = exp_t.shape[0] // 2
     two_t = 2 * t

@@ -46,49 +46,64 @@ CODE_KINDS = ("ldpc5g", "bch")
 
 @runtime_checkable
 class Code(Protocol):
-    """A binary block code with a soft-input decoder: ``k`` information bits <-> ``n`` code bits.
+    """A binary block code with a soft-input decoder, ``k`` <-> ``n`` bits (DESIGN.md, "fec/").
 
-    Parameters
+    The protocol of DESIGN.md ("fec/: one code protocol encode(u) -> c, decode(llr) ->
+    (u_hat, ok) over every code"). Each implementation names its own specification: TS 38.212
+    §5.3.2 and §5.4.2.1 for LDPC5G, a parity-check matrix for LDPCCode, Lin & Costello ch. 6
+    for BCH. Conventions: bits uint8 in {0, 1}; ``llr = ln P(b=0|y)/P(b=1|y)`` (positive
+    favours 0; 0 = no information). Leading dimensions other than one batch axis, ``[..., k]``
+    and ``[..., n]``, work too; ``batch`` may be 0.
+
+    The constructor's parameters are each implementation's own; the protocol reads only the
+    two attributes below and the two methods.
+
+    Attributes
     ----------
-    Set by each implementation's constructor. The protocol reads only:
-
-    k : int   information bits per codeword (the encoder input, a CRC included if the
-        caller attached one).
-    n : int   code bits per codeword as sent (after rate matching or shortening).
-
-    Input
-    -----
-    encode(u) : u uint8 [batch, k], bits in {0, 1}.
-    decode_llr(llr, **options) : llr float [batch, n], ``ln P(b=0|y)/P(b=1|y)`` (positive
-        favours 0; 0 = no information). ``options`` are the implementation's decoder
-        settings, all optional (LDPC: ``num_iter``, ``algorithm``, ...; BCH: none).
-    Leading dimensions other than one batch axis, ``[..., k]`` and ``[..., n]``, work too.
-    ``batch`` may be 0.
-
-    Output
-    ------
-    encode : c uint8 [batch, n], a codeword.
-    decode_llr : (u_hat uint8 [batch, k], ok bool [batch]). ``ok`` is the decoder's own
-        success flag (module docstring: syndrome satisfied for LDPC, bounded-distance
-        success for BCH).
-
-    Implements
-    ----------
-    The channel-code block of DESIGN.md ("fec/: one code protocol encode(u) -> c,
-    decode(llr) -> (u_hat, ok) over every code"). Each implementation names its own
-    specification: TS 38.212 §5.3.2 and §5.4.2.1 for LDPC5G, a parity-check matrix for
-    LDPCCode, Lin & Costello ch. 6 for BCH.
+    k : int
+        Information bits per codeword (the encoder input, a CRC included if the caller
+        attached one).
+    n : int
+        Code bits per codeword as sent (after rate matching or shortening).
     """
 
     k: int
     n: int
 
     def encode(self, u) -> np.ndarray:
-        """u uint8 [batch, k] -> c uint8 [batch, n]."""
+        """Encode messages into codewords (the implementation's encoder and its standard).
+
+        Input
+        -----
+        u : uint8 [batch, k]
+            Message bits in {0, 1}.
+
+        Output
+        ------
+        c : uint8 [batch, n]
+            Codewords, as sent.
+        """
         ...
 
     def decode_llr(self, llr) -> tuple[np.ndarray, np.ndarray]:
-        """llr float [batch, n] -> (u_hat uint8 [batch, k], ok bool [batch])."""
+        """Decode channel LLRs into messages and the decoder's success flag (module docstring).
+
+        Implementations take their decoder settings as keywords, all optional:
+        ``decode_llr(llr, **options)`` (LDPC: ``num_iter``, ``algorithm``, ...; BCH: none).
+
+        Input
+        -----
+        llr : float [batch, n]
+            ``ln P(b=0|y)/P(b=1|y)``: positive favours 0, 0 = no information.
+
+        Output
+        ------
+        u_hat : uint8 [batch, k]
+            Decoded message bits.
+        ok : bool [batch]
+            The decoder's own success flag (module docstring, "What ``ok`` means": syndrome
+            satisfied for LDPC, bounded-distance success for BCH).
+        """
         ...
 
 
@@ -102,21 +117,27 @@ def _build(kind: str, k: int, n: int) -> Code:
 
 
 def cached_code(kind: str, k: int, n: int) -> Code:
-    """The code of family ``kind`` with ``k`` information bits and ``n`` code bits, built once per
-    process (an LRU cache of 64 codes keyed by ``(kind, k, n)``). The codes are not mutated
-    after construction, so every caller may share one object.
+    """The code ``kind`` with ``k`` information and ``n`` code bits, built once per process.
+
+    An LRU cache of 64 codes keyed by ``(kind, k, n)``. The codes are not mutated after
+    construction, so every caller may share one object.
 
     Parameters
     ----------
-    kind : "ldpc5g" | "bch"   :class:`linksim.fec.ldpc.LDPC5G` ``(k, n)`` (base graph chosen
-        as TS 38.212 §7.2.2) or :class:`linksim.fec.bch.BCH` ``(n, k)`` (the mother code's
+    kind : {"ldpc5g", "bch"}
+        ``"ldpc5g"``: :class:`linksim.fec.ldpc.LDPC5G` ``(k, n)`` (base graph chosen as TS
+        38.212 §7.2.2); ``"bch"``: :class:`linksim.fec.bch.BCH` ``(n, k)`` (the mother code's
         field degree is the smallest that fits). The arguments here are ``(k, n)`` for both.
-    k, n : int   as each constructor requires. Its ValueError or TypeError passes through,
-        and a failed construction is not cached.
+    k : int
+        Information bits, as the constructor requires.
+    n : int
+        Code bits, as the constructor requires. The constructor's ValueError or TypeError
+        passes through, and a failed construction is not cached.
 
-    Output
-    ------
-    A :class:`Code`.
+    Returns
+    -------
+    code : Code
+        The shared code object.
     """
     if kind not in CODE_KINDS:
         raise ValueError(f"kind: got {kind!r}; allowed: one of {', '.join(CODE_KINDS)}")

@@ -117,8 +117,11 @@ def _generator_matrix(name: str, k: int) -> np.ndarray:
 
 @numba.njit(cache=True, nogil=True)
 def _syndrome_kernel(bits, k, table, little_endian, out):  # pragma: no cover - compiled
-    """For each row of ``bits`` (uint8 [n, ncols], C-contiguous, ncols - k <= 32):
-    ``out[i] = parity(bits[i, :k]) XOR int(bits[i, k:])`` (MSB first).
+    """CRC syndromes of frames: ``out[i] = parity(bits[i, :k]) XOR int(bits[i, k:])`` (MSB first).
+
+    bits : uint8 [n, ncols], C-contiguous, ncols - k <= 32 (k message bits, then 0..32 tail
+    bits); k : int; table : uint32 [ceil(k/8), 256] (:func:`_byte_table`); little_endian :
+    bool; out : uint32 [n], written.
 
     Returns -1 when every entry of ``bits`` is 0 or 1, else the first row holding another value
     (``out`` is then incomplete).
@@ -220,7 +223,7 @@ def _raise_bad_row(rows: np.ndarray, row: int, lead: tuple[int, ...], param: str
 # --------------------------------------------------------------------------------------------
 
 class CRC:
-    """A CRC of 3GPP TS 38.212 §5.1: attach and check parity bits on batches of frames.
+    """Attach and check the parity bits of a CRC on batches of frames (TS 38.212 §5.1).
 
     Parameters
     ----------
@@ -279,13 +282,18 @@ class CRC:
 
     # ----------------------------------------------------------------------------------------
     def generator_matrix(self, k: int) -> np.ndarray:
-        """Systematic parity generator of the CRC for ``k`` message bits (38.212 §5.1).
+        """Systematic parity generator of the CRC for ``k`` message bits (TS 38.212 §5.1).
 
-        Returns
-        -------
-        numpy.ndarray, uint8 [k, L], read-only
-            ``G`` such that ``parity(a) = a @ G mod 2``; row ``i`` holds the parity bits of the
-            unit message ``e_i`` (i.e. of ``D^{k-1-i+L} mod g(D)``), MSB first. Cached per k.
+        Parameters
+        ----------
+        k : int
+            Message length, >= 1.
+
+        Output
+        ------
+        G : uint8 [k, L]
+            Read-only, cached per k. ``parity(a) = a @ G mod 2``; row ``i`` holds the parity
+            bits of the unit message ``e_i`` (i.e. of ``D^{k-1-i+L} mod g(D)``), MSB first.
         """
         return _generator_matrix(self.name, self._check_k(k))
 
@@ -309,17 +317,17 @@ class CRC:
 
     # ----------------------------------------------------------------------------------------
     def parity(self, bits) -> np.ndarray:
-        """The L parity bits of each message (38.212 §5.1), without the message.
+        """The L parity bits of each message, without the message (TS 38.212 §5.1).
 
-        Parameters
-        ----------
-        bits : array_like, shape [..., k], k >= 1
-            Message bits ``a_0 .. a_{k-1}``; uint8 in {0, 1} preferred, bool / other integer /
-            float arrays are accepted if every value is 0 or 1.
+        Input
+        -----
+        bits : uint8 [..., k]
+            Message bits ``a_0 .. a_{k-1}``, k >= 1; uint8 in {0, 1} preferred, bool / other
+            integer / float arrays are accepted if every value is 0 or 1.
 
-        Returns
-        -------
-        numpy.ndarray, uint8 [..., L]
+        Output
+        ------
+        parity : uint8 [..., L]
             ``p_0 .. p_{L-1}`` (``p_0`` is the coefficient of ``D^{L-1}``).
         """
         rows, lead = _as_bit_rows(bits)
@@ -330,17 +338,17 @@ class CRC:
         return par.reshape(lead + (self.length,))
 
     def encode(self, bits) -> np.ndarray:
-        """Attach the CRC (38.212 §5.1): ``b = [a_0 .. a_{k-1}, p_0 .. p_{L-1}]``.
+        """Attach the CRC, ``b = [a_0 .. a_{k-1}, p_0 .. p_{L-1}]`` (TS 38.212 §5.1).
 
-        Parameters
-        ----------
-        bits : array_like, shape [..., k], k >= 1
-            Message bits; uint8 in {0, 1} preferred, bool / other integer / float arrays are
-            accepted if every value is 0 or 1.
+        Input
+        -----
+        bits : uint8 [..., k]
+            Message bits, k >= 1; uint8 in {0, 1} preferred, bool / other integer / float
+            arrays are accepted if every value is 0 or 1.
 
-        Returns
-        -------
-        numpy.ndarray, uint8 [..., k + L]
+        Output
+        ------
+        b : uint8 [..., k + L]
             The message followed by its L parity bits, MSB (``p_0``, coefficient of
             ``D^{L-1}``) first.
 
@@ -362,17 +370,17 @@ class CRC:
         return out.reshape(lead + (k + self.length,))
 
     def check(self, bits):
-        """Check CRC-attached frames (38.212 §5.1): True where the CRC passes.
+        """Check CRC-attached frames: True where the CRC passes (TS 38.212 §5.1).
 
-        Parameters
-        ----------
-        bits : array_like, shape [..., k + L], k >= 1
+        Input
+        -----
+        bits : uint8 [..., k + L]
             Frames ``[a_0 .. a_{k-1}, p_0 .. p_{L-1}]`` as produced by :meth:`encode` (same
-            dtype rules). The last dimension must be at least ``L + 1``.
+            dtype rules), k >= 1: the last dimension must be at least ``L + 1``.
 
-        Returns
-        -------
-        numpy.ndarray of bool, shape [...]
+        Output
+        ------
+        ok : bool [...]
             True where the L trailing bits equal the CRC of the leading k bits (equivalently,
             ``b(D) mod g(D) == 0``). For 1-D input a ``numpy.bool_`` scalar.
         """

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from linksim.channel.awgn import _as_complex, _as_variance, _check_broadcast, _check_rng, _cn01
+from linksim.channel.awgn import _as_complex, _as_variance, _check_broadcast, _cn01
+from linksim.checks import check_rng
 
 __all__ = ["estimate_channel", "equalize"]
 
@@ -19,21 +20,30 @@ def estimate_channel(h, rng, error_var=0.0):
 
     Parameters
     ----------
-    h : complex array ``[...]``
-    rng : numpy.random.Generator (consumes ``standard_normal(h.shape + (2,))`` unless
-        ``error_var`` is 0 everywhere, in which case nothing is drawn)
-    error_var : float >= 0 or array broadcastable to ``h.shape``
+    rng : numpy.random.Generator
+        Consumes ``h.size * 2`` standard normals (the CN draw of :mod:`linksim.channel.awgn`)
+        unless ``error_var`` is 0 everywhere, in which case nothing is drawn.
+
+    Input
+    -----
+    h : complex128 [...]
+        True gains, finite (real input accepted).
+    error_var : float64 [...]
+        Estimation error variance, >= 0: a scalar or an array broadcastable to ``h.shape``.
 
     Returns
     -------
-    complex128 array of ``h.shape``; equal to ``h`` exactly when ``error_var == 0``.
+    h_hat : complex128 [...]
+        The shape of ``h``; equal to ``h`` exactly when ``error_var == 0``.
 
+    Notes
+    -----
     Every element of ``h`` gets its own independent error. To model one estimate per coherence
     block (e.g. pilot-based estimation under quasi-static fading), pass the gains at that
     granularity (``h[:, :1]`` for quasi-static) and let :func:`equalize` broadcast ``h_hat``.
     """
     ha = _as_complex("h", h)
-    _check_rng(rng)
+    check_rng(rng)
     ev = _as_variance("error_var", error_var, ha.shape, allow_zero=True)
     if not np.any(ev > 0):
         return ha.copy()
@@ -43,7 +53,7 @@ def estimate_channel(h, rng, error_var=0.0):
 
 
 def equalize(y, h_hat, no, error_var=0.0):
-    """One-tap zero-forcing equalization with the effective noise variance for the demapper.
+    """One-tap ZF equalization, ``x_hat = y / h_hat``, ``no_eff = (no + error_var) / |h_hat|^2``.
 
     Model. ``y = h x + w``, ``w ~ CN(0, no)``, ``E|x|^2 = 1``, and the receiver knows
     ``h_hat``. Write ``h = h_hat + e~`` with ``e~`` the estimation error (to first order the
@@ -61,16 +71,23 @@ def equalize(y, h_hat, no, error_var=0.0):
     ``E[h | h_hat] != h_hat``, the non-Gaussianity of ``e~ x`` and its correlation across
     symbols that share a gain; it is exact when ``error_var = 0``.
 
-    Parameters
-    ----------
-    y : complex array ``[...]``
-    h_hat : complex array broadcastable to ``y.shape``, no zero entries
-    no : float > 0 or array broadcastable to ``y.shape``
-    error_var : float >= 0 or array broadcastable to ``y.shape``
+    Input
+    -----
+    y : complex128 [...]
+        Received symbols, finite (real input accepted).
+    h_hat : complex128 [...]
+        Channel estimate broadcastable to ``y.shape``, no zero entries.
+    no : float64 [...]
+        Noise variance, > 0: a scalar or an array broadcastable to ``y.shape``.
+    error_var : float64 [...]
+        Estimation error variance, >= 0: a scalar or an array broadcastable to ``y.shape``.
 
     Returns
     -------
-    (x_hat, no_eff) : complex128 and float64 arrays, both of ``y.shape``.
+    x_hat : complex128 [...]
+        Equalized symbols, the shape of ``y``.
+    no_eff : float64 [...]
+        Effective noise variance per symbol for the demapper, the shape of ``y``.
     """
     ya = _as_complex("y", y)
     ha = _as_complex("h_hat", h_hat)

@@ -42,10 +42,26 @@ def _power(name: str, value) -> float:
 
 
 def superpose(s_m, s_k, p_m: float, p_k: float) -> np.ndarray:
-    """x = sqrt(P_M) s_M + sqrt(P_K) s_K (notes 003 §3.4 [N-2]).
+    """Superposition of the two layers, x = sqrt(P_M) s_M + sqrt(P_K) s_K (notes 003 §3.4 [N-2]).
 
-    Inputs: ``s_m``, ``s_k`` complex [batch, n_symbols] of unit average energy (``s_k`` may be
-    None for no key layer); ``p_m``, ``p_k`` the layer powers (mW). Output: complex128, same shape.
+    Parameters
+    ----------
+    p_m : float
+        Power of the primary (M) layer, mW, finite, >= 0.
+    p_k : float
+        Power of the key (K) layer, mW, finite, >= 0; 0 leaves the K layer out.
+
+    Input
+    -----
+    s_m : complex128 [batch, n_symbols]
+        Primary-layer symbols of unit average energy.
+    s_k : complex128 [batch, n_symbols]
+        Key-layer symbols of unit average energy, the shape of ``s_m``; None for no key layer.
+
+    Returns
+    -------
+    x : complex128 [batch, n_symbols]
+        The transmitted symbols.
     """
     p_m, p_k = _power("p_m", p_m), _power("p_k", p_k)
     x = np.sqrt(p_m) * np.asarray(s_m, dtype=np.complex128)
@@ -59,13 +75,38 @@ def superpose(s_m, s_k, p_m: float, p_k: float) -> np.ndarray:
 
 def primary_llrs(y, no, p_m: float, p_k: float, constellation: Constellation,
                  mode: str = "gaussian", secondary: Constellation | None = None) -> np.ndarray:
-    """LLRs of the M layer's code bits from equalized symbols ``y`` (module docstring).
+    """LLRs of the M layer's code bits from equalized symbols, first SIC stage (notes 003 §3.5).
 
-    Inputs: ``y`` complex [batch, n_symbols] (= r / h); ``no`` noise variance per symbol
-    (scalar or broadcastable to ``y``: sigma^2 / |h|^2); ``p_m``, ``p_k`` (mW, p_m > 0);
-    ``constellation`` of the M layer; ``mode`` "gaussian" or "joint"; ``secondary`` the K layer's
-    constellation (default: the same as M), used by "joint".
-    Output: float64 [batch, n_symbols * bits_per_symbol].
+    ``"gaussian"`` treats the K layer as Gaussian interference, ``y / sqrt(P_M) = s_M + v``,
+    ``v ~ CN(0, (P_K + no) / P_M)`` (notes 003 §4.1, §9 A3); ``"joint"`` computes exact APP
+    LLRs over the composite constellation, marginalised over the uniform K symbol (module
+    docstring). With ``p_k == 0`` both are the plain demapper.
+
+    Parameters
+    ----------
+    p_m : float
+        Primary-layer power, mW, finite, > 0.
+    p_k : float
+        Key-layer power, mW, finite, >= 0.
+    constellation : Constellation
+        The M layer's constellation.
+    mode : {"gaussian", "joint"}
+        How the M layer's LLRs are computed (:data:`M_LLR_MODES`).
+    secondary : Constellation or None
+        The K layer's constellation, used by "joint"; None: the same as M.
+
+    Input
+    -----
+    y : complex128 [batch, n_symbols]
+        Equalized symbols, ``r / h``.
+    no : float64 [batch, n_symbols]
+        Noise variance per symbol, ``sigma^2 / |h|^2``: a scalar or an array broadcastable
+        to ``y``.
+
+    Returns
+    -------
+    llr : float64 [batch, n_symbols * bits_per_symbol]
+        ``ln P(b=0|y)/P(b=1|y)`` of the M layer's bits.
     """
     p_m, p_k = _power("p_m", p_m), _power("p_k", p_k)
     if p_m == 0:
@@ -86,13 +127,50 @@ def primary_llrs(y, no, p_m: float, p_k: float, constellation: Constellation,
 
 
 def cancel_primary(y, s_m_hat, p_m: float) -> np.ndarray:
-    """SIC: ``y - sqrt(P_M) s_M_hat`` (the re-modulated, decoded M codeword); shapes as ``y``."""
+    """Successive interference cancellation, ``y - sqrt(P_M) s_M_hat`` (notes 003 §3.5).
+
+    Parameters
+    ----------
+    p_m : float
+        Primary-layer power, mW, finite, >= 0.
+
+    Input
+    -----
+    y : complex128 [batch, n_symbols]
+        Equalized symbols.
+    s_m_hat : complex128 [batch, n_symbols]
+        The re-modulated, decoded M codeword (unit average energy).
+
+    Returns
+    -------
+    y_cancelled : complex128 [batch, n_symbols]
+        ``y`` with the M layer removed (NumPy broadcasting of the two inputs).
+    """
     return np.asarray(y) - np.sqrt(_power("p_m", p_m)) * np.asarray(s_m_hat)
 
 
 def secondary_llrs(y_cancelled, no, p_k: float, constellation: Constellation) -> np.ndarray:
-    """LLRs of the K layer's code bits after SIC: demap ``y / sqrt(P_K)`` with noise
-    ``no / P_K`` (p_k > 0). Output float64 [batch, n_symbols * bits_per_symbol]."""
+    """LLRs of the K layer after SIC: demap ``y / sqrt(P_K)``, noise ``no / P_K`` (notes 003 §3.5).
+
+    Parameters
+    ----------
+    p_k : float
+        Key-layer power, mW, finite, > 0.
+    constellation : Constellation
+        The K layer's constellation.
+
+    Input
+    -----
+    y_cancelled : complex128 [batch, n_symbols]
+        Symbols after :func:`cancel_primary`.
+    no : float64 [batch, n_symbols]
+        Noise variance per symbol: a scalar or an array broadcastable to ``y_cancelled``.
+
+    Returns
+    -------
+    llr : float64 [batch, n_symbols * bits_per_symbol]
+        ``ln P(b=0|y)/P(b=1|y)`` of the K layer's bits.
+    """
     p_k = _power("p_k", p_k)
     if p_k == 0:
         raise ValueError("p_k: got 0; allowed: > 0 (no key layer to demap)")

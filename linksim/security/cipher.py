@@ -27,6 +27,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from linksim.checks import check_int
+
 __all__ = [
     "FF1_MIN_DOMAIN",
     "FF1_MAX_RADIX",
@@ -58,15 +60,6 @@ HKDF_INFO_PREFIX = b"linksim FF1-AES128 key expansion"
 # ------------------------------------------------------------------------------------------------
 # validation helpers
 # ------------------------------------------------------------------------------------------------
-def _check_int(name: str, value, lo: int, hi: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int in [{lo}, {hi}], got {value!r} ({type(value).__name__})")
-    value = int(value)
-    if not lo <= value <= hi:
-        raise ValueError(f"{name} must be in [{lo}, {hi}], got {value}")
-    return value
-
-
 def _check_bytes(name: str, value) -> bytes:
     if not isinstance(value, (bytes, bytearray, memoryview)):
         raise TypeError(f"{name} must be bytes, got {type(value).__name__}")
@@ -74,12 +67,20 @@ def _check_bytes(name: str, value) -> bytes:
 
 
 def ff1_minlen(radix: int) -> int:
-    """Smallest numeral-string length FF1 allows at ``radix`` (SP 800-38G §5.1).
+    """Smallest numeral-string length FF1 allows at ``radix``, radix^minlen >= 10^6 (SP 800-38G §5.1).
 
-    Input: ``radix`` (int in [2, 2^16]). Output: the least ``minlen >= 2`` with
-    ``radix**minlen >= 1_000_000`` (e.g. 6 at radix 10, 20 at radix 2, 2 at radix >= 1000).
+    Parameters
+    ----------
+    radix : int
+        In [2, 2^16].
+
+    Returns
+    -------
+    minlen : int
+        The least ``minlen >= 2`` with ``radix**minlen >= 1_000_000`` (e.g. 6 at radix 10,
+        20 at radix 2, 2 at radix >= 1000).
     """
-    radix = _check_int("radix", radix, 2, FF1_MAX_RADIX)
+    radix = check_int("radix", radix, 2, FF1_MAX_RADIX)
     n = 2
     while radix**n < FF1_MIN_DOMAIN:
         n += 1
@@ -97,7 +98,7 @@ def _check_ff1_args(key, tweak, radix, digits, allow_small_domain: bool):
     tweak = _check_bytes("tweak", tweak)
     if len(tweak) > _MAX_LEN:
         raise ValueError(f"tweak must be shorter than 2^32 bytes, got {len(tweak)}")
-    radix = _check_int("radix", radix, 2, FF1_MAX_RADIX)
+    radix = check_int("radix", radix, 2, FF1_MAX_RADIX)
     if isinstance(digits, np.ndarray):
         if digits.ndim != 1:
             raise ValueError(f"digits must be 1-D, got shape {digits.shape}")
@@ -193,35 +194,63 @@ def _ff1(key, tweak, radix, digits, allow_small_domain, decrypt):
 
 
 def ff1_encrypt(key: bytes, tweak: bytes, radix: int, digits, *, allow_small_domain: bool = False) -> list[int]:
-    """FF1.Encrypt(K, T, X): NIST SP 800-38G Algorithm 7, AES-128/192/256.
+    """FF1.Encrypt(K, T, X) with AES-128/192/256 (NIST SP 800-38G Algorithm 7).
 
-    Inputs
-    ------
-    key : bytes, 16 / 24 / 32 bytes (AES-128 / 192 / 256).
-    tweak : bytes, length 0 .. 2^32-1 (may be empty).
-    radix : int in [2, 2^16].
-    digits : list[int] or 1-D integer ndarray, the numeral string X, each digit in [0, radix).
-        Its length must satisfy SP 800-38G §5.1: radix**len >= 1,000,000 (see :func:`ff1_minlen`)
-        and len < 2^32.
-    allow_small_domain : bool, keyword only (default False). If True the minlen check is relaxed to
-        len >= 2. The algorithm is unchanged (still a permutation of the numeral strings), but such
-        domains are **below NIST's security floor** -- meant for simulation only.
+    The general-radix reference: Python big integers, one numeral string per call.
+
+    Parameters
+    ----------
+    key : bytes
+        16 / 24 / 32 bytes (AES-128 / 192 / 256).
+    tweak : bytes
+        Length 0 .. 2^32-1 (may be empty).
+    radix : int
+        In [2, 2^16].
+    allow_small_domain : bool
+        Keyword only (default False). If True the minlen check is relaxed to len >= 2. The
+        algorithm is unchanged (still a permutation of the numeral strings), but such domains
+        are **below NIST's security floor** -- meant for simulation only.
+
+    Input
+    -----
+    digits : int [n]
+        The numeral string X, a list of ints or a 1-D integer ndarray, each digit in
+        [0, radix). Its length must satisfy SP 800-38G §5.1: radix**n >= 1,000,000 (see
+        :func:`ff1_minlen`) and n < 2^32.
 
     Returns
     -------
-    list[int], the ciphertext numeral string Y (same length and radix as X).
+    y : list[int]
+        The ciphertext numeral string Y (same length n and radix as X).
 
-    Raises TypeError / ValueError naming the offending parameter.
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the offending parameter.
     """
     return _ff1(key, tweak, radix, digits, allow_small_domain, decrypt=False)
 
 
 def ff1_decrypt(key: bytes, tweak: bytes, radix: int, digits, *, allow_small_domain: bool = False) -> list[int]:
-    """FF1.Decrypt(K, T, Y): NIST SP 800-38G Algorithm 8, AES-128/192/256.
+    """FF1.Decrypt(K, T, Y) with AES-128/192/256 (NIST SP 800-38G Algorithm 8).
 
-    Same inputs and checks as :func:`ff1_encrypt`, with ``digits`` the ciphertext numeral string Y.
-    Returns the plaintext numeral string X as ``list[int]``; ``ff1_decrypt(K, T, r,
-    ff1_encrypt(K, T, r, X)) == X``.
+    ``ff1_decrypt(K, T, r, ff1_encrypt(K, T, r, X)) == X``.
+
+    Parameters
+    ----------
+    key, tweak, radix, allow_small_domain : see ff1_encrypt
+        Same values and checks as :func:`ff1_encrypt`.
+
+    Input
+    -----
+    digits : int [n]
+        The ciphertext numeral string Y, a list of ints or a 1-D integer ndarray (same
+        checks as :func:`ff1_encrypt`).
+
+    Returns
+    -------
+    x : list[int]
+        The plaintext numeral string X (same length n and radix).
     """
     return _ff1(key, tweak, radix, digits, allow_small_domain, decrypt=True)
 
@@ -232,8 +261,28 @@ def ff1_decrypt(key: bytes, tweak: bytes, radix: int, digits, *, allow_small_dom
 class DeceptiveCipher:
     """Keyed permutation f(., k) of {0,1}^d_P with a d_K-bit key (notes 003 §3.1, paper eqs. (1)-(4)).
 
-    Construction
-    ------------
+    FF1-AES128 (NIST SP 800-38G) on the d_P bits as a radix-2 numeral string, the key
+    expanded with HKDF-SHA256; :meth:`encrypt` and :meth:`decrypt` work batch-wise. Bits are
+    uint8 in {0, 1}, MSB first.
+
+    Parameters
+    ----------
+    d_p : int
+        Plaintext = ciphertext length in bits, in [2, 128].
+    d_k : int
+        Key length in bits, in [1, 64].
+    cache_size : int
+        Number of expanded keys (AES contexts) kept in an LRU cache, >= 1 (keyword only).
+
+    Attributes
+    ----------
+    d_p, d_k, cache_size : int
+        As given.
+
+    Notes
+    -----
+    *Construction.*
+
     1. Key expansion: the d_K key bits (MSB first) are packed into the integer k and
        ``IKM = bytes([d_K]) || k.to_bytes(8, "big")`` is expanded with HKDF-SHA256
        (salt :data:`HKDF_SALT`, info ``HKDF_INFO_PREFIX + b" d_P=<d_P> d_K=<d_K>"``, length 16) to
@@ -242,40 +291,28 @@ class DeceptiveCipher:
        numeral string (bit 0 = most significant numeral), empty tweak. f^-1 = Alg. 8.
        Hence M = P = {0,1}^d_P (eq. (3)) and d_M = d_P.
 
-    Small-domain decision (d_P < 20)
-    --------------------------------
-    FF1 requires radix^len >= 10^6, i.e. d_P >= 20 at radix 2; the paper uses d_P = 16. Other
-    radices do not help (2^16 < 10^6 whatever the split). We therefore run **the same FF1 Feistel
-    (same PRF, 10 rounds, same round function) with the minlen check relaxed**
-    (``allow_small_domain=True`` of :func:`ff1_encrypt`). It is still an exact permutation of
-    {0,1}^d_P, which is all the simulator needs (the deception property and eqs. (3)-(4)).
-    WARNING: domains below 10^6 points are below NIST's security floor (a 2^16-entry codebook is
-    enumerable anyway); do not read any cryptographic strength into it. Cycle walking over a
-    20-bit FF1 was rejected: ~16x slower and no meaningful gain on a 2^16 domain. For d_P >= 20
-    the cipher is plain, conformant FF1.
+    *Small-domain decision (d_P < 20).* FF1 requires radix^len >= 10^6, i.e. d_P >= 20 at radix
+    2; the paper uses d_P = 16. Other radices do not help (2^16 < 10^6 whatever the split). We
+    therefore run **the same FF1 Feistel (same PRF, 10 rounds, same round function) with the
+    minlen check relaxed** (``allow_small_domain=True`` of :func:`ff1_encrypt`). It is still an
+    exact permutation of {0,1}^d_P, which is all the simulator needs (the deception property and
+    eqs. (3)-(4)). WARNING: domains below 10^6 points are below NIST's security floor (a
+    2^16-entry codebook is enumerable anyway); do not read any cryptographic strength into it.
+    Cycle walking over a 20-bit FF1 was rejected: ~16x slower and no meaningful gain on a 2^16
+    domain. For d_P >= 20 the cipher is plain, conformant FF1.
 
-    Deception
-    ---------
-    Decrypting with any key (right or wrong) returns an element of {0,1}^d_P: a *valid-looking*
-    plaintext, by construction.
+    *Deception.* Decrypting with any key (right or wrong) returns an element of {0,1}^d_P: a
+    *valid-looking* plaintext, by construction.
 
-    Where condition (4) can hold
-    ----------------------------
-    Condition (4): for a fixed ciphertext m, k -> f^-1(m, k) is injective over the key space. This
-    is possible only if 2^d_K <= 2^d_P (pigeonhole: with d_K > d_P some two keys decrypt m to the
-    same plaintext, for *every* m). For d_K <= d_P a (pseudo)random keyed permutation family
-    satisfies it for a given m only with the birthday probability prod_{j<2^d_K}(1 - j/2^d_P)
-    (≈ exp(-2^(2 d_K - d_P - 1))): e.g. ~0.63 at d_P = 8, d_K = 4, and essentially 0 at d_K = d_P.
-    :func:`condition4_fraction` measures it exhaustively. The PHY metrics (R_d, eps_LF) do not
-    depend on f (notes §9 A4).
+    *Where condition (4) can hold.* Condition (4): for a fixed ciphertext m, k -> f^-1(m, k) is
+    injective over the key space. This is possible only if 2^d_K <= 2^d_P (pigeonhole: with
+    d_K > d_P some two keys decrypt m to the same plaintext, for *every* m). For d_K <= d_P a
+    (pseudo)random keyed permutation family satisfies it for a given m only with the birthday
+    probability prod_{j<2^d_K}(1 - j/2^d_P) (≈ exp(-2^(2 d_K - d_P - 1))): e.g. ~0.63 at
+    d_P = 8, d_K = 4, and essentially 0 at d_K = d_P. :func:`condition4_fraction` measures it
+    exhaustively. The PHY metrics (R_d, eps_LF) do not depend on f (notes §9 A4).
 
-    Parameters
-    ----------
-    d_p : int in [2, 128], plaintext = ciphertext length in bits.
-    d_k : int in [1, 64], key length in bits.
-    cache_size : int >= 1, number of expanded keys (AES contexts) kept in an LRU cache.
-
-    Throughput (CPython loop over frames with (nearly) unique keys, NumPy-vectorised over the
+    *Throughput* (CPython loop over frames with (nearly) unique keys, NumPy-vectorised over the
     frames of a key shared by >= 8 frames), measured with ``benchmarks/pld_throughput.py`` on
     the 2-core development VM at d_P = 16, d_K = 23, 2e4 frames with a fresh key each:
     ~3.5e4 frames/s (HKDF-SHA256 + AES context set-up, ~15 us per new key, dominates);
@@ -284,9 +321,9 @@ class DeceptiveCipher:
     """
 
     def __init__(self, d_p: int, d_k: int, *, cache_size: int = 1 << 16):
-        self.d_p = _check_int("d_p", d_p, 2, 128)
-        self.d_k = _check_int("d_k", d_k, 1, 64)
-        self.cache_size = _check_int("cache_size", cache_size, 1, 1 << 30)
+        self.d_p = check_int("d_p", d_p, 2, 128)
+        self.d_k = check_int("d_k", d_k, 1, 64)
+        self.cache_size = check_int("cache_size", cache_size, 1, 1 << 30)
         self._cache: OrderedDict[int, tuple] = OrderedDict()
         n = self.d_p
         self._u = n // 2
@@ -301,12 +338,21 @@ class DeceptiveCipher:
 
     # -- key handling -------------------------------------------------------------------------
     def expand_key(self, k: int) -> bytes:
-        """HKDF-SHA256 expansion of the key integer ``k`` (0 <= k < 2^d_K) to a 16-byte AES key.
+        """HKDF-SHA256 expansion of the key integer ``k`` to a 16-byte AES key (notes 003 §3.1).
 
-        Input: ``k`` (int, key bits packed MSB first). Output: 16 bytes. See the class docstring
-        (notes 003 §3.1) for salt/info.
+        ``IKM = bytes([d_K]) || k.to_bytes(8, "big")``; salt and info as in the class docstring.
+
+        Parameters
+        ----------
+        k : int
+            The key bits packed MSB first, 0 <= k < 2^d_K.
+
+        Returns
+        -------
+        key : bytes
+            16 bytes, the AES-128 key.
         """
-        k = _check_int("k", k, 0, (1 << self.d_k) - 1)
+        k = check_int("k", k, 0, (1 << self.d_k) - 1)
         ikm = bytes([self.d_k]) + k.to_bytes(8, "big")
         return HKDF(algorithm=hashes.SHA256(), length=16, salt=HKDF_SALT, info=self._info).derive(ikm)
 
@@ -433,20 +479,40 @@ class DeceptiveCipher:
         return out.reshape(shape + (self.d_p,))
 
     def encrypt(self, p_bits, k_bits) -> np.ndarray:
-        """m = f(p, k), paper eq. (1) (notes 003 §3.1), batch-wise.
+        """Encryption m = f(p, k), batch-wise (paper eq. (1), notes 003 §3.1).
 
-        Inputs: ``p_bits`` uint8 [..., d_p] in {0,1}; ``k_bits`` uint8 [..., d_k] in {0,1}. The
-        leading (batch) shapes broadcast against each other (e.g. one key [d_k] for a batch).
-        Output: ``m_bits`` uint8 [broadcast batch..., d_p], each row a permutation image.
+        Input
+        -----
+        p_bits : uint8 [..., d_p]
+            Plaintext bits in {0, 1} (other integer dtypes and bool accepted).
+        k_bits : uint8 [..., d_k]
+            Key bits in {0, 1}, MSB first. The leading (batch) shapes of ``p_bits`` and
+            ``k_bits`` broadcast against each other (e.g. one key [d_k] for a batch).
+
+        Output
+        ------
+        m_bits : uint8 [..., d_p]
+            Ciphertext bits over the broadcast batch shape, each row a permutation image.
         """
         return self._apply(p_bits, k_bits, "p_bits", decrypt=False)
 
     def decrypt(self, m_bits, k_bits) -> np.ndarray:
-        """p = f^-1(m, k), paper eq. (2) (notes 003 §3.1), batch-wise.
+        """Decryption p = f^-1(m, k), batch-wise (paper eq. (2), notes 003 §3.1).
 
-        Inputs: ``m_bits`` uint8 [..., d_p]; ``k_bits`` uint8 [..., d_k] (broadcasting batch shapes).
-        Output: ``p_bits`` uint8 [..., d_p]. With a wrong key the output is still a valid element of
-        {0,1}^d_P (the deception); ``decrypt(encrypt(p, k), k) == p``.
+        With a wrong key the output is still a valid element of {0,1}^d_P (the deception);
+        ``decrypt(encrypt(p, k), k) == p``.
+
+        Input
+        -----
+        m_bits : uint8 [..., d_p]
+            Ciphertext bits in {0, 1}.
+        k_bits : uint8 [..., d_k]
+            Key bits in {0, 1}, MSB first; batch shapes broadcast as in :meth:`encrypt`.
+
+        Output
+        ------
+        p_bits : uint8 [..., d_p]
+            Plaintext bits over the broadcast batch shape.
         """
         return self._apply(m_bits, k_bits, "m_bits", decrypt=True)
 
@@ -471,8 +537,17 @@ def litter(rng: np.random.Generator, shape) -> np.ndarray:
     sequence on the key layer (same power profile), so that a key-layer erasure cannot reveal the
     cipher state. A receiver whose key decoder erases outputs m as the plaintext.
 
-    Inputs: ``rng`` (numpy.random.Generator), ``shape`` (int or tuple of non-negative ints, e.g.
-    ``(batch, d_k)``). Output: uint8 array of that shape, i.i.d. uniform bits.
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        Consumes one ``rng.integers(0, 2, size=shape, dtype=uint8)`` call.
+    shape : int or tuple of int
+        Non-negative sizes, e.g. ``(batch, d_k)``.
+
+    Returns
+    -------
+    bits : uint8 [*shape]
+        i.i.d. uniform bits.
     """
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
@@ -485,15 +560,25 @@ def litter(rng: np.random.Generator, shape) -> np.ndarray:
 
 
 def condition4_fraction(d_p: int, d_k: int) -> float:
-    """Exhaustive measurement of paper condition (4) (notes 003 §3.1) for :class:`DeceptiveCipher`.
+    """Exhaustive measurement of paper condition (4) for :class:`DeceptiveCipher` (notes 003 §3.1).
 
-    Inputs: ``d_p`` (int in [2, 16]), ``d_k`` (int in [1, 16]) with ``d_p + d_k <= 22``.
-    Output: the fraction of ciphertexts m in {0,1}^d_P for which k -> f^-1(m, k) is injective on
-    the full key space {0,1}^d_K. It is exactly 0 when d_K > d_P (pigeonhole); for d_K <= d_P it is
-    close to the birthday value prod_{j<2^d_K} (1 - j / 2^d_P).
+    Parameters
+    ----------
+    d_p : int
+        Plaintext bits, in [2, 16].
+    d_k : int
+        Key bits, in [1, 16], with ``d_p + d_k <= 22``.
+
+    Returns
+    -------
+    fraction : float
+        In [0, 1]: the fraction of ciphertexts m in {0,1}^d_P for which k -> f^-1(m, k) is
+        injective on the full key space {0,1}^d_K. It is exactly 0 when d_K > d_P
+        (pigeonhole); for d_K <= d_P it is close to the birthday value
+        prod_{j<2^d_K} (1 - j / 2^d_P).
     """
-    d_p = _check_int("d_p", d_p, 2, 16)
-    d_k = _check_int("d_k", d_k, 1, 16)
+    d_p = check_int("d_p", d_p, 2, 16)
+    d_k = check_int("d_k", d_k, 1, 16)
     if d_p + d_k > 22:
         raise ValueError(f"d_p + d_k must be <= 22 for an exhaustive measurement, got {d_p + d_k}")
     cip = DeceptiveCipher(d_p, d_k)

@@ -40,6 +40,8 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from linksim.checks import check_count
+
 from linksim.random import batch_rng, check_seed
 from linksim.sim.metrics import METRICS, rate_interval
 from linksim.sim.stats import check_confidence, clopper_pearson
@@ -60,26 +62,6 @@ REQUIRED_COUNTS = ("frames", "frame_errors", "bits", "bit_errors")
 DEFAULT_BATCH_SIZE = 1000
 #: Default size of the first batch; sizes double up to the batch size.
 DEFAULT_FIRST_BATCH_SIZE = 64
-
-
-def _positive_int(name: str, value, *, allow_float: bool = True) -> int:
-    """``value`` as a positive ``int``; integral floats (``1e6``) are accepted if allowed."""
-    if isinstance(value, bool):
-        raise TypeError(f"{name}: got {value!r}; allowed: a positive integer")
-    if isinstance(value, numbers.Integral):
-        ivalue = int(value)
-    elif allow_float and isinstance(value, numbers.Real):
-        fvalue = float(value)
-        if not math.isfinite(fvalue) or fvalue != math.floor(fvalue):
-            raise ValueError(f"{name}: got {value!r}; allowed: a positive integer "
-                             f"(a float such as 1e6 only if it is integral)")
-        ivalue = int(fvalue)
-    else:
-        raise TypeError(f"{name}: got {value!r} of type {type(value).__name__}; "
-                        f"allowed: a positive integer")
-    if ivalue < 1:
-        raise ValueError(f"{name}: got {value!r}; allowed: a positive integer")
-    return ivalue
 
 
 @dataclass(frozen=True)
@@ -124,10 +106,10 @@ class StopRule:
             raise ValueError(f"error_count: got {self.error_count!r}; allowed: the name of a "
                              f"count the system reports, e.g. 'frame_errors'")
         object.__setattr__(self, "max_frame_errors",
-                           _positive_int("max_frame_errors", self.max_frame_errors))
-        object.__setattr__(self, "max_frames", _positive_int("max_frames", self.max_frames))
-        object.__setattr__(self, "batch_size", _positive_int("batch_size", self.batch_size))
-        first = _positive_int("first_batch_size", self.first_batch_size)
+                           check_count("max_frame_errors", self.max_frame_errors))
+        object.__setattr__(self, "max_frames", check_count("max_frames", self.max_frames))
+        object.__setattr__(self, "batch_size", check_count("batch_size", self.batch_size))
+        first = check_count("first_batch_size", self.first_batch_size)
         object.__setattr__(self, "first_batch_size", min(first, self.batch_size))
         if self.max_seconds is not None:
             ms = self.max_seconds

@@ -76,6 +76,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Mapping, TypeVar
 
+from linksim.checks import check_int
+
 __all__ = ["Store", "StoreError", "check_store", "check_writable_dir", "SCHEMA_VERSION",
            "BUSY_TIMEOUT_S", "RETRY_DEADLINE_S"]
 
@@ -145,15 +147,6 @@ def _check_str(name: str, value) -> str:
     if not value:
         raise ValueError(f"{name}: got an empty string; allowed: a non-empty string")
     return value
-
-
-def _check_index(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: got {value!r} of type {type(value).__name__}; "
-                        f"allowed: a non-negative integer")
-    if value < 0 or value > 2**63 - 1:
-        raise ValueError(f"{name}: got {value!r}; allowed: a non-negative integer < 2**63")
-    return int(value)
 
 
 def _check_counts(counts) -> dict[str, int]:
@@ -702,8 +695,8 @@ class Store:
         its key), otherwise ``RuntimeError`` is raised.
         """
         _check_str("scenario_hash", scenario_hash)
-        point = _check_index("point", point)
-        batch = _check_index("batch", batch)
+        point = check_int("point", point, 0, 2**63 - 1)
+        batch = check_int("batch", batch, 0, 2**63 - 1)
         clean = _check_counts(counts)
         elapsed = _check_elapsed(elapsed_s)
         text = _counts_json(clean)
@@ -743,7 +736,7 @@ class Store:
             rows = self._read("SELECT point, batch, counts FROM batches WHERE scenario_hash = ? "
                               "ORDER BY point, batch", (scenario_hash,))
         else:
-            point = _check_index("point", point)
+            point = check_int("point", point, 0, 2**63 - 1)
             rows = self._read("SELECT point, batch, counts FROM batches WHERE scenario_hash = ? "
                               "AND point = ? ORDER BY batch", (scenario_hash, point))
         return {(p, b): self._json(c, f"table batches, row scenario_hash={scenario_hash!r}, "
@@ -775,7 +768,7 @@ class Store:
         legitimately differ in its last bits between machines, and the first result wins.
         """
         _check_str("scenario_hash", scenario_hash)
-        point = _check_index("point", point)
+        point = check_int("point", point, 0, 2**63 - 1)
         text = json.dumps(_check_values(values), sort_keys=True, separators=(",", ":"),
                           allow_nan=False)
         elapsed = _check_elapsed(elapsed_s)

@@ -1,137 +1,37 @@
-"""The studied systems, by name: what a scenario file's ``system = "..."`` refers to.
+"""The systems, by name: what a scenario file's ``system = "..."`` refers to.
 
-A system is a parameter set with defaults and a builder; building validates the parameters,
-raising ``ValueError``/``TypeError`` whose message starts with the parameter's name
-(``"k: got ..."``). There are two kinds:
+A system is one package: ``linksim/systems/<name>/`` (or a package of another distribution)
+whose ``spec.py`` declares its :class:`SystemSpec` (parameter :class:`Schema`, builder, counts,
+metrics, predictions, limits, kind), and whose ``SYSTEMS`` lists the specs it contributes. The
+registry is :data:`PACKAGES` plus the :data:`ENTRY_POINT_GROUP` entry points. There are two
+kinds:
 
 * ``"simulation"``: the built object exposes ``simulate_batch(rng, n_frames) -> dict[str, int]``
   (the contract of :mod:`linksim.sim`): seeded Monte Carlo batches of integer event counts.
 * ``"analysis"``: the built object exposes ``evaluate() -> dict[str, float | int | None]``, a
   deterministic computation (closed forms, optimizers) at one parameter point. Its outputs are
   the spec's ``quantities`` (name -> :class:`Quantity`); a scenario records them as its metrics.
+
+Building validates the parameters, raising ``ValueError``/``TypeError`` whose message starts
+with the parameter's name (``"k: got ..."``).
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import json
-from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
-__all__ = ["REQUIRED", "Quantity", "SystemSpec", "SYSTEMS", "ENTRY_POINT_GROUP", "get_system",
-           "build_system",
-           "simulate_batch", "metrics_of", "prediction_functions", "prediction_function"]
+from linksim.systems.base import KINDS, Limit, Quantity, SystemSpec
+from linksim.systems.schema import REQUIRED, Param, Schema
 
+__all__ = ["REQUIRED", "Param", "Schema", "Quantity", "Limit", "SystemSpec", "KINDS", "SYSTEMS",
+           "PACKAGES", "ENTRY_POINT_GROUP", "get_system", "build_system", "simulate_batch",
+           "metrics_of", "prediction_functions", "prediction_function", "prediction_check"]
 
-class _Required:
-    def __repr__(self) -> str:
-        return "REQUIRED"
-
-
-#: Marks a parameter without a default.
-REQUIRED = _Required()
-
-
-@dataclass(frozen=True)
-class Quantity:
-    """One output of an analysis system: ``label`` for tables and axes, ``scale`` "linear" or
-    "log" for figures (probabilities that span decades are "log")."""
-
-    label: str
-    scale: str = "linear"
-
-
-@dataclass(frozen=True)
-class SystemSpec:
-    """A simulable system.
-
-    Attributes
-    ----------
-    name : str
-    description : str
-    params : mapping name -> default (``REQUIRED`` for none)
-    builder : callable ``(**params) -> object with simulate_batch(rng, n_frames)``
-    counts : the integer counts a batch returns (beyond frames/frame_errors/bits/bit_errors);
-        simulation systems only
-    kind : "simulation" (``simulate_batch``) or "analysis" (``evaluate``)
-    quantities : mapping name -> :class:`Quantity`, what ``evaluate()`` returns; analysis only
-    predictions : mapping name -> callable ``(point_params, **options)``: the system's own
-        analytical predictions, usable in ``[[output.predictions]]`` beside
-        :data:`linksim.theory.PREDICTIONS` (same calling convention)
-    derive : callable ``(point_params, counts) -> {"predictions": {...}, "values": {...}}`` or
-        None: predictions computed from a point's measured counts (e.g. a formula fed with
-        measured component rates) and extra values for the report; simulation only
-    metrics : mapping name -> :class:`linksim.sim.metrics.Metric`, the system's own metrics
-        over its counts, recordable beside the generic :data:`linksim.sim.metrics.METRICS`
-        (:func:`metrics_of`); simulation only
-    """
-
-    name: str
-    description: str
-    params: Mapping[str, Any]
-    builder: Callable[..., Any]
-    counts: tuple[str, ...] = field(default=())
-    kind: str = "simulation"
-    quantities: Mapping[str, Quantity] = field(default_factory=dict)
-    predictions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
-    derive: Callable[..., dict] | None = None
-    metrics: Mapping[str, Any] = field(default_factory=dict)
-
-    def complete(self, params: Mapping[str, Any]) -> dict:
-        """``params`` with defaults filled in; unknown or missing names raise ``ValueError``."""
-        unknown = sorted(set(params) - set(self.params))
-        if unknown:
-            raise ValueError(f"{unknown[0]}: unknown parameter of system {self.name!r}; allowed: "
-                             f"{', '.join(self.params)}")
-        full = {key: params.get(key, default) for key, default in self.params.items()}
-        missing = [key for key, value in full.items() if value is REQUIRED]
-        if missing:
-            raise ValueError(f"{missing[0]}: missing; system {self.name!r} requires "
-                             f"{', '.join(k for k, v in self.params.items() if v is REQUIRED)}")
-        return full
-
-    def build(self, params: Mapping[str, Any]):
-        """Validate ``params`` (defaults filled in) and build the system object."""
-        return self.builder(**self.complete(params))
-
-
-def _coded_link_spec() -> SystemSpec:
-    from linksim.systems.coded_link import link
-    defaults = {key: (REQUIRED if value is None and key in ("k", "ebno_db") else value)
-                for key, value in link.PARAMS.items()}
-    return SystemSpec(
-        name="coded_link",
-        description="CRC + 5G NR LDPC + QAM over AWGN or flat Rayleigh/Rician fading, "
-                    "BP decoding",
-        params=defaults, builder=link.CodedLink,
-        counts=("iterations", "crc_failures", "undetected_errors"))
-
-
-def _pld_spec() -> SystemSpec:
-    from linksim.systems.pld import analysis, link, metrics
-    defaults = {key: (REQUIRED if value is None and key in ("p_m", "d_k", "z_eve_db") else value)
-                for key, value in link.PARAMS.items()}
-    return SystemSpec(
-        name="pld", description="Physical layer deception with NOM (seed 003): deceptive FF1 "
-                                "cipher, CRC + LDPC/BCH per layer, superposition, SIC at Bob "
-                                "and Eve, Table I event counts",
-        params=defaults, builder=link.PLDLink, counts=link.COUNTS,
-        predictions={f"na_{q}": functools.partial(analysis.link_prediction, quantity=q)
-                     for q in analysis.LINK_PREDICTIONS},
-        derive=analysis.derived, metrics=metrics.METRICS)
-
-
-def _pld_study_specs() -> list[SystemSpec]:
-    from linksim.systems.pld import studies
-    specs = []
-    for name, builder, extra, quantities, description in studies.STUDIES:
-        params = {key: (REQUIRED if key == "z_eve_db" else value)
-                  for key, value in {**studies.common_params(), **extra}.items()}
-        specs.append(SystemSpec(
-            name=name, description=description, params=params, builder=builder,
-            kind="analysis",
-            quantities={q: Quantity(label, scale) for q, (label, scale) in quantities.items()}))
-    return specs
+#: The system packages of linksim itself; each has ``SYSTEMS``, a sequence of SystemSpec.
+PACKAGES = ("linksim.systems.coded_link", "linksim.systems.pld")
 
 
 #: The entry-point group through which another package adds systems: each entry point names
@@ -167,7 +67,9 @@ def _plugin_specs() -> list[SystemSpec]:
 @functools.lru_cache(maxsize=None)
 def _registry() -> dict[str, SystemSpec]:
     registry = {}
-    for spec in (_coded_link_spec(), _pld_spec(), *_pld_study_specs(), *_plugin_specs()):
+    builtin = [spec for package in PACKAGES
+               for spec in importlib.import_module(package).SYSTEMS]
+    for spec in (*builtin, *_plugin_specs()):
         if spec.name in registry:
             import sys
             print(f"linksim: ignoring a second system named {spec.name!r}", file=sys.stderr)
@@ -223,14 +125,19 @@ def metrics_of(system: str | None) -> dict:
 
 
 def prediction_functions(system: str | None) -> dict:
-    """Every prediction a scenario of ``system`` may name: the system's own
-    (SystemSpec.predictions), then those of :data:`linksim.theory.PREDICTIONS` not shadowed by
-    them."""
-    from linksim.theory import PREDICTIONS
-    own = SYSTEMS[system].predictions if system is not None and system in SYSTEMS else {}
-    return {**PREDICTIONS, **own}
+    """Every prediction a scenario of ``system`` may name (``SystemSpec.predictions``)."""
+    return dict(SYSTEMS[system].predictions) if system is not None and system in SYSTEMS \
+        else {}
 
 
 def prediction_function(system: str | None, name: str):
     """The prediction called ``name`` for ``system`` (:func:`prediction_functions`), or None."""
     return prediction_functions(system).get(name)
+
+
+def prediction_check(system: str | None, name: str):
+    """The cheap applicability check of prediction ``name`` of ``system`` (None: evaluate the
+    prediction itself to check it)."""
+    if system is None or system not in SYSTEMS:
+        return None
+    return SYSTEMS[system].prediction_checks.get(name)

@@ -1,16 +1,18 @@
-"""Analytical predictions that measured rates are held against (finite blocklength, secrecy).
+"""Analytical results that measured rates are held against (finite blocklength, secrecy), and
+the calling convention of a prediction.
 
-``PREDICTIONS`` maps a name usable in a scenario's ``[[output.predictions]]`` to a callable
-``(point_params: dict, **options)`` returning the predicted probability at that point, either a
-float or ``{"value": float, "kind": "estimate" | "lower_bound" | "upper_bound"}``. The runner
-puts it beside the measured rate with a verdict (:mod:`linksim.validate`), and the report draws
-it as a curve.
+A prediction is a callable ``(point_params: dict, **options)`` returning the predicted
+probability at a point, either a float or ``{"value": float, "kind": "estimate" |
+"lower_bound" | "upper_bound"}``. Each system declares its own (``SystemSpec.predictions``,
+e.g. :mod:`linksim.systems.coded_link.analysis`); the evaluation puts one beside the measured
+rate with a verdict (:mod:`linksim.validate`), and the report draws it as a curve.
 
 A scenario's predictions are validated with the scenario, before anything runs
 (:func:`prediction_options`, :func:`check_prediction`): its options against the callable's
 keyword parameters (names and the types of their defaults), and the prediction at every sweep
-point. A prediction that is costly to evaluate (a root search over the metaconverse) registers
-a cheap applicability check in :data:`CHECKS`; any other is evaluated at each point.
+point. A prediction that is costly to evaluate (a root search over the metaconverse) has a
+cheap applicability check (``SystemSpec.prediction_checks``); any other is evaluated at each
+point.
 """
 
 from __future__ import annotations
@@ -20,39 +22,7 @@ import inspect
 import numbers
 from typing import Any, Callable, Mapping
 
-__all__ = ["PREDICTIONS", "CHECKS", "prediction_options", "option_rule", "check_prediction"]
-
-from linksim.theory import link as _link
-
-PREDICTIONS: dict[str, Callable[..., float | dict]] = {
-    "normal_approximation": _link.normal_approximation,
-    "metaconverse": _link.metaconverse_bler,
-}
-
-
-def _metaconverse_applies(params: dict) -> None:
-    """Where :func:`linksim.theory.link.metaconverse_bler` can be evaluated: the coded link on
-    AWGN with BPSK or QPSK (BI-AWGN), at an SNR per BI-AWGN channel use of at least
-    :data:`linksim.theory.bounds.BIAWGN_MIN_SNR` (-60 dB). ``ValueError`` naming the parameter
-    otherwise."""
-    from linksim.theory.bounds import BIAWGN_MIN_SNR
-    k, n_uses, snr, channel = _link.link_channel(params)
-    if channel not in ("biawgn", "qpsk"):
-        raise ValueError(f"modulation: got {params.get('modulation')!r}; allowed: bpsk or qpsk "
-                         f"(the metaconverse is implemented for BI-AWGN)")
-    snr_bi = snr if channel == "biawgn" else snr / 2.0
-    if snr_bi < BIAWGN_MIN_SNR:
-        raise ValueError(f"ebno_db: got {params.get('ebno_db')!r}; allowed: an Eb/N0 giving at "
-                         f"least -60 dB per BI-AWGN channel use for the metaconverse (below "
-                         f"it the bound is numerically its zero-capacity limit)")
-
-
-#: Cheap applicability checks ``check(point_params, **options)`` of costly predictions, keyed by
-#: the prediction callable: they raise ``ValueError``/``TypeError`` ("param: got ...; allowed:
-#: ...") where the prediction cannot be evaluated. A prediction without one is evaluated.
-CHECKS: dict[Callable, Callable[..., None]] = {
-    _link.metaconverse_bler: _metaconverse_applies,
-}
+__all__ = ["prediction_options", "option_rule", "check_prediction"]
 
 
 def _base(fn):
@@ -110,13 +80,12 @@ def option_rule(fn, name: str, value) -> str | None:
     return None
 
 
-def check_prediction(fn, params: Mapping[str, Any], options: Mapping[str, Any]) -> None:
+def check_prediction(fn, params: Mapping[str, Any], options: Mapping[str, Any],
+                     check: Callable[..., None] | None = None) -> None:
     """Raise ``ValueError``/``TypeError`` (message ``"param: got ...; allowed: ..."`` where the
     callable words it so) when prediction ``fn`` cannot be evaluated at the point ``params``
-    with ``options``: its registered check (:data:`CHECKS`) where it has one, else the
-    prediction itself, whose value must be a number or a ``{"value": number, ...}`` table."""
-    base, _ = _base(fn)
-    check = CHECKS.get(fn) or CHECKS.get(base)
+    with ``options``: its applicability ``check`` where it has one, else the prediction
+    itself, whose value must be a number or a ``{"value": number, ...}`` table."""
     if check is not None:
         check(dict(params), **options)
         return

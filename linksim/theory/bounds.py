@@ -93,11 +93,12 @@ from __future__ import annotations
 
 import abc
 import math
-from numbers import Integral, Real
 
 import numpy as np
 from scipy import fft as sfft
 from scipy import optimize, special, stats
+
+from linksim.checks import check_choice, check_count, check_real
 
 __all__ = ["metaconverse", "achievability", "CHANNELS"]
 
@@ -110,38 +111,22 @@ _LOG2E = 1.0 / _LN2
 # input validation
 # --------------------------------------------------------------------------------------------
 def _check_n(n) -> int:
-    if isinstance(n, bool) or not isinstance(n, (Integral, Real, np.integer, np.floating)):
-        raise ValueError(f"n must be a positive integer blocklength, got n={n!r}")
-    nf = float(n)
-    if not math.isfinite(nf) or nf != math.floor(nf) or nf <= 0:
-        raise ValueError(f"n must be a positive integer blocklength (n >= 1), got n={n!r}")
-    return int(nf)
+    return check_count("n", n)
 
 
 def _check_eps(eps) -> float:
-    try:
-        e = float(eps)
-    except (TypeError, ValueError):
-        raise ValueError(f"eps must be a real number in the open interval (0, 1), got eps={eps!r}")
-    if not (0.0 < e < 1.0):
-        raise ValueError(f"eps must lie in the open interval (0, 1), got eps={eps!r}")
+    e = check_real("eps", eps)
+    if not 0.0 < e < 1.0:
+        raise ValueError(f"eps: got {eps!r}; allowed: a number in the open interval (0, 1)")
     return e
 
 
 def _check_snr(snr) -> float:
-    try:
-        s = float(snr)
-    except (TypeError, ValueError):
-        raise ValueError(f"snr must be a positive finite linear SNR, got snr={snr!r}")
-    if not (math.isfinite(s) and s > 0.0):
-        raise ValueError(f"snr must be a positive finite linear SNR (> 0), got snr={snr!r}")
-    return s
+    return check_real("snr", snr, 0.0, strict_lo=True)
 
 
 def _check_channel(channel, allowed=CHANNELS) -> str:
-    if not isinstance(channel, str) or channel not in allowed:
-        raise ValueError(f"channel must be one of {allowed}, got channel={channel!r}")
-    return channel
+    return check_choice("channel", channel, allowed)
 
 
 # --------------------------------------------------------------------------------------------

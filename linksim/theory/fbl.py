@@ -43,12 +43,12 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from numbers import Real
 
 import numpy as np
 
-from linksim.checks import check_choice
 from scipy import integrate, optimize, special, stats
+
+from linksim.checks import check_bool, check_choice, check_real, check_real_array
 
 __all__ = [
     "CHANNELS",
@@ -97,44 +97,19 @@ def _check_channel(channel, allowed=CHANNELS, name="channel") -> str:
     return check_choice(name, channel, allowed)
 
 
-def _as_float_array(x, name: str) -> np.ndarray:
-    if isinstance(x, (str, bytes)) or x is None:
-        raise TypeError(f"{name}: got {x!r} of type {type(x).__name__}; allowed: a real number "
-                        "or array of real numbers")
-    try:
-        a = np.asarray(x)
-    except Exception as exc:  # pragma: no cover - exotic input
-        raise TypeError(f"{name}: got {x!r}; allowed: a real number or array") from exc
-    if a.dtype == bool or not (np.issubdtype(a.dtype, np.integer)
-                               or np.issubdtype(a.dtype, np.floating)):
-        raise TypeError(f"{name}: got {x!r} of dtype {a.dtype}; allowed: real numbers "
-                        "(int or float)")
-    return a.astype(np.float64)
-
-
 def _check_snr(snr, name="snr") -> np.ndarray:
-    s = _as_float_array(snr, name)
-    bad = ~(s >= 0) | np.isinf(s)
-    if np.any(bad):
-        raise ValueError(f"{name}: got {s[bad].ravel()[0]!r}; allowed: finite linear SNR >= 0 "
-                         "(not NaN)")
-    return s
+    return check_real_array(name, snr, lo=0.0, hi=math.inf, hi_open=True,
+                            allowed="a finite linear SNR >= 0 (not dB), scalar or array")
 
 
 def _check_n(n) -> np.ndarray:
-    a = _as_float_array(n, "n")
-    bad = ~np.isfinite(a) | (a <= 0) | (a != np.round(a))
-    if np.any(bad):
-        raise ValueError(f"n: got {a[bad].ravel()[0]!r}; allowed: a positive integer "
-                         "(blocklength in channel uses)")
-    return a
+    return check_real_array("n", n, lo=0.0, lo_open=True, integer=True,
+                            allowed="a positive integer (blocklength in channel uses)")
 
 
 def _check_k(k, n, channel) -> np.ndarray:
-    a = _as_float_array(k, "k")
-    bad = ~np.isfinite(a) | (a < 0)
-    if np.any(bad):
-        raise ValueError(f"k: got {a[bad].ravel()[0]!r}; allowed: finite number of bits >= 0")
+    a = check_real_array("k", k, lo=0.0, hi=math.inf, hi_open=True,
+                         allowed="a finite number of bits >= 0")
     if channel in BITS_PER_USE:
         kk, nn = np.broadcast_arrays(a, n)
         over = kk > nn * BITS_PER_USE[channel]
@@ -147,27 +122,13 @@ def _check_k(k, n, channel) -> np.ndarray:
 
 
 def _check_eps(eps, name="eps") -> np.ndarray:
-    a = _as_float_array(eps, name)
-    bad = ~((a > 0) & (a < 1))
-    if np.any(bad):
-        raise ValueError(f"{name}: got {a[bad].ravel()[0]!r}; allowed: 0 < {name} < 1")
-    return a
-
-
-def _check_bool(x, name) -> bool:
-    if not isinstance(x, (bool, np.bool_)):
-        raise TypeError(f"{name}: got {x!r} of type {type(x).__name__}; allowed: True or False")
-    return bool(x)
+    return check_real_array(name, eps, lo=0.0, lo_open=True, hi=1.0, hi_open=True,
+                            allowed=f"0 < {name} < 1")
 
 
 def _check_fading(fading, k_factor):
     fad = _check_channel(fading, FADINGS, name="fading")
-    if isinstance(k_factor, (bool, np.bool_)) or not isinstance(k_factor, Real):
-        raise TypeError(f"k_factor: got {k_factor!r} of type {type(k_factor).__name__}; "
-                        "allowed: a real number >= 0")
-    kf = float(k_factor)
-    if not (np.isfinite(kf) and kf >= 0):
-        raise ValueError(f"k_factor: got {k_factor!r}; allowed: finite K-factor >= 0")
+    kf = check_real("k_factor", k_factor, 0.0)
     if fad == "rayleigh" and kf != 0:
         raise ValueError(f"k_factor: got {k_factor!r} with fading='rayleigh'; allowed: 0 "
                          "(use fading='rician' for K > 0)")
@@ -409,7 +370,7 @@ def error_probability(n, k, snr, channel, log_term=True):
     ``V = 0`` with ``C = 0`` (``snr = 0``) and ``k > 0`` gives 1.
     """
     ch = _check_channel(channel)
-    lt = _check_bool(log_term, "log_term")
+    lt = check_bool("log_term", log_term)
     nn = _check_n(n)
     kk = _check_k(k, nn, ch)
     s = _check_snr(snr)
@@ -441,7 +402,7 @@ def max_bits(n, eps, snr, channel, log_term=True):
     Equation: ``log2 M* = n C - sqrt(n V) Q^{-1}(eps) + 1/2 log2 n`` [PPV10 eq. (296)].
     """
     ch = _check_channel(channel)
-    lt = _check_bool(log_term, "log_term")
+    lt = check_bool("log_term", log_term)
     nn = _check_n(n)
     e = _check_eps(eps)
     s = _check_snr(snr)
@@ -518,7 +479,7 @@ def required_snr(n, k, eps, channel, log_term=True):
     [PPV10 eq. (296)].
     """
     ch = _check_channel(channel)
-    lt = _check_bool(log_term, "log_term")
+    lt = check_bool("log_term", log_term)
     nn = _check_n(n)
     kk = _check_k(k, nn, ch)
     e = _check_eps(eps)
@@ -635,7 +596,7 @@ def average_error_probability(n, k, mean_snr, channel, fading="rayleigh", k_fact
     """
     ch = _check_complex_channel(channel)
     fad, kf = _check_fading(fading, k_factor)
-    lt = _check_bool(log_term, "log_term")
+    lt = check_bool("log_term", log_term)
     nn = _check_n(n)
     kk = _check_k(k, nn, ch)
     s = _check_snr(mean_snr, "mean_snr")
@@ -672,11 +633,8 @@ def outage_probability(rate, mean_snr, channel="awgn_complex", fading="rayleigh"
     """
     ch = _check_complex_channel(channel)
     fad, kf = _check_fading(fading, k_factor)
-    r = _as_float_array(rate, "rate")
-    bad = ~np.isfinite(r) | (r < 0)
-    if np.any(bad):
-        raise ValueError(f"rate: got {r[bad].ravel()[0]!r}; allowed: finite rate >= 0 "
-                         "(bits per channel use)")
+    r = check_real_array("rate", rate, lo=0.0, hi=math.inf, hi_open=True,
+                         allowed="a finite rate >= 0 (bits per channel use)")
     s = _check_snr(mean_snr, "mean_snr")
     cdf = _fading_dist(fad, kf)[0]
     r, s = np.broadcast_arrays(r, s)

@@ -28,6 +28,8 @@ import math
 import numpy as np
 from scipy import special, stats
 
+from linksim.checks import check_real_array
+
 __all__ = [
     "secrecy_capacity",
     "secrecy_outage",
@@ -42,42 +44,18 @@ _LOG2E = 1.0 / math.log(2.0)
 
 # ----------------------------------------------------------------------------- input checks
 
-def _as_array(name: str, value, *, low: float | None = None, low_open: bool = False,
-              high: float | None = None, high_open: bool = False, allowed: str) -> np.ndarray:
-    """``value`` as a float64 array; TypeError if not numeric, ValueError if out of range/NaN."""
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name}: got {value!r}; allowed: {allowed}")
-    try:
-        arr = np.asarray(value)
-    except Exception:  # pragma: no cover - exotic objects
-        raise TypeError(f"{name}: got {value!r}; allowed: {allowed}") from None
-    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
-                                 or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(f"{name}: got {value!r} (dtype {arr.dtype}); allowed: {allowed}")
-    arr = arr.astype(np.float64)
-    bad = np.isnan(arr)
-    if low is not None:
-        bad |= (arr <= low) if low_open else (arr < low)
-    if high is not None:
-        bad |= (arr >= high) if high_open else (arr > high)
-    if np.any(bad):
-        shown = arr[bad].flat[0] if arr.ndim else float(arr)
-        raise ValueError(f"{name}: got {value!r} (offending value {shown!r}); allowed: {allowed}")
-    return arr
-
-
 def _snr(name, value):
-    return _as_array(name, value, low=0.0, high=math.inf, high_open=True,
+    return check_real_array(name, value, lo=0.0, hi=math.inf, hi_open=True,
                      allowed="a finite linear SNR >= 0 (not dB), scalar or array")
 
 
 def _prob(name, value):
-    return _as_array(name, value, low=0.0, low_open=True, high=1.0, high_open=True,
+    return check_real_array(name, value, lo=0.0, lo_open=True, hi=1.0, hi_open=True,
                      allowed="a probability in the open interval (0, 1), scalar or array")
 
 
 def _blocklength(value):
-    return _as_array("n", value, low=0.0, low_open=True, high=math.inf, high_open=True,
+    return check_real_array("n", value, lo=0.0, lo_open=True, hi=math.inf, hi_open=True,
                      allowed="a finite blocklength > 0 (complex channel uses), scalar or array")
 
 
@@ -149,10 +127,10 @@ def secrecy_outage(rate, mean_snr_bob, mean_snr_eve):
     TypeError for non-numeric input; ValueError for negative/NaN/infinite rate or SNRs, or
     ``mean_snr_bob == 0``.
     """
-    r = _as_array("rate", rate, low=0.0, high=math.inf, high_open=True,
+    r = check_real_array("rate", rate, lo=0.0, hi=math.inf, hi_open=True,
                   allowed="a finite secrecy rate >= 0 in bits per complex use")
-    mb = _as_array("mean_snr_bob", mean_snr_bob, low=0.0, low_open=True, high=math.inf,
-                   high_open=True, allowed="a finite mean linear SNR > 0")
+    mb = check_real_array("mean_snr_bob", mean_snr_bob, lo=0.0, lo_open=True, hi=math.inf,
+                   hi_open=True, allowed="a finite mean linear SNR > 0")
     me = _snr("mean_snr_eve", mean_snr_eve)
     t = np.exp2(r)
     p = 1.0 - mb / (mb + t * me) * np.exp(-(t - 1.0) / mb)
@@ -212,8 +190,8 @@ def average_secrecy_capacity(mean_snr_bob, mean_snr_eve):
     ------
     TypeError for non-numeric input; ValueError for mean_snr_bob <= 0, mean_snr_eve < 0, NaN/inf.
     """
-    mb = _as_array("mean_snr_bob", mean_snr_bob, low=0.0, low_open=True, high=math.inf,
-                   high_open=True, allowed="a finite mean linear SNR > 0")
+    mb = check_real_array("mean_snr_bob", mean_snr_bob, lo=0.0, lo_open=True, hi=math.inf,
+                   hi_open=True, allowed="a finite mean linear SNR > 0")
     me = _snr("mean_snr_eve", mean_snr_eve)
     mb, me = np.broadcast_arrays(mb, me)
     a = 1.0 / mb
@@ -336,7 +314,7 @@ def fbl_leakage(n, eps, rate, snr_bob, snr_eve):
     """
     nn = _blocklength(n)
     e = _prob("eps", eps)
-    r = _as_array("rate", rate, low=0.0, high=math.inf, high_open=True,
+    r = check_real_array("rate", rate, lo=0.0, hi=math.inf, hi_open=True,
                   allowed="a finite rate >= 0 in bits per complex use")
     b = _snr("snr_bob", snr_bob)
     s = _snr("snr_eve", snr_eve)

@@ -18,7 +18,27 @@ __all__ = ["read_alist", "write_alist", "LDPCCode"]
 
 
 def read_alist(path: str | os.PathLike) -> sp.csr_matrix:
-    """Read an alist file; returns H as CSR uint8 [M, N]."""
+    """Read a parity-check matrix from an alist file (MacKay's format, module docstring).
+
+    Lines zero-padded to the maximum degree or not are both read; the row section must
+    describe the same matrix as the column section.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The alist file.
+
+    Returns
+    -------
+    pcm : scipy.sparse.csr_matrix, uint8 [M, N]
+        H, entries 0/1.
+
+    Raises
+    ------
+    ValueError
+        Not an alist file, truncated degree lists, wrong entry counts, a column whose
+        entries differ from its degree, or column and row sections that disagree.
+    """
     with open(path) as fh:
         tokens = [int(t) for t in fh.read().split()]
     if len(tokens) < 4:
@@ -58,7 +78,18 @@ def read_alist(path: str | os.PathLike) -> sp.csr_matrix:
 
 
 def write_alist(pcm, path: str | os.PathLike) -> None:
-    """Write the binary matrix ``pcm`` [M, N] as a zero-padded alist file."""
+    """Write a binary matrix as a zero-padded alist file (MacKay's format, module docstring).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to write (overwritten).
+
+    Input
+    -----
+    pcm : uint8 [M, N]
+        Binary parity-check matrix, dense or scipy.sparse (any dtype holding 0/1).
+    """
     h = sp.csc_matrix(pcm, dtype=np.uint8)
     m, n = h.shape
     hr = h.tocsr()
@@ -106,13 +137,31 @@ def _gf2_systematic(h: np.ndarray):
 
 
 class LDPCCode:
-    """A binary LDPC code given by its parity-check matrix (dense, sparse or an alist path).
+    """A binary LDPC code given by its parity-check matrix H, ``H c = 0 (mod 2)``.
 
     Encoding is systematic on the information columns found by GF(2) elimination (dense, so
-    meant for codes up to a few thousand bits); decoding uses the same BP kernels as LDPC5G.
+    meant for codes up to a few thousand bits); decoding uses the same BP kernels as LDPC5G
+    (:mod:`linksim.fec.ldpc.decoder`). A :class:`linksim.fec.code.Code`: :meth:`encode` and
+    :meth:`decode_llr`.
 
-    Attributes: n (code length), k (dimension N - rank H), info_positions int64 [k], graph, pcm.
-    A :class:`linksim.fec.code.Code`: :meth:`encode` and :meth:`decode_llr`.
+    Parameters
+    ----------
+    pcm : array_like [M, N], scipy.sparse matrix, str or os.PathLike
+        H as a dense or sparse binary matrix, or the path of an alist file
+        (:func:`read_alist`). It must not have full column rank (k >= 1).
+
+    Attributes
+    ----------
+    n : int
+        Code length N.
+    k : int
+        Dimension N - rank H.
+    info_positions : int64 [k]
+        The information columns, in increasing order; the codeword holds ``u`` there.
+    graph : QCGraph
+        The Tanner graph of H (Z = 1).
+    pcm : scipy.sparse.csr_matrix, uint8 [M, N]
+        H.
     """
 
     def __init__(self, pcm):
@@ -129,7 +178,18 @@ class LDPCCode:
             raise ValueError("pcm: has full column rank, so the code has no information bits")
 
     def encode(self, u) -> np.ndarray:
-        """``u`` uint8 [..., k] -> codeword uint8 [..., n] with ``pcm @ c = 0 (mod 2)``."""
+        """Systematic encoding: ``c[info_positions] = u`` and ``pcm @ c = 0 (mod 2)``.
+
+        Input
+        -----
+        u : uint8 [..., k]
+            Message bits in {0, 1} (any numeric dtype holding 0/1).
+
+        Output
+        ------
+        c : uint8 [..., n]
+            Codewords.
+        """
         u = np.asarray(u)
         if u.shape[-1:] != (self.k,):
             raise ValueError(f"u: got shape {u.shape}; allowed: [..., k] with k = {self.k}")
@@ -157,10 +217,45 @@ class LDPCCode:
     def decode(self, llr, num_iter: int = 20, algorithm: str = "spa", early_stop: bool = True,
                return_iterations: bool = False, output: str = "info", schedule: str | None = None,
                scaling: float | None = None, offset: float | None = None, llr_max: float = 20.0):
-        """Decode ``llr`` float [..., n] -> ``u_hat`` uint8 [..., k] (or [..., n] with ``output="codeword"``).
+        """Belief-propagation decoding on the Tanner graph of ``pcm`` (:func:`bp_decode`).
 
-        Same algorithms and options as :meth:`linksim.fec.ldpc.LDPC5G.decode`.
-        :meth:`decode_llr` is the same decoder with the :class:`linksim.fec.code.Code` output.
+        Same algorithms and options as :meth:`linksim.fec.ldpc.LDPC5G.decode`, except the
+        default algorithm (SPA here) and the fixed float32 messages. :meth:`decode_llr` is the
+        same decoder with the :class:`linksim.fec.code.Code` output.
+
+        Parameters
+        ----------
+        num_iter : int
+            Maximum iterations, >= 1.
+        algorithm : {"spa", "nms", "oms"}
+            Check-node rule: sum-product, normalized min-sum, offset min-sum.
+        early_stop : bool
+            Stop a frame once its syndrome is zero.
+        return_iterations : bool
+            Also return the iterations used per frame.
+        output : {"info", "codeword"}
+            Return the information bits or the whole hard-decision codeword.
+        schedule : {"flooding", "layered"} or None
+            None: flooding for SPA, layered for min-sum.
+        scaling : float or None
+            Min-sum normalization alpha (nms); None: 0.75.
+        offset : float or None
+            Min-sum offset beta (oms); None: 0.5.
+        llr_max : float
+            Clipping of the check-node outputs, > 0 (<= 40 for SPA).
+
+        Input
+        -----
+        llr : float [..., n]
+            Channel LLRs ``ln P(b=0|y)/P(b=1|y)`` (positive favours 0).
+
+        Output
+        ------
+        u_hat : uint8 [..., k]
+            Hard decisions on ``info_positions``; uint8 [..., n] with ``output="codeword"``.
+        iterations : int32 [...]
+            Iterations used per frame; returned only with ``return_iterations``, as
+            ``(u_hat, iterations)``.
         """
         if algorithm not in CN_RULES:
             raise ValueError(f"algorithm: got {algorithm!r}; allowed: {', '.join(CN_RULES)}")
@@ -180,24 +275,25 @@ class LDPCCode:
                    llr_max: float = 20.0) -> tuple[np.ndarray, np.ndarray]:
         """The :class:`linksim.fec.code.Code` decoder: :meth:`decode` plus the syndrome flag.
 
+        BP decoding on the Tanner graph of ``pcm`` (:func:`linksim.fec.ldpc.bp_decode`).
+
         Parameters
         ----------
-        num_iter, algorithm, early_stop, schedule, scaling, offset, llr_max :
-            as :meth:`decode`, with the same defaults (SPA, flooding).
+        num_iter, algorithm, early_stop, schedule, scaling, offset, llr_max : see decode
+            As :meth:`decode`, with the same defaults (SPA, flooding).
 
         Input
         -----
-        llr : float [batch, n]   channel LLRs ``ln P(b=0|y)/P(b=1|y)`` (positive favours 0).
+        llr : float [batch, n]
+            Channel LLRs ``ln P(b=0|y)/P(b=1|y)`` (positive favours 0).
 
         Output
         ------
-        u_hat : uint8 [batch, k]   the hard decisions on ``info_positions``.
-        ok : bool [batch]   ``pcm @ c_hat = 0 (mod 2)`` for the final hard decisions ``c_hat``:
-            a codeword, not necessarily the sent one.
-
-        Implements
-        ----------
-        BP decoding on the Tanner graph of ``pcm`` (:func:`linksim.fec.ldpc.bp_decode`).
+        u_hat : uint8 [batch, k]
+            The hard decisions on ``info_positions``.
+        ok : bool [batch]
+            ``pcm @ c_hat = 0 (mod 2)`` for the final hard decisions ``c_hat``: a codeword,
+            not necessarily the sent one.
         """
         hard, iters, batch_shape = self._bp(llr, num_iter, algorithm, early_stop, schedule,
                                             scaling, offset, llr_max)

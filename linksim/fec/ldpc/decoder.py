@@ -70,17 +70,39 @@ _TASK_BYTES = 4 << 20
 
 
 class QCGraph:
-    """A quasi-cyclic Tanner graph: base entries (row, column, shift) and the lifting size Z.
+    """A quasi-cyclic Tanner graph: base entries (row, column, shift) lifted by Z.
+
+    Entry (row i, column j, shift P) means that check ``i*Z + t`` involves variable
+    ``j*Z + (t + P) mod Z`` for t = 0..Z-1; a plain parity-check matrix is Z = 1, shift 0.
+
+    Parameters
+    ----------
+    rows, cols, shifts : int64 [E_base]
+        Base row, base column and shift of each entry (any integer array-likes, raveled);
+        shifts in [0, z), no two entries at the same (row, column).
+    z : int
+        Lifting size.
+    n_base_rows, n_base_cols : int
+        Size of the base matrix; every entry must lie inside it.
 
     Attributes
     ----------
-    z : int                 lifting size (1 for a plain parity-check matrix)
+    z : int
+        Lifting size (1 for a plain parity-check matrix).
     n_base_rows, n_base_cols : int
-    row_ptr : int64 [rows + 1]   entries of base row i are ``row_ptr[i]:row_ptr[i+1]``
-    ent_col, ent_shift : int64 [E_base]   block column and shift of each entry
-    n_checks, n_vars, n_edges : int      lifted sizes (rows*Z, cols*Z, E_base*Z)
-    chk_ptr : int64 [n_checks + 1], chk_var : int64 [n_edges]   lifted edges, check-major
+        Size of the base matrix.
+    row_ptr : int64 [n_base_rows + 1]
+        Entries of base row i are ``row_ptr[i]:row_ptr[i+1]`` (entries sorted by row, column).
+    ent_col, ent_shift : int64 [E_base]
+        Block column and shift of each entry.
+    n_checks, n_vars, n_edges : int
+        Lifted sizes (n_base_rows*Z, n_base_cols*Z, E_base*Z).
+    chk_ptr : int64 [n_checks + 1]
+        Lifted edges, check-major: the edges of check c are ``chk_ptr[c]:chk_ptr[c+1]``.
+    chk_var : int64 [n_edges]
+        Variable of each lifted edge (sorted within a check).
     max_check_degree : int
+        Largest check degree (0 for a graph without edges).
     """
 
     def __init__(self, rows, cols, shifts, z: int, n_base_rows: int, n_base_cols: int):
@@ -112,7 +134,18 @@ class QCGraph:
 
     @classmethod
     def from_pcm(cls, pcm) -> "QCGraph":
-        """Graph of a plain binary parity-check matrix [M, N] (Z = 1)."""
+        """Graph of a plain binary parity-check matrix (Z = 1, every shift 0).
+
+        Input
+        -----
+        pcm : uint8 [M, N]
+            Dense or scipy.sparse; entries 0 or 1 (any numeric dtype).
+
+        Returns
+        -------
+        graph : QCGraph
+            Its Tanner graph: M checks, N variables.
+        """
         h = sp.coo_matrix(pcm)
         h.sum_duplicates()
         h.eliminate_zeros()
@@ -121,7 +154,13 @@ class QCGraph:
         return cls(h.row, h.col, np.zeros(h.nnz, np.int64), 1, h.shape[0], h.shape[1])
 
     def to_pcm(self) -> sp.csr_matrix:
-        """The lifted parity-check matrix, CSR uint8 [n_checks, n_vars], sorted indices."""
+        """The lifted parity-check matrix H (module docstring, "Graph representation").
+
+        Output
+        ------
+        pcm : scipy.sparse.csr_matrix, uint8 [n_checks, n_vars]
+            Entries 1 on the edges, sorted indices.
+        """
         z = self.z
         base_rows = np.repeat(np.arange(self.n_base_rows), np.diff(self.row_ptr))
         t = np.arange(z)
@@ -132,7 +171,18 @@ class QCGraph:
         return h
 
     def syndrome(self, bits) -> np.ndarray:
-        """``H @ bits mod 2``: bits uint8 [..., n_vars] -> uint8 [..., n_checks]."""
+        """The syndrome ``H @ bits mod 2``.
+
+        Input
+        -----
+        bits : uint8 [..., n_vars]
+            Hard decisions in {0, 1} (any integer dtype).
+
+        Output
+        ------
+        syndrome : uint8 [..., n_checks]
+            1 where a check is not satisfied.
+        """
         bits = np.asarray(bits)
         if bits.shape[-1:] != (self.n_vars,):
             raise ValueError(f"bits: got shape {bits.shape}; allowed: [..., {self.n_vars}]")
@@ -145,13 +195,33 @@ class QCGraph:
 
 def checks_satisfied(graph: QCGraph, hard: np.ndarray, iterations: np.ndarray,
                      num_iter: int, early_stop: bool) -> np.ndarray:
-    """Whether each frame's hard decisions satisfy every check of ``graph``: bool [B].
+    """Whether each frame's hard decisions satisfy every check of ``graph`` (``H c = 0``).
 
-    ``hard`` uint8 [B, n_vars] and ``iterations`` int32 [B] are what :func:`bp_decode` returned
-    for ``num_iter`` and ``early_stop``. With early stop, a frame that used fewer than
-    ``num_iter`` iterations stopped because its syndrome was zero, and the kernel wrote out
-    the decisions it had just checked, so only the frames that used all ``num_iter``
-    iterations are checked here (``graph.syndrome``). Without early stop every frame is.
+    With early stop, a frame that used fewer than ``num_iter`` iterations stopped because its
+    syndrome was zero, and the kernel wrote out the decisions it had just checked, so only the
+    frames that used all ``num_iter`` iterations are checked here (``graph.syndrome``).
+    Without early stop every frame is.
+
+    Parameters
+    ----------
+    graph : QCGraph
+        The graph :func:`bp_decode` decoded on.
+    num_iter : int
+        The ``num_iter`` passed to :func:`bp_decode`.
+    early_stop : bool
+        The ``early_stop`` passed to :func:`bp_decode`.
+
+    Input
+    -----
+    hard : uint8 [B, n_vars]
+        Hard decisions returned by :func:`bp_decode`.
+    iterations : int32 [B]
+        Iterations per frame returned by :func:`bp_decode`.
+
+    Returns
+    -------
+    ok : bool [B]
+        True where every check is satisfied.
     """
     ok = np.ones(hard.shape[0], bool)
     todo = np.flatnonzero(iterations >= num_iter) if early_stop else np.arange(hard.shape[0])
@@ -162,7 +232,11 @@ def checks_satisfied(graph: QCGraph, hard: np.ndarray, iterations: np.ndarray,
 
 @nb.njit(cache=True, inline="always")
 def _minsum_update(q, r, deg, lanes, rule, alpha, beta, llr_max, min1, min2, sign):
-    """Min-sum check update: q, r [deg, lanes].
+    """Min-sum check update, "nms" or "oms" of the module docstring, on the first ``deg`` rows.
+
+    q : float32 or float64 [max_deg, lanes], variable-to-check messages (rows :deg used);
+    r : same dtype and shape, written; min1, min2, sign : [lanes], scratch of the same dtype;
+    rule : int (1 nms, 2 oms); alpha, beta, llr_max : scalars of the message dtype.
 
     The edge holding the minimum is the one whose |q| equals min1: on a tie min2 equals min1,
     so which of the tied edges gets min2 does not matter. This avoids tracking its index.
@@ -301,7 +375,10 @@ def _spa_limit(llr_max: float, dtype) -> float:
 
 @nb.njit(cache=True, inline="always")
 def _spa_update(q, r, deg, lanes, limit, tq, acc):
-    """Sum-product check update: r_i = 2 atanh(prod_{j != i} tanh(q_j / 2)); q, r [deg, lanes].
+    """Sum-product check update: r_i = 2 atanh(prod_{j != i} tanh(q_j / 2)) (module docstring).
+
+    q : float32 or float64 [max_deg, lanes] (rows :deg used); r : same, written; tq : same,
+    scratch; acc : [lanes], scratch of the same dtype; limit : float < 1.
 
     tanh and atanh are the vectorizable versions of :func:`_spa_math`, in the precision of the
     messages, so every step runs in SIMD lanes. The product over the other edges uses prefix
@@ -337,7 +414,11 @@ def _spa_update(q, r, deg, lanes, limit, tq, acc):
 
 @nb.njit(cache=True, inline="always")
 def _load_frame(llr, f, lane, chan, post, msg):
-    """Put frame ``f`` into lane ``lane``: channel LLRs and posteriors set, messages reset."""
+    """Put frame ``f`` into lane ``lane``: channel LLRs and posteriors set, messages reset.
+
+    llr : float32 or float64 [B, n_vars]; chan, post : [n_vars, lanes] and msg : [n_edges,
+    lanes], of llr's dtype, written in column ``lane``.
+    """
     for v in range(post.shape[0]):
         chan[v, lane] = llr[f, v]
         post[v, lane] = llr[f, v]
@@ -348,7 +429,13 @@ def _load_frame(llr, f, lane, chan, post, msg):
 @nb.njit(parallel=True, cache=True, fastmath=True, error_model="numpy")
 def _bp_kernel(llr, chk_ptr, chk_var, max_deg, num_iter, rule, layered, alpha, beta, llr_max,
                spa_limit, early_stop, n_tasks, lanes, hard, iterations):
-    """Decode llr [B, N] (float32 or float64) into hard [B, N] and iterations [B]; see bp_decode."""
+    """Decode llr [B, N] (float32 or float64) into hard [B, N] and iterations [B]; see bp_decode.
+
+    chk_ptr : int64 [n_checks + 1], chk_var : int64 [n_edges] (:class:`QCGraph`); hard :
+    uint8 [B, N] and iterations : int32 [B], written. rule : int (0 spa, 1 nms, 2 oms);
+    layered, early_stop : bool; alpha, beta, llr_max : scalars of llr's dtype; n_tasks, lanes :
+    int (frames are split into n_tasks contiguous ranges, each decoded ``lanes`` at a time).
+    """
     n_frames, n_vars = llr.shape
     n_checks = chk_ptr.size - 1
     n_edges = chk_var.size
@@ -451,25 +538,45 @@ def _bp_kernel(llr, chk_ptr, chk_var, max_deg, num_iter, rule, layered, alpha, b
 def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm: str = "spa",
               schedule: str | None = None, early_stop: bool = True, alpha: float = 0.75,
               beta: float = 0.5, llr_max: float = 20.0, precision: str = "float32"):
-    """Decode a batch of frames on ``graph`` (module docstring: rules, schedules, lanes).
+    """Belief-propagation decoding of a batch of frames on ``graph`` (module docstring).
+
+    The module docstring gives the check-node rules, the schedules and the SIMD lanes. Each
+    frame's result depends on its own LLRs alone (not on the batch, lane or thread count).
 
     Parameters
     ----------
     graph : QCGraph
-    llr : float [B, N]   channel LLRs (ln P(0)/P(1)) of the graph's variables; 0 = erased or
-        punctured; +-inf (a known bit) is clipped to +-KNOWN_LLR.
-    num_iter : int       maximum iterations (>= 1).
-    algorithm : "spa" | "nms" | "oms"   check-node rule.
-    schedule : "flooding" | "layered" | None   None: flooding for SPA, layered for min-sum.
-    early_stop : bool    stop a frame once its syndrome is zero.
-    alpha, beta : float  normalization (nms) and offset (oms).
-    llr_max : float      clipping of check-node outputs.
-    precision : "float32" | "float64"   arithmetic of the messages.
+        The Tanner graph; N = ``graph.n_vars``.
+    num_iter : int
+        Maximum iterations, >= 1.
+    algorithm : {"spa", "nms", "oms"}
+        Check-node rule: sum-product, normalized min-sum, offset min-sum.
+    schedule : {"flooding", "layered"} or None
+        None: flooding for SPA, layered for min-sum.
+    early_stop : bool
+        Stop a frame once its syndrome is zero.
+    alpha : float
+        Normalization of nms, finite, >= 0.
+    beta : float
+        Offset of oms, finite, >= 0.
+    llr_max : float
+        Clipping of the check-node outputs, finite, > 0; <= ``SPA_LLR_MAX`` = 40 for SPA.
+    precision : {"float32", "float64"}
+        Arithmetic of the messages.
+
+    Input
+    -----
+    llr : float [B, N]
+        Channel LLRs ``ln P(b=0|y)/P(b=1|y)`` of the graph's variables, any floating dtype;
+        0 = erased or punctured; +-inf (a known bit) is clipped to +-KNOWN_LLR; NaN is
+        rejected.
 
     Returns
     -------
-    hard : uint8 [B, N]        hard decisions of the posteriors.
-    iterations : int32 [B]     iterations used per frame.
+    hard : uint8 [B, N]
+        Hard decisions of the posteriors (``post < 0 -> 1``).
+    iterations : int32 [B]
+        Iterations used per frame.
     """
     if algorithm not in CN_RULES:
         raise ValueError(f"algorithm: got {algorithm!r}; allowed: {', '.join(CN_RULES)}")

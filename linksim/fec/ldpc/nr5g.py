@@ -44,6 +44,8 @@ import numba as nb
 import numpy as np
 import scipy.sparse as sp
 
+from linksim.checks import check_int
+
 from .decoder import CN_RULES, KNOWN_LLR, QCGraph, bp_decode, checks_satisfied
 
 __all__ = ["LDPC5G", "base_graph", "lifting_sizes", "select_base_graph", "K_MIN", "K_MAX",
@@ -63,7 +65,14 @@ _CORE = 4  # number of core parity block columns (dual diagonal)
 
 
 def lifting_sizes() -> list[tuple[int, int]]:
-    """All (Z_c, i_LS) pairs of TS 38.212 Table 5.3.2-1, sorted by Z_c."""
+    """All (Z_c, i_LS) pairs of the lifting sizes, Z = a * 2^j <= 384 (TS 38.212 Table 5.3.2-1).
+
+    Returns
+    -------
+    pairs : list[tuple[int, int]]
+        The 51 pairs ``(Z_c, i_LS)``, sorted by Z_c; i_LS = 0..7 for a = 2, 3, 5, 7, 9, 11,
+        13, 15.
+    """
     pairs = []
     for i_ls, a in enumerate(_LIFTING_SET_BASES):
         z = a
@@ -75,9 +84,20 @@ def lifting_sizes() -> list[tuple[int, int]]:
 
 @functools.lru_cache(maxsize=None)
 def base_graph(bg: int) -> np.ndarray:
-    """Base graph ``bg`` (1 or 2) as an int16 array [rows, cols, 8] of V_ij per i_LS; -1 = zero block.
+    """The shift values V_ij of base graph ``bg`` for every i_LS (TS 38.212 Tables 5.3.2-2, 5.3.2-3).
 
-    Data: TS 38.212 Table 5.3.2-2 (BG1) and 5.3.2-3 (BG2), shipped in ``data/bg{1,2}.csv``.
+    Data: Table 5.3.2-2 (BG1) and 5.3.2-3 (BG2), shipped in ``data/bg{1,2}.csv``. Cached.
+
+    Parameters
+    ----------
+    bg : int
+        Base graph, 1 or 2.
+
+    Returns
+    -------
+    table : int16 [rows, cols, 8]
+        Read-only; ``table[i, j, i_LS]`` = V_ij, -1 for a zero block. [46, 68, 8] for BG1,
+        [42, 52, 8] for BG2.
     """
     if bg not in _BG_SHAPE:
         raise ValueError(f"bg: got {bg!r}; allowed: 1 or 2")
@@ -91,42 +111,76 @@ def base_graph(bg: int) -> np.ndarray:
 
 
 def select_base_graph(k: int, coderate: float) -> int:
-    """Base graph of TS 38.212 §7.2.2 for code block size ``k`` and rate ``coderate``."""
+    """Base graph for code block size ``k`` and rate ``coderate`` (TS 38.212 §7.2.2).
+
+    BG2 if k <= 292, or k <= 3824 and R <= 0.67, or R <= 0.25; otherwise BG1 (the standard
+    states it for the transport block size A; here k stands for it).
+
+    Parameters
+    ----------
+    k : int
+        Code block size (information bits, CRC included).
+    coderate : float
+        Code rate R = k / n.
+
+    Returns
+    -------
+    bg : int
+        1 or 2.
+    """
     if k <= 292 or (k <= 3824 and coderate <= 0.67) or coderate <= 0.25:
         return 2
     return 1
 
 
-def _check_int(name: str, value, lo: int, hi: int, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name}: got {value!r} of type {type(value).__name__}; allowed: an integer {what}")
-    if not lo <= value <= hi:
-        raise ValueError(f"{name}: got {value}; allowed: an integer {what}")
-    return int(value)
-
-
 class LDPC5G:
     """A 5G NR LDPC code block with rate matching (TS 38.212 §5.2.2, §5.3.2, §5.4.2.1).
 
+    One code block: ``k`` information bits (K' of the standard, CRC included if the caller
+    attached one) to ``n`` rate-matched bits (E); redundancy version 0, no limited buffer, no
+    bit interleaver (module docstring). A :class:`linksim.fec.code.Code`: :meth:`encode` and
+    :meth:`decode_llr`.
+
     Parameters
     ----------
-    k : int   information bits, 12 <= k <= 8448 (<= 3840 with BG2).
-    n : int   rate-matched output bits, k / n <= 0.95 (n > the buffer repeats it). Small
-        codes close to that rate may still be non-injective (see MAX_CODERATE).
-    bg : 1, 2 or None   base graph; None selects it as the standard does.
+    k : int
+        Information bits, 12 <= k <= 8448 (<= 3840 with BG2).
+    n : int
+        Rate-matched output bits, k / n <= 0.95 (n > the buffer repeats it). Small codes close
+        to that rate may still be non-injective (see MAX_CODERATE).
+    bg : {1, 2} or None
+        Base graph; None selects it as the standard does (:func:`select_base_graph`).
 
     Attributes
     ----------
-    k, n, bg, z (Z_c), i_ls, k_b (K_b used for the lifting size), k_ldpc (K), n_ldpc (the
-    lifted column count, 68 Z or 52 Z), n_filler (F), n_cb (circular buffer length N),
-    coderate (k / n), graph (the decoder's QCGraph), pcm (full lifted H, scipy CSR).
-
-    A :class:`linksim.fec.code.Code`: :meth:`encode` and :meth:`decode_llr`.
+    k, n, bg : int
+        As given (bg as selected).
+    z : int
+        Lifting size Z_c.
+    i_ls : int
+        Set index i_LS of Z_c (Table 5.3.2-1).
+    k_b : int
+        K_b used to pick the lifting size (§5.2.2).
+    k_cols : int
+        Systematic block columns of the base graph, 22 (BG1) or 10 (BG2).
+    k_ldpc : int
+        K = k_cols * Z, systematic bits with the filler bits.
+    n_filler : int
+        F = K - k filler bits (known zeros, never sent).
+    n_ldpc : int
+        Lifted column count, 68 Z (BG1) or 52 Z (BG2).
+    n_cb : int
+        Circular buffer length N_cb = n_ldpc - 2 Z.
+    coderate : float
+        k / n.
+    graph : QCGraph
+        The decoder's graph: the block rows whose parity is sent, with the entries of the
+        block columns made only of filler bits dropped.
     """
 
     def __init__(self, k: int, n: int, bg: int | None = None):
-        k = _check_int("k", k, K_MIN, K_MAX, f"in [{K_MIN}, {K_MAX}] (5G NR code block sizes)")
-        n = _check_int("n", n, k + 1, _N_MAX, f"in [k + 1, {_N_MAX}] = [{k + 1}, {_N_MAX}]")
+        k = check_int("k", k, K_MIN, K_MAX, "5G NR code block sizes")
+        n = check_int("n", n, k + 1, _N_MAX, "n > k")
         if k / n > MAX_CODERATE:
             n_min = -(-k * 1000 // 950)
             raise ValueError(f"n: got {n} for k={k}, rate {k / n:.3f}; allowed: rate k/n <= "
@@ -181,7 +235,18 @@ class LDPC5G:
 
     # ------------------------------------------------------------------ structure
     def pcm_rows(self, n_rows: int) -> sp.csr_matrix:
-        """The first ``n_rows`` block rows of the lifted H: CSR [n_rows*Z, n_ldpc], uint8."""
+        """The first ``n_rows`` block rows of the lifted parity-check matrix H (TS 38.212 §5.3.2).
+
+        Parameters
+        ----------
+        n_rows : int
+            Block rows, 1 .. the base graph's rows (46 for BG1, 42 for BG2).
+
+        Output
+        ------
+        pcm : scipy.sparse.csr_matrix, uint8 [n_rows*Z, n_ldpc]
+            Those rows of H.
+        """
         shifts = self._shifts[:n_rows]
         r_idx, c_idx = np.nonzero(shifts >= 0)
         return QCGraph(r_idx, c_idx, shifts[r_idx, c_idx], self.z, n_rows,
@@ -189,12 +254,12 @@ class LDPC5G:
 
     @property
     def pcm(self) -> sp.csr_matrix:
-        """Full lifted parity-check matrix of the mother code, CSR uint8 [rows*Z, cols*Z]."""
+        """scipy.sparse.csr_matrix, uint8 [rows*Z, n_ldpc]: the mother code's lifted H (§5.3.2)."""
         return self.pcm_rows(self._shifts.shape[0])
 
     @property
     def n_rows_used(self) -> int:
-        """Base-graph rows whose parity bits are (at least partly) transmitted."""
+        """int: base-graph rows whose parity bits are (at least partly) transmitted."""
         return self._n_rows_used
 
     def _build_encoder_tables(self):
@@ -274,26 +339,57 @@ class LDPC5G:
         return np.ascontiguousarray(u, dtype=np.uint8)
 
     def mother_codeword(self, u) -> np.ndarray:
-        """Full mother codeword [..., n_ldpc] (filler and punctured bits included), uint8.
+        """The full mother codeword, filler and punctured bits included (TS 38.212 §5.3.2).
 
         ``pcm @ c = 0 (mod 2)`` holds for it; :meth:`encode` sends a part of it.
+
+        Input
+        -----
+        u : uint8 [..., k]
+            Information bits in {0, 1} (other integer dtypes and bool accepted).
+
+        Output
+        ------
+        c : uint8 [..., n_ldpc]
+            The codeword: ``c[..., :k] = u``, filler bits 0, then the parity bits.
         """
         u = self._check_bits(u)
         cw = self._mother_codeword(u, self._shifts.shape[1])
         return cw.reshape(u.shape[:-1] + (self.n_ldpc,))
 
     def encode(self, u) -> np.ndarray:
-        """Encode and rate-match: ``u`` uint8 [..., k] -> ``c`` uint8 [..., n] (§5.3.2, §5.4.2.1)."""
+        """Encode and rate-match (TS 38.212 §5.3.2, §5.4.2.1).
+
+        Input
+        -----
+        u : uint8 [..., k]
+            Information bits in {0, 1} (other integer dtypes and bool accepted).
+
+        Output
+        ------
+        c : uint8 [..., n]
+            The first n bits read cyclically from the circular buffer, fillers skipped.
+        """
         u = self._check_bits(u)
         cw = self._mother_codeword(u, self._n_cols_used)
         return cw[:, self._tx_index].reshape(u.shape[:-1] + (self.n,))
 
     # ------------------------------------------------------------------ decoding
     def derate_match(self, llr) -> np.ndarray:
-        """Rate-matched LLRs float [..., n] -> decoder-graph LLRs float32 [B, graph.n_vars].
+        """De-rate-matching: rate-matched LLRs onto the decoder graph (inverse of TS 38.212 §5.4.2.1).
 
         Repetitions are summed, punctured and unsent bits get 0, and filler bits (known zeros)
         get ``KNOWN_LLR``. Column j of the graph is codeword bit j.
+
+        Input
+        -----
+        llr : float [..., n]
+            Rate-matched LLRs ``ln P(b=0|y)/P(b=1|y)``, any floating dtype.
+
+        Output
+        ------
+        llr_graph : float32 [B, graph.n_vars]
+            B = the product of the leading dimensions (flattened).
         """
         llr = np.asarray(llr)
         if llr.ndim < 1 or llr.shape[-1] != self.n:
@@ -322,13 +418,47 @@ class LDPC5G:
                return_iterations: bool = False, schedule: str | None = None,
                scaling: float | None = None, offset: float | None = None, llr_max: float = 20.0,
                precision: str = "float32"):
-        """Decode rate-matched LLRs ``llr`` float [..., n] (ln P(0)/P(1)) -> ``u_hat`` uint8 [..., k].
+        """De-rate-match and BP-decode rate-matched LLRs (receiver of TS 38.212 §5.3.2, §5.4.2.1).
 
-        algorithm : "spa" (sum-product, flooding by default), "nms" (normalized min-sum, layered
-        by default, ``scaling`` alpha = 0.75) or "oms" (offset min-sum, layered, ``offset``
-        beta = 0.5). ``schedule`` overrides the schedule ("flooding" | "layered").
-        With ``return_iterations`` it returns ``(u_hat, iterations int32 [...])``.
-        :meth:`decode_llr` is the same decoder with the :class:`linksim.fec.code.Code` output.
+        The standard does not specify the receiver; :func:`linksim.fec.ldpc.bp_decode` is
+        the decoder. :meth:`decode_llr` is the same decoder with the
+        :class:`linksim.fec.code.Code` output.
+
+        Parameters
+        ----------
+        num_iter : int
+            Maximum iterations, >= 1.
+        algorithm : {"spa", "nms", "oms"}
+            "spa" (sum-product, flooding by default), "nms" (normalized min-sum, layered by
+            default, ``scaling`` alpha = 0.75) or "oms" (offset min-sum, layered, ``offset``
+            beta = 0.5).
+        early_stop : bool
+            Stop a frame once its syndrome is zero.
+        return_iterations : bool
+            Also return the iterations used per frame.
+        schedule : {"flooding", "layered"} or None
+            Overrides the algorithm's default schedule.
+        scaling : float or None
+            Min-sum normalization alpha (nms); None: 0.75.
+        offset : float or None
+            Min-sum offset beta (oms); None: 0.5.
+        llr_max : float
+            Clipping of the check-node outputs, > 0 (<= 40 for SPA).
+        precision : {"float32", "float64"}
+            Arithmetic of the messages.
+
+        Input
+        -----
+        llr : float [..., n]
+            Rate-matched LLRs ``ln P(b=0|y)/P(b=1|y)`` (positive favours 0).
+
+        Output
+        ------
+        u_hat : uint8 [..., k]
+            The information bits of the final hard decisions.
+        iterations : int32 [...]
+            Iterations used per frame; returned only with ``return_iterations``, as
+            ``(u_hat, iterations)``.
         """
         hard, iters, batch_shape = self._bp(llr, num_iter, algorithm, early_stop, schedule,
                                             scaling, offset, llr_max, precision)
@@ -343,27 +473,28 @@ class LDPC5G:
                    precision: str = "float32") -> tuple[np.ndarray, np.ndarray]:
         """The :class:`linksim.fec.code.Code` decoder: :meth:`decode` plus the syndrome flag.
 
+        The receiver side of TS 38.212 §5.3.2 and §5.4.2.1 (de-rate-matching, BP decoding);
+        the standard does not specify the receiver.
+
         Parameters
         ----------
-        num_iter, algorithm, early_stop, schedule, scaling, offset, llr_max, precision :
-            as :meth:`decode`, with the same defaults.
+        num_iter, algorithm, early_stop, schedule, scaling, offset, llr_max, precision : see decode
+            As :meth:`decode`, with the same defaults.
 
         Input
         -----
-        llr : float [batch, n]   rate-matched LLRs ``ln P(b=0|y)/P(b=1|y)`` (positive favours 0).
+        llr : float [batch, n]
+            Rate-matched LLRs ``ln P(b=0|y)/P(b=1|y)`` (positive favours 0).
 
         Output
         ------
-        u_hat : uint8 [batch, k]   the information bits of the final hard decisions, the same
-            as :meth:`decode` gives.
-        ok : bool [batch]   the hard decisions satisfy every check of the decoder graph
+        u_hat : uint8 [batch, k]
+            The information bits of the final hard decisions, the same as :meth:`decode`
+            gives.
+        ok : bool [batch]
+            The hard decisions satisfy every check of the decoder graph
             (``graph.syndrome(hard) == 0``): the base-graph rows whose parity bits are sent,
             filler bits known zeros. A codeword, not necessarily the sent one.
-
-        Implements
-        ----------
-        The receiver side of TS 38.212 §5.3.2 and §5.4.2.1 (de-rate-matching, BP decoding).
-        The standard does not specify the receiver.
         """
         hard, iters, batch_shape = self._bp(llr, num_iter, algorithm, early_stop, schedule,
                                             scaling, offset, llr_max, precision)
@@ -378,6 +509,10 @@ class LDPC5G:
 @nb.njit(parallel=True, cache=True, error_model="numpy")
 def _encode_kernel(cw, z, ptr, cols, shifts, targets, tshifts):
     """Fill the parity blocks of ``cw`` [B, cols*Z] in solve order (see _build_encoder_tables).
+
+    cw : uint8 [B, n_cols*Z], systematic bits set, parity blocks written; z : int; ptr : int64
+    [n_steps + 1] (entries of step s are ``ptr[s]:ptr[s+1]``); cols, shifts : int64 [E];
+    targets, tshifts : int64 [n_steps] (block column and shift of each solved block).
 
     A block entry with shift P applied to block column j gives, at position t, bit
     ``cw[j*Z + (t + P) mod Z]``. The solved block with shift Q satisfies
@@ -407,7 +542,12 @@ def _encode_kernel(cw, z, ptr, cols, shifts, targets, tshifts):
 
 @nb.njit(parallel=True, cache=True)
 def _derate_kernel(llr, tx_index, n_vars, k, k_ldpc):
-    """Scatter-add rate-matched LLRs [B, n] onto codeword positions [B, n_vars]; fillers known."""
+    """Scatter-add rate-matched LLRs [B, n] onto codeword positions [B, n_vars]; fillers known.
+
+    llr : float32 [B, n]; tx_index : int64 [n], codeword position of each sent bit; n_vars, k,
+    k_ldpc : int (fillers are positions k .. k_ldpc-1, set to KNOWN_LLR). Returns float32
+    [B, n_vars].
+    """
     n_frames, n = llr.shape
     out = np.zeros((n_frames, n_vars), np.float32)
     for b in nb.prange(n_frames):

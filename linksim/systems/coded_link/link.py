@@ -20,61 +20,25 @@ One frame of :class:`CodedLink` is
 
 from __future__ import annotations
 
-import functools
-import math
-import numbers
-
 import numpy as np
 
 from linksim import channel as _channel
 from linksim import mimo as _mimo
-from linksim.checks import check_choice as _choice
+from linksim.checks import check_int
 from linksim.fec import cached_code
-from linksim.mapping import MODULATIONS, Constellation
+from linksim.fec.crc import CRC
+from linksim.mapping import Constellation
 from linksim.sim.metrics import bit_error_counts
+from linksim.systems.coded_link.spec import PARAMS
 
-__all__ = ["CODES", "CHANNELS", "FADINGS", "DECODERS", "DEMAPPERS", "PARAMS", "CodedLink",
-           "simulate_batch"]
-
-CODES = ("ldpc5g", "none")
-CHANNELS = ("awgn", "rayleigh", "rician")
-FADINGS = ("quasi_static", "block", "fast")
-DECODERS = ("nms", "oms", "spa")
-DEMAPPERS = ("app", "maxlog")
-
-#: Names (and defaults) of the keyword parameters of :class:`CodedLink`; ``k`` and ``ebno_db``
-#: have no default.
-PARAMS = {
-    "code": "ldpc5g", "k": None, "n": None, "modulation": "qpsk", "channel": "awgn",
-    "ebno_db": None, "fading": "quasi_static", "n_blocks": 1, "k_factor": 0.0,
-    "csi_error_var": 0.0, "decoder": "nms", "num_iter": 20, "early_stop": True,
-    "demapper": "app", "crc": None,
-}
-
-
-def _int(name: str, value, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name}: got {value!r} of type {type(value).__name__}; "
-                        f"allowed: an integer >= {minimum}")
-    if value < minimum:
-        raise ValueError(f"{name}: got {value}; allowed: an integer >= {minimum}")
-    return int(value)
-
-
-def _real(name: str, value, minimum: float | None = None) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name}: got {value!r} of type {type(value).__name__}; "
-                        f"allowed: a finite real number")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"{name}: got {value!r}; allowed: a finite real number")
-    if minimum is not None and v < minimum:
-        raise ValueError(f"{name}: got {value!r}; allowed: a finite number >= {minimum}")
-    return v
+__all__ = ["CodedLink"]
 
 
 class CodedLink:
     """Bit-true coded link over AWGN or flat fading (see the module docstring for the chain).
+
+    Every parameter is declared in :data:`linksim.systems.coded_link.spec.PARAMS` (kind,
+    default, bounds); the constructor checks each against it, then the rules between them.
 
     Parameters
     ----------
@@ -124,26 +88,20 @@ class CodedLink:
                  fading: str = "quasi_static", n_blocks: int = 1, k_factor: float = 0.0,
                  csi_error_var: float = 0.0, decoder: str = "nms", num_iter: int = 20,
                  early_stop: bool = True, demapper: str = "app", crc: str | None = None):
-        self.code = _choice("code", code, CODES)
-        if k is None:
-            raise TypeError("k: missing; allowed: a positive integer (information bits per frame)")
-        self.k = _int("k", k, 1)
-        if n is None:
-            if self.code == "ldpc5g":
-                raise TypeError("n: missing; allowed: an integer >= k (code bits per frame) "
-                                "for code='ldpc5g'")
-            n = self.k
-        self.n = _int("n", n, 1)
+        # Each value against its declaration (spec.PARAMS), then the rules between them.
+        p = PARAMS.validate({key: value for key, value in locals().items() if key in PARAMS})
+        self.code, self.k = p["code"], p["k"]
+        if p["n"] is None and self.code == "ldpc5g":
+            raise TypeError("n: missing; allowed: an integer >= k (code bits per frame) "
+                            "for code='ldpc5g'")
+        self.n = self.k if p["n"] is None else p["n"]
         if self.k > self.n:
             raise ValueError(f"k: got k={self.k} > n={self.n}; allowed: k <= n")
         if self.code == "none" and self.n != self.k:
             raise ValueError(f"n: got n={self.n} with k={self.k} and code='none'; "
                              f"allowed: n == k (uncoded)")
 
-        if not isinstance(modulation, str):
-            raise TypeError(f"modulation: got {modulation!r}; allowed: one of "
-                            f"{', '.join(MODULATIONS)}")
-        self.modulation = _choice("modulation", modulation, tuple(MODULATIONS))
+        self.modulation = p["modulation"]
         self.constellation = Constellation(self.modulation)
         m = self.constellation.bits_per_symbol
         if self.n % m:
@@ -151,45 +109,24 @@ class CodedLink:
                              f"modulation {self.modulation!r}; allowed: n % {m} == 0")
         self.n_symbols = self.n // m
 
-        self.channel = _choice("channel", channel, CHANNELS)
-        if ebno_db is None:
-            raise TypeError("ebno_db: missing; allowed: a finite real number (dB)")
-        self.ebno_db = _real("ebno_db", ebno_db)
-        self.fading = _choice("fading", fading, FADINGS)
-        self.n_blocks = _int("n_blocks", n_blocks, 1)
-        self.k_factor = _real("k_factor", k_factor, 0.0)
+        self.channel, self.ebno_db, self.fading = p["channel"], p["ebno_db"], p["fading"]
+        self.n_blocks, self.k_factor = p["n_blocks"], p["k_factor"]
         if self.k_factor != 0.0 and self.channel != "rician":
             raise ValueError(f"k_factor: got {k_factor!r} with channel={self.channel!r}; "
                              f"allowed: a non-zero K-factor only with channel='rician'")
-        self.csi_error_var = _real("csi_error_var", csi_error_var, 0.0)
+        self.csi_error_var = p["csi_error_var"]
         if self.csi_error_var != 0.0 and self.channel == "awgn":
             raise ValueError(f"csi_error_var: got {csi_error_var!r} with channel='awgn'; "
                              f"allowed: 0 (channel estimation applies to fading channels only)")
-        self.decoder = _choice("decoder", decoder, DECODERS)
-        self.num_iter = _int("num_iter", num_iter, 1)
-        if not isinstance(early_stop, (bool, np.bool_)):
-            raise TypeError(f"early_stop: got {early_stop!r}; allowed: True or False")
-        self.early_stop = bool(early_stop)
-        self.demapper = _choice("demapper", demapper, DEMAPPERS)
+        self.decoder, self.num_iter = p["decoder"], p["num_iter"]
+        self.early_stop, self.demapper = p["early_stop"], p["demapper"]
 
-        if crc is None:
-            self.crc = None
-            self.crc_name = None
-            crc_len = 0
-        else:
-            if not isinstance(crc, str):
-                raise TypeError(f"crc: got {crc!r}; allowed: a CRC name such as 'CRC24A', "
-                                f"or None")
-            from linksim.fec.crc import CRC, CRC_NAMES
-            if crc.upper() not in CRC_NAMES:
-                raise ValueError(f"crc: got {crc!r}; allowed: one of {', '.join(CRC_NAMES)} "
-                                 f"or None")
-            self.crc_name = crc.upper()
-            self.crc = CRC(self.crc_name)
-            crc_len = int(self.crc.length)
-            if crc_len >= self.k:
-                raise ValueError(f"k: got {self.k} with crc={crc!r} of length {crc_len}; "
-                                 f"allowed: k > {crc_len} (the payload is k - {crc_len} bits)")
+        self.crc_name = p["crc"]
+        self.crc = None if self.crc_name is None else CRC(self.crc_name)
+        crc_len = 0 if self.crc is None else int(self.crc.length)
+        if crc_len >= self.k:
+            raise ValueError(f"k: got {self.k} with crc={crc!r} of length {crc_len}; "
+                             f"allowed: k > {crc_len} (the payload is k - {crc_len} bits)")
         self.crc_length = crc_len
         self.payload_bits = self.k - crc_len
 
@@ -234,7 +171,7 @@ class CodedLink:
         """
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng: got {type(rng).__name__}; allowed: a numpy.random.Generator")
-        n_frames = _int("n_frames", n_frames, 0)
+        n_frames = check_int("n_frames", n_frames, 0)
         counts = {"frames": n_frames, "frame_errors": 0, "bits": n_frames * self.payload_bits,
                   "bit_errors": 0, "bit_errors_sq": 0}
         if self.code == "ldpc5g":
@@ -279,30 +216,3 @@ class CodedLink:
             counts["crc_failures"] = int((~crc_ok).sum())
             counts["undetected_errors"] = int((crc_ok & frame_err).sum())
         return counts
-
-
-@functools.lru_cache(maxsize=32)
-def _cached_link(key: tuple) -> CodedLink:
-    return CodedLink(**dict(key))
-
-
-def simulate_batch(params: dict, rng: np.random.Generator, batch: int) -> dict[str, int]:
-    """System entry point for ``linksim.sim``: simulate ``batch`` frames of ``CodedLink(**params)``.
-
-    The built link is cached per distinct ``params`` (the LDPC code is also cached per
-    ``(k, n)``, so sweeping ``ebno_db`` does not rebuild it). ``params`` keys are those of
-    :data:`PARAMS`; unknown keys raise ``TypeError``.
-    """
-    if not isinstance(params, dict):
-        raise TypeError(f"params: got {type(params).__name__}; allowed: a dict of CodedLink "
-                        f"parameters")
-    unknown = sorted(set(params) - set(PARAMS))
-    if unknown:
-        raise TypeError(f"params: unknown key(s) {unknown}; allowed: {', '.join(PARAMS)}")
-    try:
-        key = tuple(sorted(params.items()))
-        hash(key)
-    except TypeError:
-        raise TypeError(f"params: values must be scalars (str, int, float, bool, None); "
-                        f"got {params!r}") from None
-    return _cached_link(key).simulate_batch(rng, batch)

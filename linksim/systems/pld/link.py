@@ -58,32 +58,15 @@ from linksim import channel as _channel
 from linksim import mimo as _mimo
 from linksim.checks import check_choice as _choice
 from linksim.checks import check_int as _int
-from linksim.checks import check_real as _real
-from linksim.mapping import MODULATIONS, Constellation
+from linksim.mapping import Constellation
 from linksim.multiple_access import noma
 from linksim.sim.metrics import bit_error_counts
+from linksim.systems.pld.spec import CODES, PARAMS
 
-__all__ = ["CODES", "CHANNELS", "FADINGS", "RECEIVERS", "PARAMS", "COUNTS", "OUTCOMES",
-           "LayerCode", "PLDLink"]
+__all__ = ["COUNTS", "OUTCOMES", "LayerCode", "PLDLink"]
 
-CODES = ("ldpc5g", "bch")
-CHANNELS = ("static", "rayleigh")
-FADINGS = ("quasi_static", "block")
-RECEIVERS = ("bittrue", "abstract")
-DECODERS = ("nms", "oms", "spa")
 OUTCOMES = ("perceived", "deceived", "lost")
 RECEIVER_NAMES = ("bob", "eve")
-
-#: Parameters (and defaults) of :class:`PLDLink`; None marks the required ones.
-PARAMS = {
-    "p_m": None, "p_k": None, "p_total": None, "d_k": None, "z_eve_db": None, "z_bob_db": 0.0,
-    "d_m": 16,
-    "noise": 1.0, "n": 64, "modulation": "qpsk", "code_m": "ldpc5g", "code_k": "ldpc5g",
-    "crc_m": "CRC11", "crc_k": "CRC11", "decoder": "nms", "num_iter": 20, "m_llr": "gaussian",
-    "channel": "static", "fading": "quasi_static", "n_blocks": 1, "p_cipher_on": 1.0,
-    "receiver": "bittrue",
-}
-
 
 def _counts_names() -> tuple[str, ...]:
     names = ["on_frames", "off_frames", "effective_deceptions", "lf_events"]
@@ -205,7 +188,8 @@ class LayerCode:
 
 
 class PLDLink:
-    """The bit-true PLD system (module docstring). Parameters as :data:`PARAMS`:
+    """The bit-true PLD system (module docstring). Parameters as declared in
+    :data:`linksim.systems.pld.spec.PARAMS` (checked against it, then the rules between them):
 
     p_m, p_k : layer powers (mW), p_m > 0, p_k >= 0; or p_m and p_total (the budget P_Sigma,
         then P_K = p_total - p_m: the full-power line of Theorem 1).
@@ -227,40 +211,30 @@ class PLDLink:
                  crc_m="CRC11", crc_k="CRC11", decoder="nms", num_iter=20, m_llr="gaussian",
                  channel="static", fading="quasi_static", n_blocks=1, p_cipher_on=1.0,
                  receiver="bittrue"):
-        for name, value in (("p_m", p_m), ("d_k", d_k), ("z_eve_db", z_eve_db)):
-            if value is None:
-                raise TypeError(f"{name}: missing; allowed: see linksim.systems.pld.link.PARAMS")
-        self.p_m = _real("p_m", p_m, 0.0, strict_lo=True)
+        raw = {key: value for key, value in locals().items() if key in PARAMS}
+        # Each value against its declaration (spec.PARAMS), then the rules between them.
+        p = PARAMS.validate(raw)
+        self.p_m = p["p_m"]
         from linksim.systems.pld.analysis import layer_powers
-        p_k = layer_powers({"p_m": p_m, "p_k": p_k, "p_total": p_total})[1]
-        self.p_k = _real("p_k", p_k, 0.0)
-        self.n = _int("n", n, 1)
-        self.d_m = _int("d_m", d_m, 2, 64)
-        self.d_k = _int("d_k", d_k, 0, 64)
+        self.p_k = layer_powers(p)[1]
+        self.n, self.d_m, self.d_k = p["n"], p["d_m"], p["d_k"]
         if self.d_k > 0 and self.p_k == 0:
             raise ValueError(f"p_k: got 0 with d_k={self.d_k}; allowed: p_k > 0 when a key "
                              f"is sent (or d_k = 0 for no key layer)")
-        self.z_bob_db = _real("z_bob_db", z_bob_db)
-        self.z_eve_db = _real("z_eve_db", z_eve_db)
+        self.z_bob_db, self.z_eve_db = p["z_bob_db"], p["z_eve_db"]
         self.z_bob, self.z_eve = 10 ** (self.z_bob_db / 10), 10 ** (self.z_eve_db / 10)
-        self.noise = _real("noise", noise, 0.0, strict_lo=True)
-        if not isinstance(modulation, str):
-            raise TypeError(f"modulation: got {modulation!r}; allowed: one of "
-                            f"{', '.join(MODULATIONS)}")
-        self.modulation = _choice("modulation", modulation, tuple(MODULATIONS))
+        self.noise, self.modulation = p["noise"], p["modulation"]
         self.constellation = Constellation(self.modulation)
         self.n_bits = self.n * self.constellation.bits_per_symbol
-        self.decoder = _choice("decoder", decoder, DECODERS)
-        self.num_iter = _int("num_iter", num_iter, 1)
-        self.m_llr = _choice("m_llr", m_llr, noma.M_LLR_MODES)
-        self.channel = _choice("channel", channel, CHANNELS)
-        self.fading = _choice("fading", fading, FADINGS)
-        self.n_blocks = _int("n_blocks", n_blocks, 1, self.n)
+        self.decoder, self.num_iter, self.m_llr = p["decoder"], p["num_iter"], p["m_llr"]
+        self.channel, self.fading, self.n_blocks = p["channel"], p["fading"], p["n_blocks"]
+        if self.n_blocks > self.n:
+            raise ValueError(f"n_blocks: got {n_blocks}; allowed: an integer in [1, {self.n}] "
+                             f"(at most one block per channel use)")
         if self.n_blocks > 1 and (self.channel != "rayleigh" or self.fading != "block"):
             raise ValueError(f"n_blocks: got {n_blocks} with channel={self.channel!r}, "
                              f"fading={self.fading!r}; allowed: > 1 only for block Rayleigh")
-        self.p_cipher_on = _real("p_cipher_on", p_cipher_on, 0.0, 1.0)
-        self.receiver = _choice("receiver", receiver, RECEIVERS)
+        self.p_cipher_on, self.receiver = p["p_cipher_on"], p["receiver"]
         if self.receiver == "abstract" and self.channel == "rayleigh" and self.fading == "block":
             raise ValueError("receiver: got 'abstract' with block fading; allowed: 'abstract' "
                              "only for static or quasi-static channels (the normal "
@@ -271,14 +245,8 @@ class PLDLink:
         if self.d_k > 0:
             self.code_k = LayerCode(code_k, self.d_k, crc_k, self.n_bits, self.decoder,
                                     self.num_iter, name="code_k")
-        self.params = {"p_m": p_m, "p_k": p_k, "p_total": p_total, "d_k": d_k,
-                       "z_eve_db": z_eve_db,
-                       "z_bob_db": z_bob_db, "d_m": d_m, "noise": noise, "n": n,
-                       "modulation": self.modulation, "code_m": code_m, "code_k": code_k,
-                       "crc_m": crc_m, "crc_k": crc_k, "decoder": self.decoder,
-                       "num_iter": num_iter, "m_llr": self.m_llr, "channel": self.channel,
-                       "fading": self.fading, "n_blocks": n_blocks,
-                       "p_cipher_on": p_cipher_on, "receiver": self.receiver}
+        #: The checked parameters (P_K resolved from p_total where that was given).
+        self.params = {**p, "p_k": self.p_k}
 
     def __repr__(self) -> str:
         return "PLDLink(" + ", ".join(f"{k}={v!r}" for k, v in self.params.items()) + ")"

@@ -27,9 +27,6 @@ __all__ = ["PLDPoint", "PLDOptimumStudy", "MMBCDStudy", "Theorem1Study", "Feasib
            "POINT_QUANTITIES", "OPTIMUM_QUANTITIES", "MM_BCD_QUANTITIES",
            "THEOREM1_QUANTITIES", "FEASIBILITY_QUANTITIES"]
 
-_COMMON = {"z_bob_db": 0.0, "z_eve_db": None, "d_m": 16, "n": 64, "noise": 1.0}
-
-
 def _gain(name, db):
     return 10.0 ** (_real(name, db) / 10.0)
 
@@ -287,32 +284,17 @@ class FeasibilityStudy(_Common):
         return {"min_eps_lf_th": opt.eps_lf, "d_k": opt.d_k, "p_m": opt.p_m, "r_d": opt.r_d}
 
 
-#: (name, builder, extra params with defaults, quantities, description) of each system.
+#: (name, builder, quantities, description) of each study; their parameters are declared in
+#: :data:`linksim.systems.pld.spec.STUDY_PARAMS`.
 STUDIES = (
-    ("pld_point", PLDPoint,
-     {"p_m": None, "p_k": None, "p_total": None, "d_k": None, "p_cipher_on": 1.0,
-      "thresholds": 0.5,
-      "eps_lf_max": 0.5}, POINT_QUANTITIES,
+    ("pld_point", PLDPoint, POINT_QUANTITIES,
      "PLD metrics, eqs. (8)-(11), at one operating point (seed 003)"),
-    ("pld_optimum", PLDOptimumStudy,
-     {"p_total": None, "d_k_forced": None, "solver": "exhaustive", "grid": 20001,
-      "thresholds": 0.5,
-      "eps_lf_max": 0.5}, OPTIMUM_QUANTITIES,
+    ("pld_optimum", PLDOptimumStudy, OPTIMUM_QUANTITIES,
      "PLD optimum of P0 beside baselines 1 and 2 (seed 003, Table III, Figs. 5-7)"),
-    ("pld_mm_bcd", MMBCDStudy,
-     {"p_total": None, "start_d_k": None, "start_p_m": None, "literal": False,
-      "thresholds": 0.5, "eps_lf_max": 0.5}, MM_BCD_QUANTITIES,
+    ("pld_mm_bcd", MMBCDStudy, MM_BCD_QUANTITIES,
      "MM-BCD (Algorithm 1) against the exhaustive optimum (seed 003, Fig. 4)"),
-    ("pld_theorem1", Theorem1Study,
-     {"p_total": None, "d_k": None, "grid": 401, "thresholds": 0.5, "eps_lf_max": 0.5},
-     THEOREM1_QUANTITIES, "Optimum over the square power grid vs the budget line "
-                          "(seed 003, Fig. 2, Theorem 1)"),
-    ("pld_feasibility", FeasibilityStudy,
-     {"p_total": None, "grid": 20001, "thresholds": 0.5}, FEASIBILITY_QUANTITIES,
+    ("pld_theorem1", Theorem1Study, THEOREM1_QUANTITIES,
+     "Optimum over the square power grid vs the budget line (seed 003, Fig. 2, Theorem 1)"),
+    ("pld_feasibility", FeasibilityStudy, FEASIBILITY_QUANTITIES,
      "Smallest eps_LF threshold with a feasible region (seed 003, Fig. 8)"),
 )
-
-
-def common_params() -> dict:
-    """Defaults shared by every study (``z_eve_db`` has none)."""
-    return dict(_COMMON)

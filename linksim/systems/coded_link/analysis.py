@@ -22,7 +22,7 @@ import math
 
 from scipy.optimize import brentq
 
-__all__ = ["link_channel", "normal_approximation", "metaconverse_bler"]
+__all__ = ["link_channel", "normal_approximation", "metaconverse_bler", "metaconverse_applies"]
 
 _BITS = {"bpsk": 1, "qpsk": 2, "16qam": 4, "64qam": 6, "256qam": 8}
 
@@ -88,3 +88,20 @@ def metaconverse_bler(params: dict) -> dict:
     log_eps = brentq(excess, lo, hi, xtol=1e-4)   # 0.02 % in eps: far inside any CI
     return {"value": float(10.0 ** log_eps), "kind": "lower_bound"}
 
+
+
+def metaconverse_applies(params: dict) -> None:
+    """Where :func:`metaconverse_bler` can be evaluated, checked cheaply (the bound itself is a
+    root search): AWGN with BPSK or QPSK (BI-AWGN), at an SNR per BI-AWGN channel use of at
+    least :data:`linksim.theory.bounds.BIAWGN_MIN_SNR` (-60 dB). ``ValueError`` naming the
+    parameter otherwise."""
+    from linksim.theory.bounds import BIAWGN_MIN_SNR
+    k, n_uses, snr, channel = link_channel(params)
+    if channel not in ("biawgn", "qpsk"):
+        raise ValueError(f"modulation: got {params.get('modulation')!r}; allowed: bpsk or qpsk "
+                         f"(the metaconverse is implemented for BI-AWGN)")
+    snr_bi = snr if channel == "biawgn" else snr / 2.0
+    if snr_bi < BIAWGN_MIN_SNR:
+        raise ValueError(f"ebno_db: got {params.get('ebno_db')!r}; allowed: an Eb/N0 giving at "
+                         f"least -60 dB per BI-AWGN channel use for the metaconverse (below "
+                         f"it the bound is numerically its zero-capacity limit)")
