@@ -344,7 +344,7 @@ def plot_metrics(rows: Sequence[Mapping], metrics: Sequence[str], x: str | None,
         if not numeric_x:
             ax.set_xticks(range(len(categories)))
             ax.set_xticklabels(categories)
-        ax.set_xlabel(axis_label(x))
+        ax.set_xlabel(axis_label(x, scenario.get("system")))
         ax.set_ylabel(ylabel)
         title = str(scenario.get("name") or "")
         if title:

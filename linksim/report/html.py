@@ -110,8 +110,8 @@ def _prediction_text(raw: Any) -> str | None:
     return prediction_kind_prefix(kind) + _sci(value)
 
 
-def _axis_heading(name: str) -> str:
-    label = axis_html(name)
+def _axis_heading(name: str, system: str | None) -> str:
+    label = axis_html(name, system)
     if label is None:
         return _e(name)
     return f'<span title="{_e(name)}">{label}</span>'
@@ -257,8 +257,8 @@ def _points_table(scenario: Mapping, rows: Sequence[Mapping], axes: Sequence[str
     confidence = float(scenario.get("confidence", 0.95) or 0.95)
     first = rows[0].get("axes") or {} if rows else {}
     head = ['<th class="l">#</th>'] + [
-        f"<th>{_axis_heading(a)}</th>" if _is_num(first.get(a))
-        else f'<th class="l">{_axis_heading(a)}</th>' for a in axes]
+        f"<th>{_axis_heading(a, scenario.get('system'))}</th>" if _is_num(first.get(a))
+        else f'<th class="l">{_axis_heading(a, scenario.get("system"))}</th>' for a in axes]
     analysis = is_analysis(scenario)
     if not analysis:
         head += ["<th>frames</th>", "<th>frame errors</th>", "<th>bit errors</th>"]

@@ -30,27 +30,20 @@ __all__ = [
     "stop_label",
 ]
 
-#: Axis labels (matplotlib mathtext) of the sweep parameters researchers sweep most.
+#: Axis labels (matplotlib mathtext) of common sweep names, for axes the scenario's system
+#: does not label itself (its parameter schema comes first: :func:`axis_label`).
 _AXIS_LABELS: dict[str, str] = {
-    "ebno_db": r"$E_b/N_0$ (dB)",
     "esno_db": r"$E_s/N_0$ (dB)",
     "snr_db": "SNR (dB)",
     "snr": "SNR (linear)",
-    "k": r"information bits $k$",
-    "n": r"block length $n$",
     "n_real": r"block length $n$ (real channel uses)",
     "rate": "rate (bits per channel use)",
     "code_rate": r"code rate $k/n$",
-    "num_iter": "maximum BP iterations",
-    "k_factor": r"Rician $K$-factor",
-    "csi_error_var": r"CSI error variance $\sigma_e^2$",
-    "n_blocks": "fading blocks per frame",
     "point": "sweep point",
 }
 
-#: Column headings (HTML) of the sweep axes researchers sweep most.
+#: Column headings (HTML) of common sweep names (after the system's own: :func:`axis_html`).
 _AXIS_HTML = {
-    "ebno_db": "E<sub>b</sub>/N<sub>0</sub> (dB)",
     "esno_db": "E<sub>s</sub>/N<sub>0</sub> (dB)",
     "snr_db": "SNR (dB)",
 }
@@ -80,14 +73,26 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def axis_label(name: str | None) -> str:
+def _schema(system: str | None):
+    """The parameter schema of ``system`` (None for no system or an unknown one)."""
+    if system is None:
+        return None
+    from linksim.systems import SYSTEMS
+    return SYSTEMS[system].params if system in SYSTEMS else None
+
+
+def axis_label(name: str | None, system: str | None = None) -> str:
     """Human label (mathtext) of sweep axis ``name``, for figures.
 
-    Known names have their own label; an unknown ``<x>_db`` becomes ``"<x> (dB)"``; anything
-    else is returned unchanged. ``None`` (no swept axis) gives ``"sweep point"``.
+    The label the system's parameter schema declares (:class:`linksim.systems.Param`), else a
+    common name's label; an unknown ``<x>_db`` becomes ``"<x> (dB)"``; anything else is
+    returned unchanged. ``None`` (no swept axis) gives ``"sweep point"``.
     """
     if name is None:
         return _AXIS_LABELS["point"]
+    schema = _schema(system)
+    if schema is not None and schema.axis_label(name) is not None:
+        return schema.axis_label(name)
     if name in _AXIS_LABELS:
         return _AXIS_LABELS[name]
     if name.endswith("_db") and len(name) > 3:
@@ -95,9 +100,13 @@ def axis_label(name: str | None) -> str:
     return name
 
 
-def axis_html(name: str) -> str | None:
-    """HTML column heading (markup, not escaped text) of sweep axis ``name``; ``None`` for an
-    axis without one (tables then show the escaped name)."""
+def axis_html(name: str, system: str | None = None) -> str | None:
+    """HTML column heading (markup, not escaped text) of sweep axis ``name``: the system's
+    declared one, else a common name's; ``None`` for an axis without one (tables then show the
+    escaped name)."""
+    schema = _schema(system)
+    if schema is not None and schema.axis_html(name) is not None:
+        return schema.axis_html(name)
     return _AXIS_HTML.get(name)
 
 
