@@ -158,15 +158,14 @@ def _link_spec() -> SystemSpec:
 
 _THRESHOLDS = Param("any", 0.5, "SINR thresholds of c5-c8: one number or four")
 _EPS_LF_MAX = Param("real", 0.5, "largest eps_LF (c9)", lo=0.0, strict_lo=True, hi=1.0)
-_P_TOTAL = Param("real", None, "power budget P_Sigma", lo=0.0, strict_lo=True, unit="mW",
-                 nullable=True)
+_P_TOTAL = Param("real", help="power budget P_Sigma", lo=0.0, strict_lo=True, unit="mW")
 
 #: Each study's own parameters beyond :data:`COMMON` (the schema of study s is COMMON + these).
 STUDY_PARAMS = {
     "pld_point": Schema(
-        p_m=Param("real", None, "message-layer power P_M", lo=0.0, nullable=True, unit="mW"),
+        p_m=Param("real", help="message-layer power P_M", lo=0.0, unit="mW"),
         p_k=PARAMS.params["p_k"], p_total=PARAMS.params["p_total"],
-        d_k=Param("int", None, "key bits d_K", lo=0, nullable=True, unit="bits"),
+        d_k=Param("int", help="key bits d_K (at most n)", lo=0, unit="bits"),
         p_cipher_on=PARAMS.params["p_cipher_on"], thresholds=_THRESHOLDS,
         eps_lf_max=_EPS_LF_MAX),
     "pld_optimum": Schema(
@@ -185,7 +184,7 @@ STUDY_PARAMS = {
         thresholds=_THRESHOLDS, eps_lf_max=_EPS_LF_MAX),
     "pld_theorem1": Schema(
         p_total=_P_TOTAL,
-        d_k=Param("int", None, "key bits d_K", lo=0, nullable=True, unit="bits"),
+        d_k=Param("int", help="key bits d_K (at most n)", lo=0, unit="bits"),
         grid=Param("int", 401, "points a side of the square power grid", lo=3),
         thresholds=_THRESHOLDS, eps_lf_max=_EPS_LF_MAX),
     "pld_feasibility": Schema(

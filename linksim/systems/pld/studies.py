@@ -17,40 +17,54 @@ Gains are given in dB (``z_bob_db``, ``z_eve_db``) as in the paper's figures; po
 
 from __future__ import annotations
 
-from linksim.checks import check_int as _int
 from linksim.checks import check_real as _real
 from linksim.systems.pld import baselines as _base
 from linksim.systems.pld import p0 as _p0
 from linksim.systems.pld.analysis import activation_metrics, layer_powers, pld_metrics
+from linksim.systems.pld.spec import COMMON, STUDY_PARAMS
 
 __all__ = ["PLDPoint", "PLDOptimumStudy", "MMBCDStudy", "Theorem1Study", "FeasibilityStudy",
            "POINT_QUANTITIES", "OPTIMUM_QUANTITIES", "MM_BCD_QUANTITIES",
            "THEOREM1_QUANTITIES", "FEASIBILITY_QUANTITIES"]
 
-def _gain(name, db):
-    return 10.0 ** (_real(name, db) / 10.0)
-
-
 class _Common:
-    """Shared parameters: gains in dB, d_m, n, noise, thresholds (c5-c8), eps_lf_max (c9)."""
+    """Shared parameters: gains in dB, d_m, n, noise, thresholds (c5-c8), eps_lf_max (c9).
+
+    Each value is checked against the study's schema (:data:`.spec.COMMON` and
+    :data:`.spec.STUDY_PARAMS`); :meth:`_own` checks a subclass's own parameters.
+    """
+
+    #: The study's name (its schema in :data:`.spec.STUDY_PARAMS`).
+    NAME = ""
 
     def __init__(self, z_bob_db, z_eve_db, d_m, n, noise, thresholds=0.5, eps_lf_max=0.5):
-        if z_eve_db is None:
-            raise TypeError("z_eve_db: missing; allowed: Eve's channel gain in dB")
-        self.z_bob = _gain("z_bob_db", z_bob_db)
-        self.z_eve = _gain("z_eve_db", z_eve_db)
-        self.n = _int("n", n, 1)
-        self.d_m = _int("d_m", d_m, 1, self.n)
-        self.noise = _real("noise", noise, 0.0, strict_lo=True)
+        p = COMMON.validate(dict(z_bob_db=z_bob_db, z_eve_db=z_eve_db, d_m=d_m, n=n,
+                                 noise=noise))
+        self.z_bob, self.z_eve = 10.0 ** (p["z_bob_db"] / 10.0), 10.0 ** (p["z_eve_db"] / 10.0)
+        self.n, self.d_m, self.noise = p["n"], p["d_m"], p["noise"]
+        if self.d_m > self.n:
+            raise ValueError(f"d_m: got {self.d_m}; allowed: an integer in [1, {self.n}] (d_m "
+                             f"<= n)")
         if isinstance(thresholds, (list, tuple)):
             thresholds = [_real("thresholds", t) for t in thresholds]
         else:
             thresholds = _real("thresholds", thresholds)
         self.thresholds = thresholds
         _p0.normalize_thresholds(thresholds)
-        self.eps_lf_max = _real("eps_lf_max", eps_lf_max)
-        if not 0 < self.eps_lf_max <= 1:
-            raise ValueError(f"eps_lf_max: got {eps_lf_max!r}; allowed: a number in (0, 1]")
+        self.eps_lf_max = self._own(eps_lf_max=eps_lf_max)["eps_lf_max"] \
+            if "eps_lf_max" in STUDY_PARAMS[self.NAME] else eps_lf_max
+
+    def _own(self, **values) -> dict:
+        """``values`` (this study's own parameters) checked against its schema."""
+        return STUDY_PARAMS[self.NAME].validate(values)
+
+    def _key_size(self, name: str, value) -> int | None:
+        """A key size, checked against the schema and against n."""
+        d_k = self._own(**{name: value})[name]
+        if d_k is not None and d_k > self.n:
+            raise ValueError(f"{name}: got {d_k}; allowed: an integer in [0, {self.n}] "
+                             f"(at most n)")
+        return d_k
 
     def kw(self):
         return dict(d_m=self.d_m, n=self.n, noise=self.noise, thresholds=self.thresholds,
@@ -84,16 +98,15 @@ class PLDPoint(_Common):
     P_K = P_total - P_M, the budget line of Theorem 1), key size ``d_k``; with
     ``p_cipher_on`` < 1 the mixture metrics of :func:`.analysis.activation_metrics`."""
 
+    NAME = "pld_point"
+
     def __init__(self, p_m=None, p_k=None, p_total=None, d_k=None, p_cipher_on=1.0,
                  **common):
         super().__init__(**common)
-        if p_m is None:
-            raise TypeError("p_m: missing; allowed: the message-layer power in mW")
-        self.p_m, self.p_k = layer_powers({"p_m": p_m, "p_k": p_k, "p_total": p_total})
-        if d_k is None:
-            raise TypeError("d_k: missing; allowed: the key size in bits, 0..n")
-        self.d_k = _int("d_k", d_k, 0, self.n)
-        self.p_cipher_on = _real("p_cipher_on", p_cipher_on, 0.0, 1.0)
+        p = self._own(p_m=p_m, p_k=p_k, p_total=p_total, p_cipher_on=p_cipher_on)
+        self.p_m, self.p_k = layer_powers(p)
+        self.d_k = self._key_size("d_k", d_k)
+        self.p_cipher_on = p["p_cipher_on"]
 
     def evaluate(self) -> dict:
         """``POINT_QUANTITIES`` at this point (floats; ``feasible`` 0/1)."""
@@ -137,18 +150,14 @@ class PLDOptimumStudy(_Common):
     e.g. the paper's Table III points d_K = 40/23/11; None leaves them empty.
     """
 
+    NAME = "pld_optimum"
+
     def __init__(self, p_total=None, d_k_forced=None, solver="exhaustive", grid=20001,
                  **common):
         super().__init__(**common)
-        if p_total is None:
-            raise TypeError("p_total: missing; allowed: the power budget P_Sigma in mW")
-        self.p_total = _real("p_total", p_total, 0.0, strict_lo=True)
-        if solver not in ("exhaustive", "mm_bcd"):
-            raise ValueError(f"solver: got {solver!r}; allowed: 'exhaustive' or 'mm_bcd'")
-        self.solver = solver
-        self.d_k_forced = None if d_k_forced is None else _int("d_k_forced", d_k_forced, 0,
-                                                                 self.n)
-        self.grid = _int("grid", grid, 3)
+        p = self._own(p_total=p_total, solver=solver, grid=grid)
+        self.p_total, self.solver, self.grid = p["p_total"], p["solver"], p["grid"]
+        self.d_k_forced = self._key_size("d_k_forced", d_k_forced)
 
     def evaluate(self) -> dict:
         """``OPTIMUM_QUANTITIES``; the PLD entries are None where P0 is infeasible."""
@@ -194,21 +203,17 @@ class MMBCDStudy(_Common):
     """Algorithm 1 (corrected, or ``literal``) from the start (``start_d_k``, ``start_p_m``;
     None: the default feasible start) against the exhaustive optimum (Fig. 4)."""
 
+    NAME = "pld_mm_bcd"
+
     def __init__(self, p_total=None, start_d_k=None, start_p_m=None, literal=False, **common):
         super().__init__(**common)
-        if p_total is None:
-            raise TypeError("p_total: missing; allowed: the power budget P_Sigma in mW")
-        self.p_total = _real("p_total", p_total, 0.0, strict_lo=True)
+        p = self._own(p_total=p_total, start_d_k=start_d_k, start_p_m=start_p_m,
+                      literal=literal)
+        self.p_total, self.literal = p["p_total"], p["literal"]
         if (start_d_k is None) != (start_p_m is None):
             raise ValueError(f"start_d_k: got start_d_k={start_d_k!r}, start_p_m={start_p_m!r};"
                              f" allowed: both or neither")
-        self.start = None
-        if start_d_k is not None:
-            self.start = (_real("start_d_k", start_d_k, 0.0),
-                          _real("start_p_m", start_p_m, 0.0))
-        if not isinstance(literal, bool):
-            raise TypeError(f"literal: got {literal!r}; allowed: true or false")
-        self.literal = literal
+        self.start = None if start_d_k is None else (p["start_d_k"], p["start_p_m"])
 
     def evaluate(self) -> dict:
         """``MM_BCD_QUANTITIES``."""
@@ -238,15 +243,13 @@ class Theorem1Study(_Common):
     """Fig. 2: the optimum of R_d over the square [0, P_total]^2 (``grid`` points a side) at a
     fixed ``d_k``, and whether it lies on the budget line P_M + P_K = P_total (Theorem 1)."""
 
+    NAME = "pld_theorem1"
+
     def __init__(self, p_total=None, d_k=None, grid=401, **common):
         super().__init__(**common)
-        if p_total is None:
-            raise TypeError("p_total: missing; allowed: the power budget P_Sigma in mW")
-        self.p_total = _real("p_total", p_total, 0.0, strict_lo=True)
-        if d_k is None:
-            raise TypeError("d_k: missing; allowed: the key size in bits, 0..n")
-        self.d_k = _int("d_k", d_k, 0, self.n)
-        self.grid = _int("grid", grid, 3)
+        p = self._own(p_total=p_total, grid=grid)
+        self.p_total, self.grid = p["p_total"], p["grid"]
+        self.d_k = self._key_size("d_k", d_k)
 
     def evaluate(self) -> dict:
         """``THEOREM1_QUANTITIES``."""
@@ -268,13 +271,12 @@ FEASIBILITY_QUANTITIES = {
 class FeasibilityStudy(_Common):
     """Fig. 8: the smallest eps_LF threshold for which P0 has a feasible point at full power."""
 
+    NAME = "pld_feasibility"
+
     def __init__(self, p_total=None, grid=20001, **common):
-        common.pop("eps_lf_max", None)
         super().__init__(**common)
-        if p_total is None:
-            raise TypeError("p_total: missing; allowed: the power budget P_Sigma in mW")
-        self.p_total = _real("p_total", p_total, 0.0, strict_lo=True)
-        self.grid = _int("grid", grid, 3)
+        p = self._own(p_total=p_total, grid=grid)
+        self.p_total, self.grid = p["p_total"], p["grid"]
 
     def evaluate(self) -> dict:
         """``FEASIBILITY_QUANTITIES`` (None where c5-c8 cannot hold at all)."""
