@@ -1,7 +1,5 @@
 """linksim.series: how sweep points split into curves, and the figures that use it."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 from matplotlib.container import ErrorbarContainer
@@ -11,8 +9,6 @@ from linksim.scenario import load_scenario
 from linksim.series import series_axes, split
 from linksim.sim.metrics import compute_metrics
 from linksim.validate import curve_gaps
-
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 
 def rows_of(scenario: dict, points_axes: list[dict], bler_of) -> list[dict]:
@@ -33,11 +29,11 @@ def rows_of(scenario: dict, points_axes: list[dict], bler_of) -> list[dict]:
     return rows
 
 
-def test_ldpc_fbl_gap_splits_into_its_two_codes():
+def test_ldpc_fbl_gap_splits_into_its_two_codes(scenarios_dir):
     """D2's regression: the zip sweep of two code sizes over overlapping Eb/N0 draws two curves
     (and two theory curves), each monotone in Eb/N0, labelled by both k and n, without the
     scenario naming ``series``."""
-    sc = load_scenario(SCENARIOS / "ldpc_fbl_gap.toml")
+    sc = load_scenario(scenarios_dir / "ldpc_fbl_gap.toml")
     scenario = sc.to_dict()
     assert "series" not in scenario
     rows = rows_of(scenario, sc.point_axes(),

@@ -5,7 +5,7 @@ Table 5.3.2-3 (BG2, 42 x 52, 197 entries): shift coefficients V_ij for the eight
 sets i_LS = 0..7. We have no machine-readable copy of the standard here; the transcription
 shipped with Sionna (sionna/phy/fec/ldpc/codes/5G_bg*.csv, semicolon-separated, row index only
 on the first entry of each row) is read and re-written in linksim's flat format
-``row,col,v0,...,v7``. tests/test_ldpc.py checks the structural facts of the standard on the
+``row,col,v0,...,v7``. tests/fec/test_ldpc.py checks the structural facts of the standard on the
 result (entry counts, the dual-diagonal core, the identity extension) and, when Sionna is
 installed, the bit-exactness of the encoder built on it.
 

@@ -1,4 +1,4 @@
-"""Write the frozen reference vectors of tests/test_reference_vectors.py (issue 10).
+"""Write the frozen reference vectors of tests/fec/test_reference_vectors.py (issue 10).
 
 Two of linksim's oracles share their source with the code under test: the 5G NR LDPC base
 graphs were transcribed from Sionna (tools/make_basegraph_tables.py), and the BCH tests compare

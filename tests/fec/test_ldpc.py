@@ -105,66 +105,12 @@ def syndrome(h, cw) -> np.ndarray:
     return np.asarray(h @ np.asarray(cw, np.int64).T).T % 2
 
 
-def awgn_llr(rng, cw, ebno_db: float, rate: float) -> np.ndarray:
-    """BPSK (0 -> +1) over real AWGN at Eb/N0: LLR = 2 y / sigma^2 (same per bit for Gray QPSK)."""
-    sigma2 = 1.0 / (2.0 * rate * 10 ** (ebno_db / 10))
-    y = (1.0 - 2.0 * cw) + rng.normal(0.0, math.sqrt(sigma2), cw.shape)
-    return (2.0 * y / sigma2).astype(np.float32)
-
-
 def random_bits(rng, shape) -> np.ndarray:
     return rng.integers(0, 2, shape, dtype=np.uint8)
 
 
-def gallager_pcm(rng, n: int, wc: int, wr: int) -> np.ndarray:
-    """Gallager's (wc, wr)-regular construction: wc stacked bands, the first banded, the others
-    column permutations of it. Each band has one 1 per column, so no entry is doubled."""
-    m_band = n // wr
-    band = np.zeros((m_band, n), np.uint8)
-    for i in range(m_band):
-        band[i, i * wr:(i + 1) * wr] = 1
-    return np.vstack([band] + [band[:, rng.permutation(n)] for _ in range(wc - 1)])
-
-
-# (k, n, bg) codes for the encoder tests: both base graphs, all 8 lifting sets of each, filler
-# bits, punctured buffers, repetition (n > buffer), the PLD sizes (20, 128) and (20, 500).
-ENC_CODES = [
-    # BG2
-    (12, 40, None),        # smallest k, Z = 2 (set 0), many fillers
-    (20, 128, None),       # PLD
-    (20, 500, None),       # PLD, repetition (buffer 172 bits)
-    (17, 60, None),        # Z = 3, set 1
-    (30, 90, None),        # Z = 5, set 2
-    (40, 100, None),       # Z = 7, set 3
-    (54, 200, None),       # Z = 9, set 4
-    (100, 300, None),      # Z = 18, set 4
-    (66, 130, None),       # Z = 11, set 5
-    (78, 160, None),       # Z = 13, set 6
-    (90, 400, None),       # Z = 15, set 7
-    (193, 400, None),      # K_b jumps to 8
-    (512, 1024, None),     # Z = 64
-    (561, 1000, None),     # K_b = 9
-    (700, 3500, None),     # K_b = 10, R = 0.2
-    (1000, 6000, None),    # R = 1/6, Z = 104, repetition of a long buffer (5160 bits)
-    (3000, 15000, None),   # Z = 320 (set 2), nearly the whole buffer
-    (3840, 16000, None),   # largest BG2 k, Z = 384, R <= 0.25
-    (292, 320, None),      # k <= 292 -> BG2 at high rate
-    # BG1
-    (293, 320, None),      # k > 292, R > 0.67 -> BG1, Z = 14 (set 3)
-    (300, 2000, 1),        # forced BG1, Z = 14, repetition (buffer 924 - 8 = 916 bits)
-    (44, 100, 1),          # forced BG1, Z = 2 (set 0), no filler
-    (60, 1000, 1),         # forced BG1, Z = 3 (set 1), repetition (buffer 198 - 6 = 192)
-    (100, 130, 1),         # Z = 5, set 2
-    (190, 260, 1),         # Z = 9, set 4
-    (240, 300, 1),         # Z = 11, set 5
-    (320, 400, 1),         # Z = 15, set 7
-    (572, 700, None),      # Z = 26, set 6
-    (1000, 1200, None),    # Z = 48, set 1
-    (4000, 6000, None),    # Z = 192
-    (3825, 7650, None),    # k > 3824 at R = 0.5 -> BG1
-    (8448, 9000, None),    # largest k, Z = 384, no filler
-    (8448, 30000, None),   # whole buffer plus a partial repetition
-]
+# The (k, n, bg) of the encoder and decoder tests are selections of LDPC_SIZES in
+# tests/fec/conftest.py ("encoder", "noiseless", "graph", "derate").
 
 
 @pytest.fixture(scope="module")
@@ -308,11 +254,12 @@ def test_every_lifting_size_constructs_and_encodes(bg):
 
 # ----------------------------------------------------------------------------- encoding
 
-def test_encoder_code_list_covers_requirements():
-    """ENC_CODES spans both graphs, all 8 lifting sets of each, fillers, puncturing, repetition."""
+def test_encoder_code_list_covers_requirements(ldpc_sizes):
+    """The "encoder" selection spans both graphs, all 8 lifting sets of each, fillers,
+    puncturing, repetition."""
     sets = {1: set(), 2: set()}
     filler = punct = rep = False
-    for k, n, bg in ENC_CODES:
+    for k, n, bg in ldpc_sizes("encoder"):
         code = LDPC5G(k, n, bg)
         sets[code.bg].add(code.i_ls)
         sendable = code.n_cb - code.n_filler
@@ -323,7 +270,7 @@ def test_encoder_code_list_covers_requirements():
     assert filler and punct and rep
 
 
-@pytest.mark.parametrize("k, n, bg", ENC_CODES)
+@pytest.mark.ldpc_sizes("encoder")
 def test_mother_codeword_satisfies_pcm(k, n, bg):
     """pcm @ mother_codeword(u) = 0 (mod 2); systematic part = u; fillers are zero; the
     parity-check matrix is the independent lifting of the base graph."""
@@ -340,7 +287,7 @@ def test_mother_codeword_satisfies_pcm(k, n, bg):
     assert cw[:, code.k_ldpc:].any()
 
 
-@pytest.mark.parametrize("k, n, bg", ENC_CODES)
+@pytest.mark.ldpc_sizes("encoder")
 def test_encode_reads_the_circular_buffer(k, n, bg):
     """encode(u) = mother codeword read from position 2Z cyclically, fillers skipped (§5.4.2.1).
 
@@ -406,11 +353,11 @@ def test_encode_batch_shapes():
     assert np.array_equal(code.encode(u.astype(bool)), c)
 
 
-def test_derate_match_scatter_adds():
+def test_derate_match_scatter_adds(ldpc_sizes):
     """Repeated bits add up, unsent and punctured bits get 0, filler bits are known zeros."""
     rng = np.random.default_rng(3)
-    for k, n in [(20, 500), (100, 300), (512, 1024)]:
-        code = LDPC5G(k, n)
+    for k, n, bg in ldpc_sizes("derate"):
+        code = LDPC5G(k, n, bg)
         llr = rng.normal(0, 3, (4, n)).astype(np.float32)
         got = code.derate_match(llr)
         assert got.shape == (4, code.graph.n_vars) and got.dtype == np.float32
@@ -425,11 +372,7 @@ def test_derate_match_scatter_adds():
 
 # ----------------------------------------------------------------------------- decoding
 
-NOISELESS_CODES = [(20, 128, None), (20, 500, None), (100, 300, None), (512, 1024, None),
-                   (1000, 1200, None), (300, 400, 1), (3000, 4000, None)]
-
-
-@pytest.mark.parametrize("k, n, bg", NOISELESS_CODES)
+@pytest.mark.ldpc_sizes("noiseless")
 @pytest.mark.parametrize("algorithm", ["nms", "oms", "spa"])
 @pytest.mark.parametrize("schedule", ["flooding", "layered"])
 def test_noiseless_decoding(k, n, bg, algorithm, schedule):
@@ -479,7 +422,7 @@ def test_decode_shapes_and_return_iterations(code512):
 
 @pytest.mark.parametrize("algorithm, schedule", [("nms", None), ("oms", None), ("spa", None),
                                                  ("spa", "layered"), ("nms", "flooding")])
-def test_high_snr_no_frame_errors(code512, algorithm, schedule):
+def test_high_snr_no_frame_errors(code512, algorithm, schedule, awgn_llr):
     """k=512, n=1024 at Eb/N0 = 4 dB (BPSK): zero frame errors in 300 frames."""
     rng = np.random.default_rng(11)
     u = random_bits(rng, (300, 512))
@@ -489,7 +432,7 @@ def test_high_snr_no_frame_errors(code512, algorithm, schedule):
 
 
 @pytest.mark.parametrize("algorithm", ["nms", "spa"])
-def test_very_low_snr_most_frames_fail(code512, algorithm):
+def test_very_low_snr_most_frames_fail(code512, algorithm, awgn_llr):
     """At Eb/N0 = -1 dB (below the rate-1/2 Shannon limit of 0.19 dB) almost every frame fails."""
     rng = np.random.default_rng(12)
     u = random_bits(rng, (200, 512))
@@ -498,7 +441,7 @@ def test_very_low_snr_most_frames_fail(code512, algorithm):
     assert fer > 0.95
 
 
-def test_spa_float32_and_float64_agree(code512):
+def test_spa_float32_and_float64_agree(code512, awgn_llr):
     """Flooding SPA in float32 and float64 on the same LLRs (in the waterfall, Eb/N0 = 1.5 dB,
     where roughly 8 % of frames fail): the decisions agree on at least 499 of 500 frames.
     They need not agree bit for bit on every frame: float32 caps check messages at
@@ -515,7 +458,7 @@ def test_spa_float32_and_float64_agree(code512):
 
 
 @pytest.mark.parametrize("algorithm", ["nms", "spa"])
-def test_erasures_are_recovered(code512, algorithm):
+def test_erasures_are_recovered(code512, algorithm, awgn_llr):
     """At 4 dB with 6 % of the received LLRs set to 0 (erased, like extra puncturing) every frame
     still decodes; noiselessly even 20 % erasures decode."""
     rng = np.random.default_rng(14)
@@ -607,7 +550,7 @@ def test_read_alist_hand_written(tmp_path):
         read_alist(bad)
 
 
-def test_alist_round_trip(tmp_path):
+def test_alist_round_trip(tmp_path, gallager_pcm):
     """write_alist -> read_alist gives H back (irregular 5G matrix and a regular one); the
     written file is the padded variant; an unpadded file written here reads back too."""
     rng = np.random.default_rng(21)
@@ -630,7 +573,7 @@ def test_alist_round_trip(tmp_path):
 
 
 @pytest.mark.parametrize("source", ["gallager", "5g", "alist"])
-def test_ldpc_code_encode_and_noiseless_decode(source, tmp_path):
+def test_ldpc_code_encode_and_noiseless_decode(source, tmp_path, gallager_pcm):
     rng = np.random.default_rng(22)
     if source == "gallager":
         h = gallager_pcm(rng, 96, 3, 6)
@@ -657,7 +600,7 @@ def test_ldpc_code_encode_and_noiseless_decode(source, tmp_path):
         assert np.array_equal(code.decode(llr, algorithm=algorithm, output="codeword"), c)
 
 
-def test_ldpc_code_decodes_noise():
+def test_ldpc_code_decodes_noise(gallager_pcm, awgn_llr):
     """A (3,6)-regular code of length 1200 at Eb/N0 = 4 dB: no frame errors in 100 frames."""
     rng = np.random.default_rng(23)
     code = LDPCCode(gallager_pcm(rng, 1200, 3, 6))
@@ -666,7 +609,7 @@ def test_ldpc_code_decodes_noise():
     assert not (code.decode(llr, algorithm="spa") != u).any()
 
 
-def test_qcgraph_round_trip_and_syndrome():
+def test_qcgraph_round_trip_and_syndrome(ldpc_sizes):
     rng = np.random.default_rng(24)
     h = (rng.random((30, 70)) < 0.1).astype(np.uint8)
     g = QCGraph.from_pcm(h)
@@ -683,8 +626,8 @@ def test_qcgraph_round_trip_and_syndrome():
 
     # 5G graphs (Z > 1): the decoder graph is the used part of H with all-filler block columns
     # removed, and its syndrome is H @ c mod 2 on arbitrary words.
-    for k, n in [(20, 60), (100, 130), (512, 1024), (1000, 1200)]:
-        code = LDPC5G(k, n)
+    for k, n, bg in ldpc_sizes("graph"):
+        code = LDPC5G(k, n, bg)
         g = code.graph
         assert g.z == code.z and g.n_base_rows == code.n_rows_used
         sub = code.pcm_rows(code.n_rows_used)[:, :g.n_vars].toarray()
@@ -749,7 +692,7 @@ def test_bp_is_exact_on_a_tree(m, dc, precision):
     assert ((app < 0) != x).any()      # the noise is strong enough to matter
 
 
-def test_bp_decode_direct():
+def test_bp_decode_direct(gallager_pcm):
     """bp_decode on a plain graph: +-inf LLRs are accepted (known bits); shape checks."""
     rng = np.random.default_rng(25)
     code = LDPCCode(gallager_pcm(rng, 96, 3, 6))
@@ -824,7 +767,7 @@ def test_errors_name_the_parameter(what, call, exc, pattern):
 @pytest.mark.parametrize("algorithm, schedule", [("nms", "layered"), ("oms", "layered"),
                                                  ("spa", "flooding"), ("spa", "layered"),
                                                  ("nms", "flooding")])
-def test_decoding_is_deterministic(code512, algorithm, schedule):
+def test_decoding_is_deterministic(code512, algorithm, schedule, awgn_llr):
     """Same output twice, and the same whatever the batch around a frame: decoded in two halves,
     one frame at a time, or on one thread. (The decoder packs frames into SIMD lanes whose count
     depends on the batch size and the thread count; a frame's result must not.)"""

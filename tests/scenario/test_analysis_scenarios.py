@@ -68,10 +68,6 @@ def toy_dict(**output):
     return data
 
 
-def locations(exc: ScenarioError) -> list[str]:
-    return [p.split(": ", 1)[0] for p in exc.problems]
-
-
 def problems_of(data) -> ScenarioError:
     with pytest.raises(ScenarioError) as info:
         parse_scenario(data)
@@ -116,7 +112,7 @@ def test_parse_analysis_metrics_and_groups():
                                            ("inverse", ["inverse"])]
 
 
-def test_analysis_rejects_stop_predictions_and_unknown_metrics():
+def test_analysis_rejects_stop_predictions_and_unknown_metrics(locations):
     data = toy_dict(metrics=["square", "bler", "square"],
                     predictions=[{"name": "normal_approx"}])
     data["stop"] = {"max_frame_errors": 10, "max_frames": 100}
@@ -144,12 +140,12 @@ def test_analysis_rejects_stop_predictions_and_unknown_metrics():
     ([["square", "inverse"], ["inverse", "square"]], "output.groups[1]"),
     ([["big"]], "output.groups[0][0]"),                 # not a recorded metric
 ])
-def test_bad_groups(groups, where):
+def test_bad_groups(groups, where, locations):
     exc = problems_of(toy_dict(metrics=["square", "inverse"], groups=groups))
     assert locations(exc) == [where], exc.problems
 
 
-def test_simulation_scenarios_unchanged_and_may_group():
+def test_simulation_scenarios_unchanged_and_may_group(locations):
     base = {"name": "sim", "system": "coded_link", "seed": 1, "params": {"k": 64, "n": 128},
             "sweep": {"axes": {"ebno_db": [1.0, 2.0]}},
             "stop": {"max_frame_errors": 10, "max_frames": 1000}}

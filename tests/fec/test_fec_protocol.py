@@ -17,36 +17,33 @@ from linksim.fec.crc import CRC
 from linksim.fec.ldpc import LDPC5G, LDPCCode
 
 
-def gallager_pcm(rng, n: int, wc: int, wr: int) -> np.ndarray:
-    """Gallager's (wc, wr)-regular parity-check matrix (as tests/test_ldpc.py builds it)."""
-    m_band = n // wr
-    band = np.zeros((m_band, n), np.uint8)
-    for i in range(m_band):
-        band[i, i * wr:(i + 1) * wr] = 1
-    return np.vstack([band] + [band[:, rng.permutation(n)] for _ in range(wc - 1)])
+@pytest.fixture(scope="module")
+def make_code(gallager_pcm):
+    """``make_code(name)``: a new code of the kind ``name`` (one of CODES)."""
 
+    def make(name: str):
+        if name == "ldpc5g":
+            return LDPC5G(40, 128)
+        if name == "ldpc5g_repeat":
+            return LDPC5G(20, 500)                  # n beyond the circular buffer: repetition
+        if name == "ldpc_alist":
+            return LDPCCode(gallager_pcm(np.random.default_rng(5), 120, 3, 6))
+        if name == "ldpc_sparse":
+            return LDPCCode(sp.csr_matrix(LDPC5G(20, 60).pcm))
+        if name == "bch":
+            return BCH(63, 45)
+        if name == "bch_short":
+            return BCH(48, 30)                      # (63, 45) shortened by 15
+        raise AssertionError(name)
 
-def make_code(name: str):
-    if name == "ldpc5g":
-        return LDPC5G(40, 128)
-    if name == "ldpc5g_repeat":
-        return LDPC5G(20, 500)                  # n beyond the circular buffer: repetition
-    if name == "ldpc_alist":
-        return LDPCCode(gallager_pcm(np.random.default_rng(5), 120, 3, 6))
-    if name == "ldpc_sparse":
-        return LDPCCode(sp.csr_matrix(LDPC5G(20, 60).pcm))
-    if name == "bch":
-        return BCH(63, 45)
-    if name == "bch_short":
-        return BCH(48, 30)                      # (63, 45) shortened by 15
-    raise AssertionError(name)
+    return make
 
 
 CODES = ["ldpc5g", "ldpc5g_repeat", "ldpc_alist", "ldpc_sparse", "bch", "bch_short"]
 
 
 @pytest.mark.parametrize("name", CODES)
-def test_every_code_is_a_code(name):
+def test_every_code_is_a_code(name, make_code):
     code = make_code(name)
     assert isinstance(code, Code)
     assert isinstance(code.k, int) and isinstance(code.n, int) and 0 < code.k < code.n
@@ -58,7 +55,7 @@ def test_objects_without_the_protocol_are_not_codes():
 
 
 @pytest.mark.parametrize("name", CODES)
-def test_noiseless_round_trip(name):
+def test_noiseless_round_trip(name, make_code):
     code = make_code(name)
     rng = np.random.default_rng(11)
     u = rng.integers(0, 2, (25, code.k), dtype=np.uint8)
@@ -75,7 +72,7 @@ def test_noiseless_round_trip(name):
 
 
 @pytest.mark.parametrize("name", CODES)
-def test_empty_batch(name):
+def test_empty_batch(name, make_code):
     code = make_code(name)
     c = code.encode(np.zeros((0, code.k), np.uint8))
     assert c.shape == (0, code.n)
@@ -84,7 +81,7 @@ def test_empty_batch(name):
 
 
 @pytest.mark.parametrize("name", ["bch", "bch_short"])
-def test_bch_up_to_t_errors_decode_with_ok(name):
+def test_bch_up_to_t_errors_decode_with_ok(name, make_code):
     code = make_code(name)
     rng = np.random.default_rng(12)
     u = rng.integers(0, 2, (40, code.k), dtype=np.uint8)
@@ -119,7 +116,7 @@ def test_bch_beyond_t_errors_gives_ok_false():
 
 
 @pytest.mark.parametrize("name", ["ldpc5g_big", "ldpc_alist_big"])
-def test_ldpc_random_llrs_give_ok_false(name):
+def test_ldpc_random_llrs_give_ok_false(name, gallager_pcm):
     """Random LLRs (no codeword sent): BP does not reach a word that satisfies all checks
     (measured rate about 0 for these sizes; the seed is fixed)."""
     code = LDPC5G(100, 300) if name == "ldpc5g_big" else \
@@ -133,7 +130,7 @@ def test_ldpc_random_llrs_give_ok_false(name):
 
 @pytest.mark.parametrize("early_stop", [True, False])
 @pytest.mark.parametrize("name", ["ldpc5g", "ldpc_alist"])
-def test_ldpc_ok_is_the_syndrome_of_the_decisions(name, early_stop):
+def test_ldpc_ok_is_the_syndrome_of_the_decisions(name, early_stop, make_code):
     """ok equals a zero syndrome of the final hard decisions, on a batch that mixes decoded,
     undecoded and random frames, with and without early stop; u_hat equals decode()."""
     code = make_code(name)
@@ -157,7 +154,7 @@ def test_ldpc_ok_is_the_syndrome_of_the_decisions(name, early_stop):
     assert ok[:100].all()
 
 
-def test_decode_llr_options_pass_through():
+def test_decode_llr_options_pass_through(make_code):
     code = make_code("ldpc5g")
     rng = np.random.default_rng(16)
     llr = rng.normal(2.0, 3.0, (50, code.n))
@@ -170,7 +167,7 @@ def test_decode_llr_options_pass_through():
         make_code("bch").decode_llr(np.zeros((1, 63)), num_iter=5)   # BCH has no options
 
 
-def test_bch_decode_llr_checks_its_input():
+def test_bch_decode_llr_checks_its_input(make_code):
     code = make_code("bch")
     with pytest.raises(ValueError, match="llr"):
         code.decode_llr(np.zeros((2, 62)))

@@ -402,11 +402,10 @@ def test_biawgn_monte_carlo_high_snr():
     assert abs((n - math.log2(mean)) - bits) < 4 * se_bits
 
 
-def _previous_implementation(tmp_path):
+def _previous_implementation(tmp_path, root):
     """linksim/theory/bounds.py before issue 9 (Bromwich integrals at the saddlepoint)."""
     import importlib.util
     import subprocess
-    root = __import__("pathlib").Path(__file__).resolve().parents[1]
     try:
         src = subprocess.run(["git", "show", "56fe7b7:linksim/theory/bounds.py"], cwd=root,
                              capture_output=True, text=True, check=True).stdout
@@ -421,9 +420,10 @@ def _previous_implementation(tmp_path):
 
 
 @pytest.mark.parametrize("n,eps,sdb", [(128, 1e-3, 0.0), (1024, 1e-6, -7.5)])
-def test_biawgn_agrees_with_previous_implementation(tmp_path, n, eps, sdb):
+def test_biawgn_agrees_with_previous_implementation(tmp_path, n, eps, sdb, repo_root):
     """Where the old Bromwich evaluation converged (low SNR), the values agree to 1e-6."""
-    old = _previous_implementation(tmp_path).metaconverse(n, eps, 10 ** (sdb / 10), "biawgn")
+    previous = _previous_implementation(tmp_path, repo_root)
+    old = previous.metaconverse(n, eps, 10 ** (sdb / 10), "biawgn")
     new = metaconverse(n, eps, 10 ** (sdb / 10), "biawgn")
     assert abs(new - old) <= 1e-6 * old
 
@@ -432,8 +432,9 @@ def test_biawgn_agrees_with_previous_implementation(tmp_path, n, eps, sdb):
 @pytest.mark.parametrize("n,eps,sdb", [(16, 1e-3, -10.0), (16, 1e-3, 0.0), (128, 0.1, -5.0),
                                        (8192, 0.1, -5.0), (8192, 0.5, -5.0), (1024, 1e-6, -10.0),
                                        (8192, 1e-3, -10.0), (1024, 1e-6, 5.0)])
-def test_biawgn_agrees_with_previous_implementation_more(tmp_path, n, eps, sdb):
-    old = _previous_implementation(tmp_path).metaconverse(n, eps, 10 ** (sdb / 10), "biawgn")
+def test_biawgn_agrees_with_previous_implementation_more(tmp_path, n, eps, sdb, repo_root):
+    previous = _previous_implementation(tmp_path, repo_root)
+    old = previous.metaconverse(n, eps, 10 ** (sdb / 10), "biawgn")
     new = metaconverse(n, eps, 10 ** (sdb / 10), "biawgn")
     assert abs(new - old) <= 1e-6 * old
 

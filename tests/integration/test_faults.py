@@ -17,7 +17,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -532,7 +531,7 @@ def test_empty_file_becomes_a_store(tmp_path):
         assert s.add_batch("h", 0, 0, {"frames": 1, "frame_errors": 0}, 0.0)
 
 
-def test_console_has_no_traceback(scenario_file, tmp_path):
+def test_console_has_no_traceback(scenario_file, tmp_path, linksim_subprocess):
     """The real command line, in a fresh process: one line on stderr, status 2."""
     garbage = tmp_path / "out"
     garbage.mkdir()
@@ -541,8 +540,7 @@ def test_console_has_no_traceback(scenario_file, tmp_path):
     afile.write_text("x")
     for args in (["report", str(garbage)],
                  ["run", str(scenario_file), "--out", str(afile), "--workers", "1"]):
-        res = subprocess.run([sys.executable, "-m", "linksim.cli", *args], capture_output=True,
-                             text=True, timeout=120)
+        res = linksim_subprocess(*args, timeout=120)
         assert res.returncode == 2
         assert "Traceback" not in res.stderr
         assert len(res.stderr.splitlines()) == 1 and res.stderr.startswith("linksim ")

@@ -4,8 +4,6 @@ import csv
 import json
 import shutil
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -217,9 +215,6 @@ def test_bler_seed_bounds(capsys):
         assert f"argument --seed: got '{bad}'; allowed: an integer in [0, {top}]" in err
 
 
-SHIPPED = Path(__file__).resolve().parents[1] / "scenarios" / "ldpc_awgn_qpsk.toml"
-
-
 @pytest.mark.parametrize("extra, option, allowed", [
     (["--seed", str(2**63)], "--seed", "allowed: an integer in [0, 9223372036854775807]"),
     (["--seed", "-1"], "--seed", "allowed: an integer in [0, 9223372036854775807]"),
@@ -227,11 +222,11 @@ SHIPPED = Path(__file__).resolve().parents[1] / "scenarios" / "ldpc_awgn_qpsk.to
     (["--workers", "0"], "--workers", "allowed: an integer in [1, {most}]"),
     (["--workers", "two"], "--workers", "allowed: an integer in [1, {most}]"),
 ])
-def test_run_option_bounds(extra, option, allowed, tmp_path, capsys):
+def test_run_option_bounds(extra, option, allowed, tmp_path, capsys, shipped_scenario):
     from linksim.cli.argtypes import WORKERS_PER_CPU, _cpu_count
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as info:
-        main(["run", str(SHIPPED), "--out", str(out), "--no-progress"] + extra)
+        main(["run", str(shipped_scenario), "--out", str(out), "--no-progress"] + extra)
     assert info.value.code == 2
     captured = capsys.readouterr()
     err = captured.err
@@ -256,12 +251,12 @@ def test_run_symlink_loop(tmp_path, capsys):
     assert not out.exists()
 
 
-def _list_folder(tmp_path):
+def _list_folder(tmp_path, shipped):
     folder = tmp_path / "scenarios"
     folder.mkdir()
-    shutil.copy(SHIPPED, folder / "good.toml")
+    shutil.copy(shipped, folder / "good.toml")
     (folder / "bomb.toml").write_text('system = "coded_link"\nx = ' + "[" * 3000 + "]" * 3000)
-    (folder / "bom.toml").write_bytes(b"\xef\xbb\xbf" + SHIPPED.read_bytes())
+    (folder / "bom.toml").write_bytes(b"\xef\xbb\xbf" + shipped.read_bytes())
     (folder / "huge.toml").write_text('system = "coded_link"\nseed = 1' + "0" * 5000 + "\n")
     (folder / "loop.toml").symlink_to(folder / "loop.toml")
     return folder
@@ -280,18 +275,18 @@ def _check_list_output(out, folder):
     assert "# systems" in lines      # carried on past the bad files
 
 
-def test_list_shows_bad_files_and_carries_on(tmp_path, capsys):
-    folder = _list_folder(tmp_path)
+def test_list_shows_bad_files_and_carries_on(tmp_path, capsys, shipped_scenario):
+    folder = _list_folder(tmp_path, shipped_scenario)
     assert main(["list", "--scenarios", str(folder)]) == 0
     captured = capsys.readouterr()
     assert captured.err == ""
     _check_list_output(captured.out, folder)
 
 
-def test_list_console_script_on_a_recursion_bomb(tmp_path):
-    folder = _list_folder(tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "linksim.cli", "list", "--scenarios",
-                           str(folder)], capture_output=True, text=True, timeout=120)
+def test_list_console_script_on_a_recursion_bomb(tmp_path, shipped_scenario,
+                                                 linksim_subprocess):
+    folder = _list_folder(tmp_path, shipped_scenario)
+    proc = linksim_subprocess("list", "--scenarios", str(folder), timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
     _check_list_output(proc.stdout, folder)

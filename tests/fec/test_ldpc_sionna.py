@@ -13,7 +13,6 @@ linksim LLRs are negated before they are fed to Sionna.
 
 from __future__ import annotations
 
-import math
 import time
 
 import numpy as np
@@ -27,13 +26,6 @@ from linksim.fec.ldpc import LDPC5G, base_graph  # noqa: E402
 from linksim.sim.stats import clopper_pearson  # noqa: E402
 
 pytestmark = pytest.mark.sionna
-
-
-def awgn_llr(rng, cw, ebno_db: float, rate: float) -> np.ndarray:
-    """BPSK (0 -> +1) over real AWGN at Eb/N0: LLR = ln P(0)/P(1) = 2 y / sigma^2."""
-    sigma2 = 1.0 / (2.0 * rate * 10 ** (ebno_db / 10))
-    y = (1.0 - 2.0 * cw) + rng.normal(0.0, math.sqrt(sigma2), cw.shape)
-    return (2.0 * y / sigma2).astype(np.float32)
 
 
 def sionna_encode(enc, u: np.ndarray) -> np.ndarray:
@@ -51,43 +43,9 @@ def sionna_decode(dec, llr_linksim: np.ndarray, batch: int = 500) -> np.ndarray:
     return np.concatenate(out).astype(np.uint8)
 
 
-# (k, n, bg) with 1/5 <= k/n <= 0.95 (Sionna has no repetition; it also wants R >= 1/3 on BG1):
-# both graphs, all 8 lifting sets of each, filler bits, punctured buffers.
-SIONNA_CODES = [
-    # BG2
-    (12, 40, None),       # Z = 2, set 0, 8 fillers
-    (17, 60, None),       # Z = 3, set 1
-    (20, 100, None),      # Z = 4, R = 0.2
-    (30, 90, None),       # Z = 5, set 2
-    (40, 100, None),      # Z = 7, set 3
-    (54, 200, None),      # Z = 9, set 4
-    (66, 130, None),      # Z = 11, set 5
-    (78, 160, None),      # Z = 13, set 6
-    (90, 400, None),      # Z = 15, set 7
-    (193, 400, None),     # K_b = 8
-    (292, 320, None),     # k <= 292 at R = 0.91
-    (512, 1024, None),
-    (561, 1000, None),    # K_b = 9
-    (700, 3500, None),    # K_b = 10, R = 0.2
-    (1000, 2500, None),
-    (3000, 12000, None),  # R = 0.25, Z = 320
-    (3840, 16000, None),  # largest BG2 block, Z = 384
-    # BG1
-    (44, 100, 1),         # forced, Z = 2, set 0, no filler
-    (293, 320, None),     # Z = 14, set 3
-    (320, 400, None),     # Z = 15, set 7
-    (340, 400, None),     # Z = 16, set 0
-    (380, 450, None),     # Z = 18, set 4
-    (420, 500, None),     # Z = 20, set 2
-    (480, 600, None),     # Z = 22, set 5
-    (500, 700, None),     # Z = 24, set 1
-    (572, 700, None),     # Z = 26, set 6
-    (1000, 1200, None),   # Z = 48
-    (3825, 7650, None),   # k > 3824 at R = 0.5
-    (4000, 6000, None),   # Z = 192
-    (8448, 9000, None),   # largest block, Z = 384, no filler
-    (8448, 12000, None),
-]
+# The (k, n, bg) of the encoder cross-check are the "sionna" selection of LDPC_SIZES in
+# tests/fec/conftest.py: 1/5 <= k/n <= 0.95 (Sionna has no repetition; it also wants R >= 1/3
+# on BG1), both graphs, all 8 lifting sets of each, filler bits, punctured buffers.
 
 
 @pytest.fixture(scope="module")
@@ -102,17 +60,18 @@ def _sionna_encoder(cache, k, n, bg):
     return cache[key]
 
 
-def test_sionna_code_list_covers_all_lifting_sets():
+def test_sionna_code_list_covers_all_lifting_sets(ldpc_sizes):
+    sionna_codes = ldpc_sizes("sionna")
     sets = {1: set(), 2: set()}
     fillers = puncture = False
-    for k, n, bg in SIONNA_CODES:
+    for k, n, bg in sionna_codes:
         assert 0.2 <= k / n <= 0.95
         code = LDPC5G(k, n, bg)
         sets[code.bg].add(code.i_ls)
         fillers |= code.n_filler > 0
         puncture |= n < code.n_cb - code.n_filler
     assert sets == {1: set(range(8)), 2: set(range(8))}
-    assert fillers and puncture and len(SIONNA_CODES) >= 20
+    assert fillers and puncture and len(sionna_codes) >= 20
 
 
 def test_base_graph_tables_match_sionna():
@@ -126,7 +85,7 @@ def test_base_graph_tables_match_sionna():
 
 
 @pytest.mark.filterwarnings("ignore:Effective coderate:UserWarning")   # Sionna, R > 948/1024
-@pytest.mark.parametrize("k, n, bg", SIONNA_CODES)
+@pytest.mark.ldpc_sizes("sionna")
 def test_encoder_bit_exact_with_sionna(k, n, bg, sionna_encoders):
     """Same base graph, Z_c, K, N, fillers, parity-check matrix, and the same rate-matched bits."""
     enc = _sionna_encoder(sionna_encoders, k, n, bg)
@@ -153,7 +112,7 @@ def pair512():
     return code, enc, dec
 
 
-def test_llr_sign_at_the_sionna_boundary(pair512):
+def test_llr_sign_at_the_sionna_boundary(pair512, awgn_llr):
     """Sionna decodes -llr (its logits ln P(1)/P(0)) correctly; fed our LLRs unchanged it
     returns garbage (every frame wrong, about half the bits)."""
     code, enc, dec = pair512
@@ -178,7 +137,7 @@ BLER_POINTS = [(1.45, 2000), (1.8, 2000)]
 
 
 @pytest.mark.parametrize("ebno_db, frames", BLER_POINTS)
-def test_spa_bler_matches_sionna(pair512, ebno_db, frames):
+def test_spa_bler_matches_sionna(pair512, ebno_db, frames, awgn_llr):
     """Flooding sum-product, 20 iterations, on the SAME LLR batches: linksim ``algorithm="spa"``
     vs Sionna ``LDPC5GDecoder(cn_update="boxplus-phi")``.
 
@@ -226,7 +185,7 @@ def test_spa_bler_matches_sionna(pair512, ebno_db, frames):
     assert int((fail_es != fail_o).sum()) <= bound
 
 
-def test_layered_offset_minsum_matches_sionna(pair512):
+def test_layered_offset_minsum_matches_sionna(pair512, awgn_llr):
     """Row-layered offset min-sum (beta = 0.5, no scaling), 20 iterations, on the same LLRs:
     linksim ``algorithm="oms", offset=0.5`` vs Sionna ``cn_update="offset-minsum",
     cn_schedule="layered"`` (one layer per base row, in order, as linksim). Sionna's layered

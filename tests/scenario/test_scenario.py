@@ -1,8 +1,8 @@
 """Scenario files: parsing, sweep points, the hash, and a corpus of malformed files.
 
-Every file of ``tests/scenarios_bad/`` starts with ``# expect: <field path fragment>`` (more
-``# expect:`` lines may follow): loading it must raise ``ScenarioError`` with a problem whose
-field path contains each fragment.
+Every file of ``tests/scenario/scenarios_bad/`` starts with ``# expect: <field path fragment>``
+(more ``# expect:`` lines may follow): loading it must raise ``ScenarioError`` with a problem
+whose field path contains each fragment.
 """
 
 import copy
@@ -10,8 +10,6 @@ import datetime
 import json
 import math
 import random
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,10 +17,8 @@ import pytest
 from linksim.scenario import (MAX_POINTS, Scenario, ScenarioError, load_scenario,
                               parse_scenario)
 
-ROOT = Path(__file__).resolve().parents[1]
 BAD_DIR = Path(__file__).resolve().parent / "scenarios_bad"
 BAD_FILES = sorted(BAD_DIR.glob("*.toml"))
-SHIPPED = ROOT / "scenarios" / "ldpc_awgn_qpsk.toml"
 
 # Small and fast to build (5G LDPC k=64, n=128).
 VALID = """\
@@ -71,10 +67,6 @@ def expectations(path: Path) -> list[str]:
     return [line.split(":", 1)[1].strip() for line in lines if line.startswith("# expect:")]
 
 
-def locations(exc: ScenarioError) -> list[str]:
-    return [problem.split(": ", 1)[0] for problem in exc.problems]
-
-
 def assert_clean_message(text: str) -> None:
     assert "Traceback" not in text
     assert "For further information visit" not in text
@@ -83,8 +75,8 @@ def assert_clean_message(text: str) -> None:
 
 # ----------------------------------------------------------------------------- valid files
 
-def test_shipped_scenario_loads():
-    sc = load_scenario(SHIPPED)
+def test_shipped_scenario_loads(shipped_scenario):
+    sc = load_scenario(shipped_scenario)
     assert sc.name == "ldpc_awgn_qpsk" and sc.system == "coded_link" and sc.seed == 1
     assert sc.axes == {"ebno_db": [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0]}
     assert sc.params["k"] == 512 and sc.params["n"] == 1024
@@ -227,7 +219,7 @@ def test_hash_ignores_presentation(path, value):
     assert parse_scenario(data).hash == before
 
 
-def test_with_seed():
+def test_with_seed(locations):
     sc = parse_scenario(base_dict())
     other = sc.with_seed(123)
     assert other.seed == 123 and sc.seed == 5
@@ -239,8 +231,8 @@ def test_with_seed():
         assert locations(info.value) == ["seed"]
 
 
-def test_to_dict_json_and_round_trip():
-    sc = load_scenario(SHIPPED)
+def test_to_dict_json_and_round_trip(shipped_scenario):
+    sc = load_scenario(shipped_scenario)
     d = sc.to_dict()
     text = json.dumps(d, allow_nan=False)
     assert set(d) == {"name", "description", "system", "seed", "confidence", "params", "axes",
@@ -250,7 +242,7 @@ def test_to_dict_json_and_round_trip():
     assert again == sc and again.hash == sc.hash
 
 
-def test_parse_scenario_name():
+def test_parse_scenario_name(locations):
     data = base_dict()
     del data["name"]
     with pytest.raises(ScenarioError) as info:
@@ -261,7 +253,7 @@ def test_parse_scenario_name():
     assert parse_scenario(data, name="from_file").name == "given"
 
 
-def test_scenario_error_shape():
+def test_scenario_error_shape(locations):
     data = base_dict()
     data["seed"] = -1
     data["stop"]["max_frames"] = 0
@@ -329,7 +321,7 @@ def test_point_problems_reported_once_where_written():
         "(case-insensitive)"]
 
 
-def test_system_default_that_fails_is_reported_under_params():
+def test_system_default_that_fails_is_reported_under_params(locations):
     data = base_dict()
     del data["params"]["n"]  # code = "ldpc5g" (the default) needs n
     with pytest.raises(ScenarioError) as info:
@@ -337,7 +329,7 @@ def test_system_default_that_fails_is_reported_under_params():
     assert locations(info.value) == ["params.n"]
 
 
-def test_combination_problem_maps_to_params():
+def test_combination_problem_maps_to_params(locations):
     data = base_dict()
     data["params"].update(k=20, n=128, crc="CRC24A")  # k must exceed the 24 CRC bits
     with pytest.raises(ScenarioError) as info:
@@ -345,7 +337,7 @@ def test_combination_problem_maps_to_params():
     assert locations(info.value) == ["params.k"]
 
 
-def test_too_many_points():
+def test_too_many_points(locations):
     data = base_dict()
     data["sweep"]["axes"] = {"ebno_db": {"start": 0, "stop": MAX_POINTS, "step": 1}}
     with pytest.raises(ScenarioError) as info:
@@ -353,7 +345,7 @@ def test_too_many_points():
     assert locations(info.value) == ["sweep.axes.ebno_db"]  # MAX_POINTS + 1 values
 
 
-def test_registered_prediction_and_its_options(monkeypatch):
+def test_registered_prediction_and_its_options(monkeypatch, locations):
     from linksim.systems import SYSTEMS
     PREDICTIONS = SYSTEMS["coded_link"].predictions
     data = base_dict()
@@ -370,7 +362,7 @@ def test_registered_prediction_and_its_options(monkeypatch):
     assert locations(info.value) == ["output.predictions[0].metric"]
 
 
-def test_metric_needing_counts_the_system_lacks(monkeypatch):
+def test_metric_needing_counts_the_system_lacks(monkeypatch, locations):
     from linksim.sim.metrics import METRICS, Metric
     monkeypatch.setitem(METRICS, "leak_rate", Metric("leak_rate", "leaks", "frames", "rate", "x"))
     data = base_dict()
@@ -428,7 +420,7 @@ def test_bad_corpus_is_large_enough():
 
 
 @pytest.mark.parametrize("path", BAD_FILES, ids=lambda p: p.stem)
-def test_bad_scenario_rejected(path):
+def test_bad_scenario_rejected(path, locations):
     expected = expectations(path)
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
@@ -473,14 +465,12 @@ CLI_SUBPROCESS_SAMPLE = ["toml_syntax_error", "axis_bad_k", "many_problems",
 
 
 @pytest.fixture(scope="module")
-def cli_subprocess_results(tmp_path_factory):
+def cli_subprocess_results(tmp_path_factory, linksim_popen):
     """Run the sample through ``python -m linksim.cli run`` concurrently (startup dominates)."""
     cwd = tmp_path_factory.mktemp("cli_run")
-    procs = {name: subprocess.Popen(
-        [sys.executable, "-m", "linksim.cli", "run", str(BAD_DIR / f"{name}.toml"),
-         "--out", str(cwd / f"out_{name}")],
-        cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for name in CLI_SUBPROCESS_SAMPLE}
+    procs = {name: linksim_popen("run", str(BAD_DIR / f"{name}.toml"),
+                                 "--out", str(cwd / f"out_{name}"), cwd=cwd)
+             for name in CLI_SUBPROCESS_SAMPLE}
     results = {}
     for name, proc in procs.items():
         out, err = proc.communicate(timeout=120)
@@ -525,7 +515,7 @@ def test_toml_recursion_bomb(tmp_path, text):
         f"at most 32 levels of nesting"]
 
 
-def test_deep_and_cyclic_structures_from_python():
+def test_deep_and_cyclic_structures_from_python(locations):
     """parse_scenario on nesting no TOML file holds: 5000 levels, and a list holding itself."""
     deep = 1
     for _ in range(5000):
@@ -548,7 +538,7 @@ def test_deep_and_cyclic_structures_from_python():
 
 
 @pytest.mark.parametrize("value", [2**64, -(2**70), 16**400])
-def test_huge_integers_are_problems_not_crashes(value):
+def test_huge_integers_are_problems_not_crashes(value, locations):
     for path in (("params", "k"), ("params", "ebno_db"), ("confidence",), ("stop", "max_frames"),
                  ("seed",)):
         data = base_dict()
@@ -560,7 +550,7 @@ def test_huge_integers_are_problems_not_crashes(value):
         assert len(str(info.value)) < 400   # the value is shown by its size, not its digits
 
 
-def test_symlink_loop_and_broken_link(tmp_path):
+def test_symlink_loop_and_broken_link(tmp_path, shipped_scenario):
     loop = tmp_path / "loop.toml"
     loop.symlink_to(loop)
     with pytest.raises(ScenarioError) as info:
@@ -572,8 +562,8 @@ def test_symlink_loop_and_broken_link(tmp_path):
     with pytest.raises(ScenarioError, match="broken symbolic link to .*gone.toml"):
         load_scenario(broken)
     good = tmp_path / "good.toml"
-    good.symlink_to(SHIPPED)
-    assert load_scenario(good).hash == load_scenario(SHIPPED).hash
+    good.symlink_to(shipped_scenario)
+    assert load_scenario(good).hash == load_scenario(shipped_scenario).hash
 
 
 def test_oversized_file_is_not_read(tmp_path, monkeypatch):
@@ -588,7 +578,7 @@ def test_oversized_file_is_not_read(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("value, ok", [(300.0, True), (-300, True), (300.0001, False),
                                        (-301, False), (1e308, False)])
-def test_ebno_bound(value, ok):
+def test_ebno_bound(value, ok, locations):
     data = base_dict()
     data["sweep"]["axes"]["ebno_db"] = [1.0, value]
     if ok:
@@ -623,7 +613,7 @@ def test_ebno_bound_is_numerically_safe(modulation):
             assert 0.4 < counts["bit_errors"] / counts["bits"] < 0.6
 
 
-def test_pld_sinr_bound():
+def test_pld_sinr_bound(locations):
     def pld(**params):
         return {"name": "p", "system": "pld", "seed": 1,
                 "params": {"p_m": 0.6, "p_k": 0.4, "d_k": 8, "z_eve_db": -3.0, **params},
@@ -646,7 +636,7 @@ def test_pld_sinr_bound():
     assert locations(info.value) == ["sweep.axes.z_bob_db[1]"]
 
 
-def test_num_iter_bound():
+def test_num_iter_bound(locations):
     data = base_dict()
     data["params"]["num_iter"] = 10_000
     assert parse_scenario(data).params["num_iter"] == 10_000
@@ -657,7 +647,7 @@ def test_num_iter_bound():
     assert "at most 10000 BP iterations" in str(info.value)
 
 
-def test_batch_memory_bound():
+def test_batch_memory_bound(locations):
     from linksim.scenario import BYTES_PER_FRAME_BIT, MAX_BATCH_BYTES, max_batch_frames
     most = max_batch_frames(128)
     assert most == MAX_BATCH_BYTES // (BYTES_PER_FRAME_BIT * 128) == 262_144
@@ -684,7 +674,7 @@ def test_batch_memory_bound():
     assert "frames of 25344 code bits" in str(info.value) and "point 1" in str(info.value)
 
 
-def test_grid_bounds():
+def test_grid_bounds(locations):
     def study(system, **params):
         return {"name": "g", "system": system,
                 "params": {"p_total": 2.0, "z_eve_db": -3.0, **params},

@@ -9,8 +9,6 @@ an installed package is found by ``importlib.metadata``.
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -87,11 +85,6 @@ def plugin_env(tmp_path):
     return env
 
 
-def linksim(*args, env, cwd):
-    return subprocess.Popen([sys.executable, "-m", "linksim.cli", *args], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
 def stored(store: Path) -> int:
     try:
         with sqlite3.connect(store) as con:
@@ -100,14 +93,14 @@ def stored(store: Path) -> int:
         return 0
 
 
-def test_plugin_system_runs_is_killed_resumes_and_reports(tmp_path, plugin_env):
-    listed = subprocess.run([sys.executable, "-m", "linksim.cli", "list", "--scenarios",
-                             str(tmp_path)], env=plugin_env, capture_output=True, text=True)
+def test_plugin_system_runs_is_killed_resumes_and_reports(tmp_path, plugin_env, linksim_popen,
+                                                         linksim_subprocess):
+    listed = linksim_subprocess("list", "--scenarios", str(tmp_path), env=plugin_env)
     assert listed.returncode == 0 and "toy_coin" in listed.stdout, listed.stderr
 
     killed, clean = tmp_path / "killed", tmp_path / "clean"
-    proc = linksim("run", "toy.toml", "--out", str(killed), "--workers", "2", "--no-progress",
-                   env=plugin_env, cwd=tmp_path)
+    proc = linksim_popen("run", "toy.toml", "--out", str(killed), "--workers", "2", "--no-progress",
+                         env=plugin_env, cwd=tmp_path)
     deadline = time.time() + 120
     while stored(killed / "store.sqlite") < 8:
         if proc.poll() is not None:
@@ -119,12 +112,12 @@ def test_plugin_system_runs_is_killed_resumes_and_reports(tmp_path, plugin_env):
     proc.wait()
     assert not (killed / "results.csv").exists()
 
-    resumed = linksim("run", "toy.toml", "--out", str(killed), "--workers", "2",
-                      "--no-progress", env=plugin_env, cwd=tmp_path)
+    resumed = linksim_popen("run", "toy.toml", "--out", str(killed), "--workers", "2",
+                            "--no-progress", env=plugin_env, cwd=tmp_path)
     _, err = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, err
-    once = linksim("run", "toy.toml", "--out", str(clean), "--workers", "1", "--no-progress",
-                   env=plugin_env, cwd=tmp_path)
+    once = linksim_popen("run", "toy.toml", "--out", str(clean), "--workers", "1", "--no-progress",
+                         env=plugin_env, cwd=tmp_path)
     _, err = once.communicate(timeout=300)
     assert once.returncode == 0, err
 
@@ -139,22 +132,21 @@ def test_plugin_system_runs_is_killed_resumes_and_reports(tmp_path, plugin_env):
         assert r["ber_ci_lo"] < r["ber"] < r["ber_ci_hi"]
 
     (killed / "results.csv").unlink()
-    report = linksim("report", str(killed), env=plugin_env, cwd=tmp_path)
+    report = linksim_popen("report", str(killed), env=plugin_env, cwd=tmp_path)
     _, err = report.communicate(timeout=120)
     assert report.returncode == 0, err
     assert read_csv(killed / "results.csv") == got
     assert "heads per bit" in (killed / "report.html").read_text()
 
 
-def test_broken_plugin_is_one_line_and_builtins_still_work(tmp_path):
+def test_broken_plugin_is_one_line_and_builtins_still_work(tmp_path, linksim_subprocess):
     site = tmp_path / "site"
     dist = site / "broken-0.1.dist-info"
     dist.mkdir(parents=True)
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text("[linksim.systems]\nbad = no_such_module:systems\n")
     env = dict(os.environ, PYTHONPATH=str(site))
-    done = subprocess.run([sys.executable, "-m", "linksim.cli", "list", "--scenarios",
-                           str(tmp_path)], env=env, capture_output=True, text=True)
+    done = linksim_subprocess("list", "--scenarios", str(tmp_path), env=env)
     assert done.returncode == 0
     assert "coded_link" in done.stdout
     lines = [ln for ln in done.stderr.splitlines() if ln.strip()]

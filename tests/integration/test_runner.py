@@ -3,8 +3,6 @@
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -50,11 +48,6 @@ def counts_of(rows):
              r["counts"].get("iterations")) for r in rows]
 
 
-def linksim(*args, cwd, **kw):
-    return subprocess.Popen([sys.executable, "-m", "linksim.cli", *args], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
-
-
 def stored_keys(store: Path):
     with sqlite3.connect(store) as con:
         return {(p, b) for p, b in con.execute("SELECT point, batch FROM batches")}
@@ -75,14 +68,14 @@ class SpyExecutor:
         return self.inner.as_completed(futures)
 
 
-def test_sigkill_then_resume_equals_uninterrupted_run(tmp_path):
+def test_sigkill_then_resume_equals_uninterrupted_run(tmp_path, linksim_popen):
     """Kill `linksim run` with SIGKILL after some batches are committed; the resumed run must
     re-run none of the stored batches, and its final counts must equal those of a run that was
     never interrupted (same seed): no batch lost, none counted twice."""
     scenario_file = write_scenario(tmp_path)
     killed, clean = tmp_path / "killed", tmp_path / "clean"
-    proc = linksim("run", str(scenario_file), "--out", str(killed), "--workers", "1",
-                   "--no-progress", cwd=tmp_path)
+    proc = linksim_popen("run", str(scenario_file), "--out", str(killed), "--workers", "1",
+                         "--no-progress", cwd=tmp_path)
     store = killed / "store.sqlite"
     deadline = time.time() + 120
     while time.time() < deadline:
@@ -108,8 +101,8 @@ def test_sigkill_then_resume_equals_uninterrupted_run(tmp_path):
         resumed = run_scenario(scenario, killed, spy, progress=False)
     assert not set(spy.submitted) & before, "a stored batch was simulated again"
 
-    done = linksim("run", str(scenario_file), "--out", str(clean), "--workers", "1",
-                   "--no-progress", cwd=tmp_path)
+    done = linksim_popen("run", str(scenario_file), "--out", str(clean), "--workers", "1",
+                         "--no-progress", cwd=tmp_path)
     out, err = done.communicate(timeout=300)
     assert done.returncode == 0, err
     # compare field by field with the uninterrupted run's CSV
@@ -132,12 +125,12 @@ def test_counts_identical_for_1_and_2_workers_and_dask(tmp_path):
     assert all(frames > 0 for _, frames, *_ in results["inline"])
 
 
-def test_two_scenarios_run_concurrently_into_results(tmp_path):
+def test_two_scenarios_run_concurrently_into_results(tmp_path, linksim_popen):
     """Two different scenarios write into results/ at the same time (default output folders);
     each ends with the counts of a run made alone."""
     a = write_scenario(tmp_path, name="concurrent_a", seed=1, errors=80, frames=3000)
     b = write_scenario(tmp_path, name="concurrent_b", seed=2, errors=80, frames=3000)
-    procs = [linksim("run", str(p), "--workers", "1", "--no-progress", cwd=tmp_path)
+    procs = [linksim_popen("run", str(p), "--workers", "1", "--no-progress", cwd=tmp_path)
              for p in (a, b)]
     for proc in procs:
         out, err = proc.communicate(timeout=300)
@@ -171,27 +164,27 @@ def test_rerun_is_served_from_the_store_and_report_rebuilds_it(tmp_path):
     assert spy.submitted, "a new hash must not reuse the old scenario's batches"
 
 
-def test_cli_run_and_report_write_the_same_csv(tmp_path):
+def test_cli_run_and_report_write_the_same_csv(tmp_path, linksim_popen):
     scenario_file = write_scenario(tmp_path, errors=30, frames=800)
     out = tmp_path / "res"
-    done = linksim("run", str(scenario_file), "--out", str(out), "--workers", "1",
-                   "--no-progress", cwd=tmp_path)
+    done = linksim_popen("run", str(scenario_file), "--out", str(out), "--workers", "1",
+                         "--no-progress", cwd=tmp_path)
     _, err = done.communicate(timeout=300)
     assert done.returncode == 0, err
     for name in ("results.csv", "report.html", "store.sqlite"):
         assert (out / name).is_file(), name
     first_csv = (out / "results.csv").read_bytes()
     (out / "results.csv").unlink()
-    rep = linksim("report", str(out), cwd=tmp_path)
+    rep = linksim_popen("report", str(out), cwd=tmp_path)
     _, err = rep.communicate(timeout=120)
     assert rep.returncode == 0, err
     assert (out / "results.csv").read_bytes() == first_csv
 
 
-def test_invalid_scenario_exits_2_and_writes_nothing(tmp_path):
+def test_invalid_scenario_exits_2_and_writes_nothing(tmp_path, linksim_popen):
     bad = tmp_path / "bad.toml"
     bad.write_text(SCENARIO.format(name="bad", seed=-1, errors=10, frames=100))
-    proc = linksim("run", str(bad), "--out", str(tmp_path / "never"), cwd=tmp_path)
+    proc = linksim_popen("run", str(bad), "--out", str(tmp_path / "never"), cwd=tmp_path)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 2
     assert "seed" in err and "Traceback" not in err
