@@ -13,6 +13,7 @@ import functools
 import json
 from typing import Mapping
 
+from linksim.canonical import canonical_json
 from linksim.sim.metrics import compute_metrics
 from linksim.sim.montecarlo import PointTally
 
@@ -51,7 +52,7 @@ def predictions_of(scenario: dict, params: dict) -> dict:
     return json.loads(_predictions_cached(scenario.get("system"),
                                           json.dumps(scenario.get("predictions", [])),
                                           json.dumps(list(scenario["metrics"])),
-                                          json.dumps(params, sort_keys=True)))
+                                          canonical_json(params)))
 
 
 @functools.lru_cache(maxsize=4096)

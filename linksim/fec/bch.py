@@ -74,7 +74,7 @@ M_MAX = 10    # largest field degree: n = 1023
 #: galois 0.4.x), i.e. Matlab's ``gfprimdf(m)``, which galois cites as Lin & Costello, *Error
 #: Control Coding*, 2nd ed., Table 2.7: the lexicographically first primitive polynomial with
 #: the fewest terms, except for m = 7, 14, 16. Note that they are NOT the Conway polynomials galois uses for
-#: ``galois.GF(2**m)`` (those differ for m = 6, 7, 10, 12, 14, 15, 16). tests/test_bch.py checks
+#: ``galois.GF(2**m)`` (those differ for m = 6, 7, 10, 12, 14, 15, 16). tests/fec/test_bch.py checks
 #: every entry against galois and checks that x has order 2^m - 1. Codes use m <= M_MAX; the
 #: larger entries are kept so that raising M_MAX needs no new table.
 _PRIMITIVE_POLYS = {

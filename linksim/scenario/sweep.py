@@ -10,11 +10,11 @@ is :mod:`linksim.scenario.points`' concern.
 from __future__ import annotations
 
 import itertools
-import json
 import math
 import numbers
 from typing import Mapping
 
+from linksim.canonical import canonical_json
 from linksim.scenario.fields import (_Problems, _check_mode, _float, _is_real, _scalar_problem,
                                      _show, _try, _typed)
 from linksim.scenario.sections import _Range, _Sweep
@@ -56,8 +56,7 @@ def _number_key(value):
 
 
 def _canonical(obj) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False)
+    return canonical_json(obj, strict=True)
 
 
 # ----------------------------------------------------------------------------- sweep axes

@@ -29,11 +29,11 @@ callables (top-level functions, or ``functools.partial`` of one) supplied by the
 from __future__ import annotations
 
 import functools
-import json
 import sys
 import time
 from typing import Callable, Mapping, Sequence
 
+from linksim.canonical import canonical_json
 from linksim.sim.montecarlo import PointTally, StopRule, run_batch
 
 __all__ = ["execute_batch", "execute_evaluation", "prepare", "run_points", "run_evaluations",
@@ -56,7 +56,7 @@ def prepare(simulate: Callable, params: Mapping) -> float:
     The frame draws from its own generator and its counts are discarded, so no batch changes.
     Returns the seconds it took (0 when this process was already prepared).
     """
-    key = (_task_key(simulate), json.dumps(params, sort_keys=True))
+    key = (_task_key(simulate), canonical_json(params))
     if key in _PREPARED:
         return 0.0
     import numpy as np

@@ -23,6 +23,8 @@ import importlib
 import json
 from typing import Any, Mapping
 
+from linksim.canonical import canonical_json
+
 from linksim.systems.base import KINDS, Limit, Quantity, SystemSpec
 from linksim.systems.schema import REQUIRED, Param, Schema
 
@@ -108,7 +110,7 @@ def _built(name: str, params_json: str):
 
 def build_system(name: str, params: Mapping[str, Any]):
     """The built system for (name, params), cached per process (building an LDPC code costs)."""
-    return _built(name, json.dumps(dict(params), sort_keys=True))
+    return _built(name, canonical_json(dict(params)))
 
 
 def simulate_batch(name: str, params: Mapping[str, Any], rng, n_frames: int) -> dict[str, int]:

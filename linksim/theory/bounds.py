@@ -70,7 +70,7 @@ The law of T is computed exactly on a lattice of spacing delta:
    around tau); when that union bound already gives tau log2(e) < 1e-13 * bound, the
    noise-free value n + log2(1/(1-eps)) is returned (exact to double precision).
 
-Checks (tests/test_bounds.py): n = 1 against the closed form
+Checks (tests/theory/test_bounds.py): n = 1 against the closed form
 (1 - eps) + Q(Phi^{-1}(eps) + 2 sqrt(snr)) for E[e^X; accepted], n = 2 against adaptive
 quadrature, n = 16 inside the rigorous bracket of a floor-rounded lattice
 (T_floor <= T <= T_floor + n delta), plain Monte Carlo at 8 dB, the previous Bromwich
@@ -723,7 +723,7 @@ def _metaconverse_scalar(n, eps, snr, channel):
 
 
 #: Smallest linear SNR of the BI-AWGN metaconverse (-60 dB): checked down to it against the
-#: closed form at n = 1 and by quadrature at n = 2 (tests/test_bounds.py).
+#: closed form at n = 1 and by quadrature at n = 2 (tests/theory/test_bounds.py).
 BIAWGN_MIN_SNR = 1e-6
 
 
