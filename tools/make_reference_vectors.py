@@ -62,41 +62,20 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "tests" / "fec" / "data"
 LDPC_FILE = "ldpc5g_sionna.npz"
 BCH_FILE = "bch_galois.npz"
 
-# (k, n, bg): bg None lets both libraries select the base graph (TS 38.212 §7.2.2); 1 or 2
-# forces it. Comments: Z_c, lifting-size set i_LS, what the case exercises.
-LDPC_CODES = [
-    # BG2: every lifting set, fillers, puncturing, K_b = 6/8/9/10
-    (12, 40, None),       # Z = 2, set 0, smallest k, 8 fillers
-    (17, 60, None),       # Z = 3, set 1
-    (30, 90, None),       # Z = 5, set 2
-    (40, 100, None),      # Z = 7, set 3
-    (54, 200, None),      # Z = 9, set 4
-    (66, 130, None),      # Z = 11, set 5
-    (78, 160, None),      # Z = 13, set 6
-    (90, 400, None),      # Z = 15, set 7
-    (292, 320, None),     # k <= 292 keeps BG2 at R = 0.91 (K_b = 8)
-    (561, 1000, None),    # K_b = 9
-    (700, 3500, None),    # K_b = 10, R = 1/5, whole buffer but fillers
-    (3840, 16000, None),  # largest BG2 block, Z = 384, no filler
-    # BG1: every lifting set, no filler / fillers, high rate
-    (44, 100, 1),         # forced BG1, Z = 2, set 0, no filler
-    (293, 320, None),     # Z = 14, set 3
-    (320, 400, None),     # Z = 15, set 7
-    (340, 400, None),     # Z = 16, set 0
-    (380, 450, None),     # Z = 18, set 4
-    (420, 500, None),     # Z = 20, set 2
-    (480, 600, None),     # Z = 22, set 5
-    (500, 700, None),     # Z = 24, set 1
-    (572, 700, None),     # Z = 26, set 6
-    (1000, 1053, None),   # R = 0.9497, just under the 0.95 limit (Sionna warns above 948/1024)
-    (3825, 7650, None),   # k > 3824 selects BG1 at R = 1/2
-    (8448, 9000, None),   # largest block, Z = 384, no filler
-    # repetition: n > N_cb - F (the circular buffer is read more than once)
-    (20, 600, None),      # BG2, Z = 4: 3.3 passes over the 180-bit buffer
-    (100, 1200, None),    # BG2, Z = 18, 80 fillers: 1.5 passes
-    (44, 200, 1),         # forced BG1, Z = 2: 1.5 passes
-    (4000, 15000, None),  # BG1 (k > 3824, R > 1/4), Z = 192, 224 fillers: 1.2 passes
-]
+def _reference_codes() -> list[tuple[int, int, int | None]]:
+    """The (k, n, bg) of the "reference" selection of the one table of LDPC sizes,
+    ``LDPC_SIZES`` in ``tests/fec/conftest.py`` (bg None lets both libraries select the base
+    graph, TS 38.212 §7.2.2; 1 or 2 forces it): both base graphs, every lifting set, fillers,
+    punctured buffers, rates up to 0.9497 and repetition."""
+    import importlib.util
+    path = Path(__file__).resolve().parents[1] / "tests" / "fec" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("_ldpc_sizes", path)
+    table = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(table)
+    return table.select("reference")
+
+
+LDPC_CODES = _reference_codes()
 LDPC_MESSAGES = 3
 
 # (n, k): primitive narrow-sense BCH codes (galois.BCH(n, k)) and two shortened ones.

@@ -21,8 +21,8 @@ Selections (each keeps the cases its tests had, so no test got slower):
                0.95 (Sionna has no repetition and wants R >= 1/3 on BG1); both graphs, all 8
                lifting sets of each, fillers, punctured buffers.
 ``reference``  tests/fec/test_reference_vectors.py: the codes frozen in
-               ``data/ldpc5g_sionna.npz`` (written by ``tools/make_reference_vectors.py``,
-               whose ``LDPC_CODES`` must list the same codes): both graphs, all 8 lifting sets,
+               ``data/ldpc5g_sionna.npz`` (written by ``tools/make_reference_vectors.py``
+               from this selection): both graphs, all 8 lifting sets,
                rates up to 0.9497, repetition read from Sionna's circular buffer.
 
 Helpers handed out as fixtures (the test modules do not import each other):

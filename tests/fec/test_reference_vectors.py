@@ -82,6 +82,13 @@ def test_ldpc_vectors_cover_the_code_space():
     assert np.array_equal(n_sionna == n, n <= n_cb - n_filler)
 
 
+def test_ldpc_vectors_are_the_reference_selection(ldpc_sizes):
+    """The frozen file holds exactly the "reference" codes of the one LDPC size table (the
+    tool writes it from that selection): none unchecked, none missing."""
+    frozen = sorted(tuple(row[:3]) for row in LDPC_ROWS)
+    assert frozen == sorted((k, n, bg or 0) for k, n, bg in ldpc_sizes("reference"))
+
+
 @pytest.mark.ldpc_sizes("reference")     # the codes of LDPC_SIZES frozen in ldpc5g_sionna.npz
 def test_ldpc_encoder_matches_frozen_sionna(k, n, bg):
     i = [row[:3] for row in LDPC_ROWS].index((k, n, bg or 0))
