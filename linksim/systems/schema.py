@@ -225,13 +225,15 @@ class Schema(Mapping):
         for name in (self.cli_names() if names is None else names):
             p = self.params[name]
             kwargs: dict[str, Any] = {"dest": name, "help": p.help}
-            if self.flag(name) != "--" + name.replace("_", "-") and p.kind != "bool":
+            listed = p.kind == "choice" and not p.nullable      # argparse shows the choices
+            if self.flag(name) != "--" + name.replace("_", "-") and p.kind != "bool" \
+                    and not listed:
                 kwargs["metavar"] = self.flag(name).lstrip("-").replace("-", "_").upper()
             if p.kind == "bool":
                 kwargs["action"] = "store_false" if p.default is True else "store_true"
                 group.add_argument(self.flag(name), **kwargs)
                 continue
-            if p.kind == "choice" and not p.nullable:
+            if listed:
                 kwargs["choices"] = p.choices
             elif type_of(name, p) is not None:
                 kwargs["type"] = type_of(name, p)

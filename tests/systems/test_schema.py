@@ -125,6 +125,9 @@ def test_cli_options_come_from_the_schema():
 def test_bler_help_lists_every_option_of_the_schema():
     from linksim.cli import build_parser
     text = build_parser()._subparsers._group_actions[0].choices["bler"].format_help()
+    flat = " ".join(text.split())
+    assert "--mod {bpsk,qpsk,16qam,64qam,256qam}" in flat        # a choice lists its names
+    assert "--iters ITERS" in flat and "--n-blocks N_BLOCKS" in flat
     for name in PARAMS.cli_names():
         assert PARAMS.flag(name) in text
         assert PARAMS.params[name].help.split(" (default")[0][:30] in " ".join(text.split())
