@@ -75,8 +75,34 @@ def numba_threads_per_worker(workers: int, cpus: int | None = None) -> int:
     return max(1, cpus // max(1, workers))
 
 
-def _init_worker(numba_threads: int) -> None:
-    """Process-pool initializer: cap Numba's thread pool before the first task imports Numba."""
+#: How often (seconds) a pool worker checks that the process that started it is alive.
+PARENT_POLL_S = 0.5
+
+
+def _exit_when_orphaned(parent_pid: int) -> None:
+    """Exit this worker once its parent is gone (reparented: ``os.getppid()`` changes).
+
+    A ``kill -9`` of ``linksim run`` leaves its spawned workers behind otherwise: they wait on
+    the task queue, whose pipe every worker also holds open, so they never see end-of-file.
+    The batch a worker was computing is lost with the parent (nothing was committed for it), as
+    the resume expects.
+    """
+    import threading
+    import time
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="linksim-parent-watch", daemon=True).start()
+
+
+def _init_worker(numba_threads: int, parent_pid: int | None = None) -> None:
+    """Process-pool initializer: cap Numba's thread pool before the first task imports Numba,
+    and exit with the parent (:func:`_exit_when_orphaned`)."""
+    if parent_pid is not None:
+        _exit_when_orphaned(parent_pid)
     os.environ["NUMBA_NUM_THREADS"] = str(numba_threads)
     if "numba" in sys.modules:  # imported already (e.g. by the parent's __main__): cap it.
         import numba
@@ -193,7 +219,7 @@ class LocalPoolExecutor(Executor):
                               if numba_threads is None else int(numba_threads))
         self._pool = cf.ProcessPoolExecutor(
             max_workers=self.n_workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker, initargs=(self.numba_threads,))
+            initializer=_init_worker, initargs=(self.numba_threads, os.getpid()))
 
     def submit(self, fn: Callable[..., Any], *args) -> cf.Future:
         """Queue ``fn(*args)`` for a worker process; returns a ``concurrent.futures.Future``."""

@@ -240,3 +240,45 @@ def test_base_executor_as_completed_works_on_concurrent_futures():
     assert sorted(f.result() for f in Minimal().as_completed(futures)) == [0, 1, 2]
     with pytest.raises(TypeError, match="abstract"):
         ex.Executor()
+
+
+_ORPHAN_SCRIPT = """
+import os, sys, time
+from linksim.sim.executors import LocalPoolExecutor
+pool = LocalPoolExecutor(2)
+pids = {pool.submit(os.getpid).result() for _ in range(20)}
+print(" ".join(map(str, sorted(pids))), flush=True)
+time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, exited but not reaped, does not count)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not __import__("os").path.isdir("/proc"), reason="needs /proc (Linux)")
+def test_pool_workers_exit_when_the_parent_is_killed():
+    """A kill -9 of the process that owns a pool (a `linksim run --workers N`) must not leave
+    its workers running: each exits within a few poll periods once it is orphaned."""
+    import signal
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-c", _ORPHAN_SCRIPT], stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        pids = [int(p) for p in proc.stdout.readline().split()]
+        assert pids and all(_alive(p) for p in pids)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        deadline = time.time() + 20 * ex.PARENT_POLL_S + 10
+        while time.time() < deadline and any(_alive(p) for p in pids):
+            time.sleep(0.1)
+        assert not any(_alive(p) for p in pids), "pool workers outlived their killed parent"
+    finally:
+        proc.kill()
