@@ -1,4 +1,5 @@
-"""Channels: AWGN and flat fading (quasi-static / block / fast, Rayleigh or Rician).
+"""Channels: AWGN, flat fading (quasi-static / block / fast, Rayleigh or Rician), and MIMO
+channel matrices with path loss and CSI error models (:mod:`linksim.channel.mimo`).
 Channel estimates and equalization are receiver blocks, in :mod:`linksim.mimo`.
 
 All functions take batch-first complex128 arrays and draw every random number from the
@@ -8,6 +9,9 @@ so ``SNR = Es/N0 = 1/N0``. See :mod:`linksim.channel.awgn` and :mod:`linksim.cha
 
 from .awgn import awgn, ebno_to_no, snr_db_to_no
 from .fading import FADING_MODELS, block_lengths, fading_gains, flat_fading
+from .mimo import (bounded_error, estimate_and_truth, exponential_correlation, path_loss,
+                   rayleigh_mimo)
 
 __all__ = ["ebno_to_no", "snr_db_to_no", "awgn", "FADING_MODELS", "fading_gains",
-           "block_lengths", "flat_fading"]
+           "block_lengths", "flat_fading", "rayleigh_mimo", "exponential_correlation",
+           "path_loss", "estimate_and_truth", "bounded_error"]

@@ -1,11 +1,13 @@
 """Receiver and transmitter processing across antennas and streams.
 
-Today: :mod:`linksim.mimo.equalization`, imperfect channel estimates and one-tap zero-forcing
+:mod:`linksim.mimo.equalization`: imperfect channel estimates and one-tap zero-forcing
 equalization with the effective noise variance for the demapper (the single-antenna case).
-Detection (soft LMMSE, ML) and precoding (including artificial noise) will live beside it, in
-``detection.py`` and ``precoding.py``, when the systems that need them arrive.
+:mod:`linksim.mimo.detection`: ZF, LMMSE with soft output (per-stream SINR as the demapper's
+noise variance, with the true interference-plus-noise covariance) and exhaustive ML for
+``y = H s + n``. Precoding (including artificial noise) will live in ``precoding.py``.
 """
 
+from linksim.mimo.detection import lmmse_detect, lmmse_mse, ml_llrs, zf_detect
 from linksim.mimo.equalization import equalize, estimate_channel
 
-__all__ = ["estimate_channel", "equalize"]
+__all__ = ["estimate_channel", "equalize", "zf_detect", "lmmse_detect", "lmmse_mse", "ml_llrs"]
