@@ -8,33 +8,19 @@ import math
 import numpy as np
 import pytest
 
-from linksim.channel.mimo import path_loss, rayleigh_mimo
 from linksim.mimo.detection import lmmse_mse
 from linksim.systems.an_mimo.analysis import covariances, interference_price, rates
 
-K, NT, NR, NE, DS, DA = 3, 4, 4, 8, 2, 1
+K, NR, NE, DS = 3, 4, 8, 2          # the sizes of the conftest's draws (notes 002 §4)
 
 
-def _draw(seed=0, batch=5):
-    rng = np.random.default_rng(seed)
-    h = rayleigh_mimo(rng, batch * K * K, NR, NT).reshape(batch, K, K, NR, NT)
-    h_eve = rayleigh_mimo(rng, batch * K, NE, NT).reshape(batch, K, NE, NT)
-    q = rayleigh_mimo(rng, batch * K, NT, DS).reshape(batch, K, NT, DS) * 0.4
-    lam = rayleigh_mimo(rng, batch * K, NT, DA).reshape(batch, K, NT, DA) * 0.3
-    return h, h_eve, q, lam
-
-
-OMEGA = dict(omega_m=path_loss(10.0), omega_i=path_loss(10.0), omega_e=path_loss(10.0),
-             noise_r=1e-7, noise_e=1e-7)
-
-
-def test_rates_equal_the_equations_for_one_user():
+def test_rates_equal_the_equations_for_one_user(an_draw, omega):
     """With one user there is no interference: C_R = log2 det(I + w_M H Q Q^H H^H N^-1) with
     N = w_M H L L^H H^H + s^2 I, and C_E the same at Eve, computed here directly."""
-    h, h_eve, q, lam = _draw(1)
+    h, h_eve, q, lam = an_draw(1)
     h1, he1, q1, l1 = h[:, :1, :1], h_eve[:, :1], q[:, :1], lam[:, :1]
-    got = rates(h1, he1, q1, l1, **OMEGA)
-    w, s2 = OMEGA["omega_m"], OMEGA["noise_r"]
+    got = rates(h1, he1, q1, l1, **omega)
+    w, s2 = omega["omega_m"], omega["noise_r"]
     for b in range(h.shape[0]):
         hh, qq, ll = h1[b, 0, 0], q1[b, 0], l1[b, 0]
         n = w * hh @ ll @ ll.conj().T @ hh.conj().T + s2 * np.eye(NR)
@@ -49,45 +35,45 @@ def test_rates_equal_the_equations_for_one_user():
         assert got.secrecy[b, 0] == pytest.approx(c_r - c_e, rel=1e-9, abs=1e-9)
 
 
-def test_interference_counts_every_other_transmitter_over_its_cross_link():
-    h, h_eve, q, lam = _draw(2, batch=2)
-    _, n_r, _, _ = covariances(h, h_eve, q, lam, **OMEGA)
+def test_interference_counts_every_other_transmitter_over_its_cross_link(an_draw, omega):
+    h, h_eve, q, lam = an_draw(2, batch=2)
+    _, n_r, _, _ = covariances(h, h_eve, q, lam, **omega)
     b, i = 1, 2
-    want = OMEGA["omega_m"] * h[b, i, i] @ lam[b, i] @ lam[b, i].conj().T @ h[b, i, i].conj().T
-    want = want + OMEGA["noise_r"] * np.eye(NR)
+    want = omega["omega_m"] * h[b, i, i] @ lam[b, i] @ lam[b, i].conj().T @ h[b, i, i].conj().T
+    want = want + omega["noise_r"] * np.eye(NR)
     for j in range(K):
         if j != i:
             cov = q[b, j] @ q[b, j].conj().T + lam[b, j] @ lam[b, j].conj().T
-            want = want + OMEGA["omega_i"] * h[b, i, j] @ cov @ h[b, i, j].conj().T
+            want = want + omega["omega_i"] * h[b, i, j] @ cov @ h[b, i, j].conj().T
     assert np.allclose(n_r[b, i], want, rtol=1e-12, atol=0)
 
 
-def test_legitimate_rate_is_minus_logdet_of_the_lmmse_error():
+def test_legitimate_rate_is_minus_logdet_of_the_lmmse_error(an_draw, omega):
     """C_R = -log2 det M with M the LMMSE error matrix of the streams (notes 002 §6 check 1,
     the WMMSE identity behind eqs. 29-35), for every user."""
-    h, h_eve, q, lam = _draw(3)
-    z_r, n_r, _, _ = covariances(h, h_eve, q, lam, **OMEGA)
-    c_r = rates(h, h_eve, q, lam, **OMEGA).legitimate
+    h, h_eve, q, lam = an_draw(3)
+    z_r, n_r, _, _ = covariances(h, h_eve, q, lam, **omega)
+    c_r = rates(h, h_eve, q, lam, **omega).legitimate
     k = np.arange(K)
-    eff = math.sqrt(OMEGA["omega_m"]) * h[:, k, k] @ q                # [B, K, NR, DS]
+    eff = math.sqrt(omega["omega_m"]) * h[:, k, k] @ q                # [B, K, NR, DS]
     m = lmmse_mse(eff.reshape(-1, NR, DS), n_r.reshape(-1, NR, NR))
     assert np.allclose(-np.log2(np.linalg.det(m).real).reshape(-1, K), c_r, rtol=1e-9)
 
 
-def test_price_is_the_derivative_of_the_rate_and_psd():
+def test_price_is_the_derivative_of_the_rate_and_psd(an_draw, omega):
     """d/dt C_R(Upsilon + t D) = -tr(Pi~ D) in nats (notes 002 §2.1 [V]), and Pi~ is positive
     semidefinite of rank <= d_s. Central differences at t = 1e-5 agree to about 1e-9 here
     (truncation ~t^2, roundoff ~1e-16 / t); the 1e-6 tolerance leaves room for other BLAS
     builds, while a wrong sign, factor or index is off by order one."""
-    h, h_eve, q, lam = _draw(4, batch=1)
-    z_r, n_r, _, _ = covariances(h, h_eve, q, lam, **OMEGA)
+    h, h_eve, q, lam = an_draw(4, batch=1)
+    z_r, n_r, _, _ = covariances(h, h_eve, q, lam, **omega)
     z, n = z_r[0, 0], n_r[0, 0]
     price = interference_price(z, n)
     eig = np.linalg.eigvalsh(price)
     assert eig.min() > -1e-9 * eig.max() and (eig > 1e-9 * eig.max()).sum() <= DS
     rng = np.random.default_rng(5)
     g = rng.standard_normal((NR, NR)) + 1j * rng.standard_normal((NR, NR))
-    d = (g @ g.conj().T) * OMEGA["noise_r"]
+    d = (g @ g.conj().T) * omega["noise_r"]
 
     def c_r(t):
         nn = n + t * d
@@ -98,13 +84,13 @@ def test_price_is_the_derivative_of_the_rate_and_psd():
     assert numeric == pytest.approx(-np.trace(price @ d).real, rel=1e-6)
 
 
-def test_artificial_noise_lowers_both_rates_and_zero_noise_is_refused():
+def test_artificial_noise_lowers_both_rates_and_zero_noise_is_refused(an_draw, omega):
     """More noise covariance can only lower a log-det rate (N grows, Z fixed): Eve's, and with
     N_T = N_R (no null space of H_ii) the legitimate receiver's too (notes 002 §1.4)."""
-    h, h_eve, q, lam = _draw(6, batch=1)
-    no_an = rates(h, h_eve, q, np.zeros_like(lam), **OMEGA)
-    with_an = rates(h, h_eve, q, lam, **OMEGA)
+    h, h_eve, q, lam = an_draw(6, batch=1)
+    no_an = rates(h, h_eve, q, np.zeros_like(lam), **omega)
+    with_an = rates(h, h_eve, q, lam, **omega)
     assert np.all(with_an.eve < no_an.eve)           # AN lowers Eve's rate
     assert np.all(with_an.legitimate < no_an.legitimate)   # and, N_T = N_R, RX_i's (§1.4)
     with pytest.raises(ValueError, match="^noise_r"):
-        rates(h, h_eve, q, lam, **{**OMEGA, "noise_r": 0.0})
+        rates(h, h_eve, q, lam, **{**omega, "noise_r": 0.0})
