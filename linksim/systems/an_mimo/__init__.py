@@ -1,12 +1,14 @@
-"""MIMO interference channel with artificial-noise-aided secure precoding (seed 002,
-../shared/notes/002.md), under construction for issue 11.
+"""The wiretap MIMO interference channel with artificial-noise-aided robust secure precoding
+(seed 002, ../shared/notes/002.md).
 
-Today: :mod:`.analysis`, the log-det rates (eqs. 5-12) and the interference price (eq. 24) for
-given precoders, batched over channel draws; :mod:`.wmmse`, the variational identities (§2.3
-[C]) behind the design's surrogate. Not yet registered as a system (no ``spec.py``):
-the precoder designs, the bit-true link and the scenarios come with the rest of issue 11.
+:mod:`.spec` declares the systems (:data:`SYSTEMS`). :mod:`.analysis` gives the log-det rates
+(eqs. 5-12) and the interference price (eq. 24) of given precoders; :mod:`.wmmse` the
+variational identities behind the surrogate (§2.3 [C]); :mod:`.robust` the robust terms as
+LMIs and their exact worst case (§2.5-2.7, §2.12); :mod:`.adp` Algorithm 1; :mod:`.mt_mse` and
+:mod:`.an_ia` the two baselines (§3 [R]); :mod:`.designs` the draws, the schemes and the common
+evaluation rule; :mod:`.studies` the analysis systems (Figs. 3-6).
 """
 
-SYSTEMS = ()
+from linksim.systems.an_mimo.spec import SYSTEMS
 
 __all__ = ["SYSTEMS"]
