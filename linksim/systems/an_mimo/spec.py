@@ -7,7 +7,7 @@ from __future__ import annotations
 from linksim.systems.base import Limit, Quantity, SystemSpec
 from linksim.systems.schema import Param, Schema
 
-__all__ = ["SETTING", "STUDY_SCHEMA", "SYSTEMS", "MAX_DESIGN_WORK"]
+__all__ = ["SETTING", "STUDY_SCHEMA", "LINK_SCHEMA", "SYSTEMS", "MAX_DESIGN_WORK"]
 
 #: The physical setting shared by every seed-002 system (notes 002 §4; powers in dB of one
 #: reference, A6).
@@ -51,6 +51,27 @@ STUDY_SCHEMA = Schema({
                      "schemes evaluated"),
 })
 
+#: The bit-true link's schema: the setting plus the pool, the code and the receivers.
+LINK_SCHEMA = Schema({
+    **SETTING.params,
+    "scheme": Param("choice", "proposed", "precoding design",
+                    choices=("proposed", "mt_mse", "an_ia", "null_space")),
+    "n_channels": Param("int", 4, "channel draws designed once and kept (the pool)", lo=1,
+                        hi=256),
+    "channel_seed": Param("int", 0, "seed of the pool's channel draws", lo=0),
+    "modulation": Param("choice", "qpsk", "QAM of every stream",
+                        choices=("bpsk", "qpsk", "16qam", "64qam", "256qam")),
+    "n_code": Param("int", 512, "code bits per codeword (5G NR LDPC)", lo=8, hi=26112,
+                    unit="bits"),
+    "k_info": Param("int", 128, "information bits per codeword", lo=1, hi=8448, unit="bits"),
+    "backoff": Param("real", 0.8, "a stream is used when backoff * log2(1 + SINR) >= R",
+                     lo=0.0, strict_lo=True, hi=1.0),
+    "receiver": Param("choice", "lmmse", "legitimate detector", choices=("lmmse", "zf")),
+    "eve_detector": Param("choice", "lmmse", "Eve's detector", choices=("lmmse", "ml")),
+    "decoder": Param("choice", "nms", "LDPC BP algorithm", choices=("nms", "oms", "spa")),
+    "num_iter": Param("int", 20, "largest number of BP iterations", lo=1, hi=1000),
+})
+
 #: Largest n_draws * n_iter of a study point (each outer iteration solves K programs of
 #: ~0.15 s): 20000 is about 2.5 hours for K = 3.
 MAX_DESIGN_WORK = 20000
@@ -92,4 +113,27 @@ def _convergence_spec() -> SystemSpec:
         limits=_limits)
 
 
-SYSTEMS = (_secrecy_spec(), _convergence_spec())
+def _build_link(**params):
+    from linksim.systems.an_mimo.link import AnMimoLink
+    return AnMimoLink(**params)
+
+
+def _link_spec() -> SystemSpec:
+    from linksim.systems.an_mimo import link, measures
+    return SystemSpec(
+        name="an_mimo",
+        description="Seed 002, bit-true: LDPC-coded QAM streams through designed precoders "
+                    "with Gaussian AN, LMMSE/ZF receivers, the worst-case Eve with LMMSE or ML",
+        params=LINK_SCHEMA, builder=_build_link, counts=link.COUNTS,
+        derive=measures.derived, metrics=measures.METRICS, limits=_link_limits)
+
+
+def _link_limits(params) -> Limit | None:
+    work = params.get("n_channels", 4) * params.get("n_iter", 30)
+    if isinstance(work, (int, float)) and work > MAX_DESIGN_WORK:
+        return Limit("n_channels", f"n_channels * n_iter <= {MAX_DESIGN_WORK}",
+                     detail=f", n_channels * n_iter = {work}")
+    return None
+
+
+SYSTEMS = (_secrecy_spec(), _convergence_spec(), _link_spec())

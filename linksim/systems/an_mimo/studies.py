@@ -22,7 +22,7 @@ from linksim.systems.an_mimo.designs import (SCHEMES, Setting, design, draw_chan
                                              secrecy_ceiling)
 
 __all__ = ["SECRECY_QUANTITIES", "CONVERGENCE_QUANTITIES", "SecrecyStudy",
-           "ConvergenceStudy", "mean_ci"]
+           "ConvergenceStudy", "mean_ci", "check_setting"]
 
 _BASELINES = tuple(s for s in SCHEMES if s != "proposed")
 
@@ -84,7 +84,9 @@ def mean_ci(values, confidence: float = 0.95) -> tuple[float, float]:
     return float(v.mean()), float(t * v.std(ddof=1) / math.sqrt(v.size))
 
 
-def _check(params):
+def check_setting(params) -> dict:
+    """The setting's parameters checked against the schema and against each other (the
+    returned dict holds the normalized values)."""
     from linksim.systems.an_mimo.spec import STUDY_SCHEMA
     params = {**params, **STUDY_SCHEMA.validate(params)}
     if params["d_s"] + params["d_a"] > params["n_t"] or params["d_s"] > params["n_r"]:
@@ -123,7 +125,7 @@ class SecrecyStudy:
     """
 
     def __init__(self, **params):
-        params = _check(params)
+        params = check_setting(params)
         unknown = [s for s in params["schemes"] if s not in SCHEMES] \
             if isinstance(params["schemes"], (list, tuple)) else [params["schemes"]]
         if unknown or not params["schemes"]:
@@ -198,7 +200,7 @@ class ConvergenceStudy:
 
     def __init__(self, **params):
         iteration = params.pop("iteration")
-        params = _check(params)
+        params = check_setting(params)
         if not (isinstance(iteration, int) and 0 <= iteration <= params["n_iter"]):
             raise ValueError(f"iteration: got {iteration!r}; allowed: an integer in 0..n_iter "
                              f"= {params['n_iter']}")
