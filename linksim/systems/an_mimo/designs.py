@@ -65,6 +65,7 @@ class Draw(NamedTuple):
     h_true: np.ndarray
     h_eve_hat: np.ndarray    # complex128 [K, n_e, n_t]
     h_eve_true: np.ndarray
+    key: tuple = ()          # (seed, index): seeds a design's own random start (AN-IA)
 
 
 def draw_channels(seed: int, index: int, s: Setting, zeta: float) -> Draw:
@@ -92,7 +93,8 @@ def draw_channels(seed: int, index: int, s: Setting, zeta: float) -> Draw:
     # the split of estimate_and_truth, with the same unit draws at every zeta
     estimate_and_truth(rng, (1,), zeta)          # checks zeta
     a, b = math.sqrt(1 - zeta ** 2), zeta
-    return Draw(a * base, a * base + b * err, a * base_e, a * base_e + b * err_e)
+    return Draw(a * base, a * base + b * err, a * base_e, a * base_e + b * err_e,
+                (int(seed), int(index)))
 
 
 def design(scheme: str, d: Draw, s: Setting, *, zeta: float, params) -> tuple:
@@ -128,14 +130,15 @@ def design(scheme: str, d: Draw, s: Setting, *, zeta: float, params) -> tuple:
     if scheme == "mt_mse":
         from linksim.systems.an_mimo.mt_mse import mt_mse
         res = mt_mse(d.h_hat[None], d.h_eve_hat[None], s.d_s, p_total=s.p_total,
-                     eta=params["mt_mse_eta"], **s.link())
-        return res.q[0], res.lam[0], {"infeasible": bool(np.asarray(res.infeasible)[0]),
-                                      "iterations": int(np.asarray(res.iterations)[0])}
+                     eta=params["mt_mse_eta"], eve_constraint=params["mt_mse_constraint"],
+                     **s.link())
+        return res.q[0], res.lam[0], {"infeasible": not bool(np.asarray(res.feasible)[0]),
+                                      "iterations": int(np.asarray(res.n_iter)[0])}
     if scheme == "an_ia":
         from linksim.systems.an_mimo.an_ia import an_ia
-        phi = params["an_ia_phi"]
+        phi = "grid" if params["an_ia_phi"] is None else params["an_ia_phi"]
         res = an_ia(d.h_hat[None], d.h_eve_hat[None], s.d_s, s.d_a, p_total=s.p_total,
-                    phi=phi, **s.link())
+                    phi=phi, rng=np.random.default_rng([*d.key, 2]), **s.link())
         return res.q[0], res.lam[0], {"phi": float(np.asarray(res.phi)[0])}
     if scheme == "null_space":
         from linksim.mimo.precoding import eigen_precoder, null_space_an, power_split

@@ -35,7 +35,10 @@ SETTING = Schema(
     tol=Param("real", 1e-3, "stop when the estimated sum secrecy rate moves less", lo=0.0,
               unit="bits"),
     form=Param("choice", "matrix", "robust LMI form", choices=("matrix", "vector")),
-    mt_mse_eta=Param("real", 0.5, "MT-MSE Eve-MSE threshold per stream eta", lo=0.0),
+    mt_mse_eta=Param("real", 0.7, "MT-MSE Eve-MSE floor per stream eta (0.7: the best of "
+                     "0.3/0.5/0.7/0.9 at 20 dB, notes §3.1)", lo=0.0),
+    mt_mse_constraint=Param("choice", "mmse_bound", "how MT-MSE imposes Eve's MSE floor",
+                            choices=("mmse_bound", "fixed_filter")),
     an_ia_phi=Param("real", 0.5, "AN-IA data share of the power (None: grid search)",
                     lo=0.0, strict_lo=True, hi=1.0, nullable=True),
     data_fraction=Param("real", 0.5, "null-space reference: data share of the power",
