@@ -36,7 +36,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.linalg
 
-from linksim.systems.an_mimo.analysis import rates
+from linksim.systems.an_mimo.analysis import hc, rates
 from linksim.systems.an_mimo.robust import FORMS, robust_term, worst_case
 
 __all__ = ["Design", "Scaling", "scaling", "secrecy_init", "adp_design", "SOLVED",
@@ -85,13 +85,9 @@ def _normalized(h, h_eve, scale: Scaling):
     return g, h_eve * scale.eve
 
 
-def _hc(a):
-    return np.conj(np.swapaxes(a, -1, -2))
-
-
 def _sqrtm(s):
     w, v = np.linalg.eigh(s)
-    return (v * np.sqrt(np.clip(w, 0, None))[..., None, :]) @ _hc(v)
+    return (v * np.sqrt(np.clip(w, 0, None))[..., None, :]) @ hc(v)
 
 
 def secrecy_init(g_direct, g_eve, d_s: int, d_a: int):
@@ -116,8 +112,8 @@ def secrecy_init(g_direct, g_eve, d_s: int, d_a: int):
     eye = np.eye(n_t)
     out = np.empty((k, n_t, d_s + d_a), np.complex128)
     for i in range(k):
-        a = eye + _hc(g_direct[i]) @ g_direct[i]
-        b = eye + _hc(g_eve[i]) @ g_eve[i]
+        a = eye + hc(g_direct[i]) @ g_direct[i]
+        b = eye + hc(g_eve[i]) @ g_eve[i]
         _, v = scipy.linalg.eigh(a, b)              # ascending generalized eigenvalues
         v = v / np.linalg.norm(v, axis=0)
         q = v[:, ::-1][:, :d_s]
@@ -196,8 +192,8 @@ class _Program:
             p["c0"].value = float(c0)
             p["eps"].value = float(eps[name])
             if self.form == "matrix":
-                aah = a @ _hc(a)
-                p["aah"].value = 0.5 * (aah + _hc(aah))
+                aah = a @ hc(a)
+                p["aah"].value = 0.5 * (aah + hc(aah))
             else:
                 p["a"].value = a
         try:
@@ -347,12 +343,12 @@ def adp_design(h_hat, h_eve_hat, *, omega_m: float, omega_i: float, omega_e: flo
     def eve_weights(i):
         ge, q, lam = g_eve[i], x[i, :, :d_s], x[i, :, d_s:]
         an = ge @ lam
-        n_eve = an @ _hc(an) + eye_e
-        total = n_eve + (ge @ q) @ _hc(ge @ q)
+        n_eve = an @ hc(an) + eye_e
+        total = n_eve + (ge @ q) @ hc(ge @ q)
         s_minus = np.linalg.inv(total)
         if d_a:
             u_e = np.linalg.solve(n_eve, an)
-            s_plus = np.eye(d_a) + _hc(an) @ an
+            s_plus = np.eye(d_a) + hc(an) @ an
         else:
             u_e, s_plus = np.zeros((n_e, 0)), np.zeros((0, 0))
         return u_e, s_plus, s_minus
@@ -369,27 +365,27 @@ def adp_design(h_hat, h_eve_hat, *, omega_m: float, omega_i: float, omega_e: flo
         for i in range(k):
             cov = np.einsum("...ij,...kj->...ik", x, np.conj(x))      # X X^H per user
             others = [j for j in range(k) if j != i]
-            upsilon = sum(g[i, j] @ cov[j] @ _hc(g[i, j]) for j in others)
+            upsilon = sum(g[i, j] @ cov[j] @ hc(g[i, j]) for j in others)
             gq, gl = g[i, i] @ x[i, :, :d_s], g[i, i] @ x[i, :, d_s:]
-            n_rx = gl @ _hc(gl) + eye_r + upsilon
-            z_rx = gq @ _hc(gq)
+            n_rx = gl @ hc(gl) + eye_r + upsilon
+            z_rx = gq @ hc(gq)
             u_r = np.linalg.solve(z_rx + n_rx, gq)
-            s_r = np.eye(d_s) + _hc(gq) @ np.linalg.solve(n_rx, gq)
+            s_r = np.eye(d_s) + hc(gq) @ np.linalg.solve(n_rx, gq)
             f_r = _sqrtm(s_r)
             if price:
                 pr = np.linalg.inv(n_rx) - np.linalg.inv(z_rx + n_rx)
-                w, v = np.linalg.eigh(0.5 * (pr + _hc(pr)))
-                prices[i] = (v * np.clip(w, 0, None)[None, :]) @ _hc(v)
+                w, v = np.linalg.eigh(0.5 * (pr + hc(pr)))
+                prices[i] = (v * np.clip(w, 0, None)[None, :]) @ hc(v)
             u_e, s_plus, s_minus = eve[i]
             f_plus, f_minus = _sqrtm(s_plus) if d_a else s_plus, _sqrtm(s_minus)
-            a_r = f_r @ _hc(u_r)
+            a_r = f_r @ hc(u_r)
             data = {"alpha": (a_r, g[i, i], np.hstack([-f_r, np.zeros((d_s, d_a))]),
-                              np.trace(a_r @ (upsilon + eye_r) @ _hc(a_r)).real),
+                              np.trace(a_r @ (upsilon + eye_r) @ hc(a_r)).real),
                     "gamma": (f_minus, g_eve[i], np.zeros((n_e, d_s + d_a)),
                               np.trace(s_minus).real)}
             if d_a:
-                a_p = f_plus @ _hc(u_e)
-                data["beta"] = (a_p, g_eve[i], -f_plus, np.trace(a_p @ _hc(a_p)).real)
+                a_p = f_plus @ hc(u_e)
+                data["beta"] = (a_p, g_eve[i], -f_plus, np.trace(a_p @ hc(a_p)).real)
             for slot, j in enumerate(others):
                 data[f"theta{slot}"] = (_sqrtm(prices[j]), g[j, i], np.zeros((n_r, d_s + d_a)),
                                         0.0)
@@ -438,5 +434,5 @@ def _surrogate(g, g_eve, x, i, d_s, d_a, prices) -> float:
     for j in range(k):
         if j != i:
             y = g[j, i] @ x[i]
-            cost += np.trace(prices[j] @ y @ _hc(y)).real
+            cost += np.trace(prices[j] @ y @ hc(y)).real
     return float(c_s - cost)

@@ -44,7 +44,7 @@ from typing import NamedTuple
 import numpy as np
 
 from linksim.checks import check_bool, check_choice, check_int, check_real, check_rng
-from linksim.systems.an_mimo.analysis import rates
+from linksim.systems.an_mimo.analysis import check_channels, hc, rates
 
 __all__ = ["PHI_GRID", "AnIaResult", "an_ia", "random_init"]
 
@@ -63,26 +63,6 @@ class AnIaResult(NamedTuple):
     n_iter: np.ndarray
 
 
-def _h(a):
-    return np.conj(np.swapaxes(a, -1, -2))
-
-
-def _check_channels(h, h_eve):
-    h = np.asarray(h)
-    h_eve = np.asarray(h_eve)
-    for name, a in (("h", h), ("h_eve", h_eve)):
-        if a.dtype.kind not in "iufc":
-            raise TypeError(f"{name}: got dtype {a.dtype}; allowed: a complex array")
-    if h.ndim != 5 or h.shape[1] != h.shape[2] or h_eve.ndim != 4 \
-            or h_eve.shape[:2] != h.shape[:2] or h_eve.shape[3] != h.shape[4]:
-        raise ValueError(f"h, h_eve: got shapes {h.shape}, {h_eve.shape}; allowed: "
-                         f"[batch, K, K, n_r, n_t] and [batch, K, n_e, n_t]")
-    h, h_eve = h.astype(np.complex128), h_eve.astype(np.complex128)
-    if not (np.isfinite(h).all() and np.isfinite(h_eve).all()):
-        raise ValueError("h, h_eve: got non-finite entries; allowed: finite values")
-    return h, h_eve
-
-
 def _least(a, d):
     """The d eigenvectors of the Hermitian ``a`` [..., n, n] with the smallest eigenvalues."""
     return np.linalg.eigh(a)[1][..., :d]
@@ -96,8 +76,8 @@ def _least_within(a, basis, d):
         return _least(a, d)
     # I - B B^H has eigenvalues 0 (m times) and 1: the last n - m eigenvectors span the
     # complement
-    comp = np.linalg.eigh(np.eye(n) - basis @ _h(basis))[1][..., basis.shape[-1]:]
-    return comp @ _least(_h(comp) @ a @ comp, d)
+    comp = np.linalg.eigh(np.eye(n) - basis @ hc(basis))[1][..., basis.shape[-1]:]
+    return comp @ _least(hc(comp) @ a @ comp, d)
 
 
 def random_init(rng, batch: int, k: int, n_t: int, d_s: int, d_a: int) -> np.ndarray:
@@ -130,23 +110,23 @@ def random_init(rng, batch: int, k: int, n_t: int, d_s: int, d_a: int) -> np.nda
 def _receivers(h, v, w, d_s, own):
     """The receive subspaces of step 2 and the leakage they leave, per draw."""
     k = h.shape[1]
-    cov = v @ _h(v) + w @ _h(w)                                           # [B, i, t, t]
-    through = h @ cov[:, None] @ _h(h)                                    # [B, j, i, r, r]
+    cov = v @ hc(v) + w @ hc(w)                                           # [B, i, t, t]
+    through = h @ cov[:, None] @ hc(h)                                    # [B, j, i, r, r]
     off = ~np.eye(k, dtype=bool)
     r = np.einsum("bjirs,ji->bjrs", through, off)
     if own:
         kk = np.arange(k)
         hw = h[:, kk, kk] @ w
-        r = r + hw @ _h(hw)
+        r = r + hw @ hc(hw)
     u = _least(r, d_s)
-    leak = np.trace(_h(u) @ r @ u, axis1=-2, axis2=-1).real.sum(-1)
+    leak = np.trace(hc(u) @ r @ u, axis1=-2, axis2=-1).real.sum(-1)
     return u, leak
 
 
 def _transmitters(h, u, v, w, d_s, d_a, own):
     """The data then AN steps of step 3, each on the complement of the other block."""
     k = h.shape[1]
-    through = _h(h) @ (u @ _h(u))[:, :, None] @ h                         # [B, j, i, t, t]
+    through = hc(h) @ (u @ hc(u))[:, :, None] @ h                         # [B, j, i, t, t]
     off = ~np.eye(k, dtype=bool)
     x = np.einsum("bjist,ji->bist", through, off)
     v = _least_within(x, w, d_s)
@@ -219,7 +199,7 @@ def an_ia(h, h_eve, d_s: int, d_a: int, p_total: float, omega_m: float, omega_i:
     n_iter : int64 [batch]
         Iterations used per draw.
     """
-    h, h_eve = _check_channels(h, h_eve)
+    h, h_eve = check_channels(h, h_eve)
     batch, k, _, n_r, n_t = h.shape
     d_s = check_int("d_s", d_s, 1, min(n_r, n_t))
     d_a = check_int("d_a", d_a, 0, n_t - d_s)

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["Rates", "covariances", "rates", "interference_price"]
+__all__ = ["Rates", "covariances", "rates", "interference_price", "check_channels", "hc"]
 
 
 class Rates(NamedTuple):
@@ -40,6 +40,38 @@ def _logdet(a: np.ndarray) -> np.ndarray:
         raise ValueError("covariance: got a matrix that is not positive definite; allowed: "
                          "noise variances > 0")
     return logabs
+
+
+def hc(a: np.ndarray) -> np.ndarray:
+    """The conjugate transpose of the last two axes."""
+    return np.conj(np.swapaxes(a, -1, -2))
+
+
+def check_channels(h, h_eve):
+    """The channel arrays of a batch of draws, checked and as complex128.
+
+    Input
+    -----
+    h : complex [batch, K, K, n_r, n_t]
+    h_eve : complex [batch, K, n_e, n_t]
+
+    Output
+    ------
+    h, h_eve : complex128, the same shapes
+    """
+    h = np.asarray(h)
+    h_eve = np.asarray(h_eve)
+    for name, a in (("h", h), ("h_eve", h_eve)):
+        if a.dtype.kind not in "iufc":
+            raise TypeError(f"{name}: got dtype {a.dtype}; allowed: a complex array")
+    if h.ndim != 5 or h.shape[1] != h.shape[2] or h_eve.ndim != 4 \
+            or h_eve.shape[:2] != h.shape[:2] or h_eve.shape[3] != h.shape[4]:
+        raise ValueError(f"h, h_eve: got shapes {h.shape}, {h_eve.shape}; allowed: "
+                         f"[batch, K, K, n_r, n_t] and [batch, K, n_e, n_t]")
+    h, h_eve = h.astype(np.complex128), h_eve.astype(np.complex128)
+    if not (np.isfinite(h).all() and np.isfinite(h_eve).all()):
+        raise ValueError("h, h_eve: got non-finite entries; allowed: finite values")
+    return h, h_eve
 
 
 def _outer(a: np.ndarray) -> np.ndarray:

@@ -39,6 +39,7 @@ from typing import NamedTuple
 import numpy as np
 
 from linksim.checks import check_int
+from linksim.systems.an_mimo.analysis import hc
 from linksim.sim.metrics import bit_error_counts
 
 __all__ = ["COUNTS", "Pool", "AnMimoLink", "NERR_SCALE", "LOSS_SCALE"]
@@ -88,13 +89,9 @@ class Pool(NamedTuple):
     active: np.ndarray
 
 
-def _hc(a):
-    return np.conj(np.swapaxes(a, -1, -2))
-
-
 def _stream_sinr(a, cov):
     """1 / M_kk - 1 with M = (I + A^H C^-1 A)^-1; a [..., n, d], cov [..., n, n]."""
-    m = np.linalg.inv(np.eye(a.shape[-1]) + _hc(a) @ np.linalg.solve(cov, a))
+    m = np.linalg.inv(np.eye(a.shape[-1]) + hc(a) @ np.linalg.solve(cov, a))
     return 1.0 / np.real(np.diagonal(m, axis1=-2, axis2=-1)) - 1.0
 
 

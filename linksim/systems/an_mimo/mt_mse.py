@@ -53,6 +53,7 @@ from typing import NamedTuple
 import numpy as np
 
 from linksim.checks import check_choice, check_int, check_real
+from linksim.systems.an_mimo.analysis import check_channels, hc
 from linksim.systems.an_mimo.wmmse import error_matrix, mmse_receiver
 
 __all__ = ["EVE_CONSTRAINTS", "MtMseResult", "MtMseStep", "mt_mse", "mt_mse_step",
@@ -90,26 +91,6 @@ class MtMseResult(NamedTuple):
     mse_history: np.ndarray
     mu: np.ndarray
     nu: np.ndarray
-
-
-def _h(a):
-    return np.conj(np.swapaxes(a, -1, -2))
-
-
-def _check_channels(h, h_eve):
-    h = np.asarray(h)
-    h_eve = np.asarray(h_eve)
-    for name, a in (("h", h), ("h_eve", h_eve)):
-        if a.dtype.kind not in "iufc":
-            raise TypeError(f"{name}: got dtype {a.dtype}; allowed: a complex array")
-    if h.ndim != 5 or h.shape[1] != h.shape[2] or h_eve.ndim != 4 \
-            or h_eve.shape[:2] != h.shape[:2] or h_eve.shape[3] != h.shape[4]:
-        raise ValueError(f"h, h_eve: got shapes {h.shape}, {h_eve.shape}; allowed: "
-                         f"[batch, K, K, n_r, n_t] and [batch, K, n_e, n_t]")
-    h, h_eve = h.astype(np.complex128), h_eve.astype(np.complex128)
-    if not (np.isfinite(h).all() and np.isfinite(h_eve).all()):
-        raise ValueError("h, h_eve: got non-finite entries; allowed: finite values")
-    return h, h_eve
 
 
 def _check_link(omega_m, omega_i, omega_e, noise_r, noise_e):
@@ -158,7 +139,7 @@ def initial_precoders(h, d_s: int, p_total: float) -> np.ndarray:
     p_total = check_real("p_total", p_total, 0.0, strict_lo=True)
     k = np.arange(h.shape[1])
     _, _, vh = np.linalg.svd(h[:, k, k])
-    return _h(vh)[..., :d_s] * math.sqrt(p_total / d_s)
+    return hc(vh)[..., :d_s] * math.sqrt(p_total / d_s)
 
 
 def _filters(h, h_eve, v, omega_m, omega_i, omega_e, noise_r, noise_e):
@@ -166,7 +147,7 @@ def _filters(h, h_eve, v, omega_m, omega_i, omega_e, noise_r, noise_e):
     k = h.shape[1]
     kk = np.arange(k)
     direct = math.sqrt(omega_m) * h[:, kk, kk] @ v                       # [B, K, r, d]
-    cov = h @ (v @ _h(v))[:, None] @ _h(h)                               # [B, i, j, r, r]
+    cov = h @ (v @ hc(v))[:, None] @ hc(h)                               # [B, i, j, r, r]
     off = ~np.eye(k, dtype=bool)
     n_r = omega_i * np.einsum("bijrs,ij->birs", cov, off) + noise_r * np.eye(h.shape[3])
     u = mmse_receiver(direct, n_r)
@@ -255,8 +236,8 @@ def _solve(a, b, c_mat, c_vec, e0, nu, p_total):
 
 def _eve_mse(h_eve, v, omega_e, noise_e):
     """Eve's MSE matrix with her MMSE filter, ``(I + V^H G V)^-1``, G = w_E/s_E^2 H_E^H H_E."""
-    g = (omega_e / noise_e) * _h(h_eve) @ h_eve
-    x0 = _h(v) @ g @ v
+    g = (omega_e / noise_e) * hc(h_eve) @ h_eve
+    x0 = hc(v) @ g @ v
     return np.linalg.inv(np.eye(v.shape[-1]) + x0), g, x0
 
 
@@ -267,16 +248,16 @@ def _step(h, h_eve, v, p_total, floor, eve_constraint, omega_m, omega_i, omega_e
     kk = np.arange(k)
     u, u_e, _, _ = _filters(h, h_eve, v, omega_m, omega_i, omega_e, noise_r, noise_e)
     # A_k = sum_j w_jk H_jk^H U_j U_j^H H_jk: every receiver j's filter seen from transmitter k
-    g = _h(h) @ (u @ _h(u))[:, :, None] @ h                              # [B, j, k, t, t]
+    g = hc(h) @ (u @ hc(u))[:, :, None] @ h                              # [B, j, k, t, t]
     gains = np.where(np.eye(k, dtype=bool), omega_m, omega_i)
     a = np.einsum("bjkst,jk->bkst", g, gains)
-    b = math.sqrt(omega_m) * _h(h[:, kk, kk]) @ u
+    b = math.sqrt(omega_m) * hc(h[:, kk, kk]) @ u
     eye_d = np.broadcast_to(np.eye(d_s), (batch, k, d_s, d_s))
     a_big = _kron(eye_d, a)
     if eve_constraint == "fixed_filter":
         # tr E_E(V) = tr(V^H C V) - 2 Re tr(c^H V) + d_s + s_E^2 tr(U_E^H U_E), U_E fixed
-        he_u = _h(h_eve) @ u_e                                           # [B, K, t, d]
-        c_big = _kron(eye_d, omega_e * he_u @ _h(he_u))
+        he_u = hc(h_eve) @ u_e                                           # [B, K, t, d]
+        c_big = _kron(eye_d, omega_e * he_u @ hc(he_u))
         c_vec = _vec(math.sqrt(omega_e) * he_u)
         e0 = d_s + noise_e * (np.abs(u_e) ** 2).sum((-2, -1))
         level = np.full((batch, k), floor)
@@ -380,7 +361,7 @@ def mt_mse_step(h, h_eve, v, p_total: float, eta: float, omega_m: float, omega_i
     step_feasible : bool [batch, K]
         Whether the step's version of the floor is met (False: nu reached its cap).
     """
-    h, h_eve = _check_channels(h, h_eve)
+    h, h_eve = check_channels(h, h_eve)
     batch, k, _, n_r, n_t = h.shape
     v = np.asarray(v)
     if v.ndim != 4:
@@ -474,7 +455,7 @@ def mt_mse(h, h_eve, d_s: int, p_total: float, eta: float, omega_m: float, omega
     mu, nu : float64 [batch, K]
         Multipliers of the last update (power, Eve floor).
     """
-    h, h_eve = _check_channels(h, h_eve)
+    h, h_eve = check_channels(h, h_eve)
     batch, k, _, n_r, n_t = h.shape
     d_s = check_int("d_s", d_s, 1, min(n_r, n_t))
     p_total = check_real("p_total", p_total, 0.0, strict_lo=True)
