@@ -8,6 +8,8 @@ Schemes (:data:`SCHEMES`):
 * ``"proposed"``: the robust ADP design (:func:`linksim.systems.an_mimo.adp.adp_design`);
 * ``"mt_mse"``: minimum total MSE with an Eve-MSE constraint, no AN (§3.1 [R]);
 * ``"an_ia"``: AN-aided interference alignment by min-leakage (§3.2 [R]);
+* ``"nonrobust"``: the same ADP design with no error ball (eps = 0): the estimates taken as
+  the truth, to show what the robust terms buy or cost;
 * ``"null_space"``: the simple reference, eigen data precoder on the direct link and AN in
   the direct link's null space, ``data_fraction`` of the power on data (N_T > N_R only; with
   N_T = N_R there is no null space and the AN stays off).
@@ -26,7 +28,7 @@ from linksim.systems.an_mimo.analysis import rates
 __all__ = ["SCHEMES", "Setting", "Draw", "draw_channels", "design", "score",
            "secrecy_ceiling"]
 
-SCHEMES = ("proposed", "mt_mse", "an_ia", "null_space")
+SCHEMES = ("proposed", "mt_mse", "an_ia", "null_space", "nonrobust")
 
 
 class Setting(NamedTuple):
@@ -120,9 +122,11 @@ def design(scheme: str, d: Draw, s: Setting, *, zeta: float, params) -> tuple:
     info : dict
         Scheme-specific log (the proposed design's :class:`Design` under ``"design"``).
     """
-    if scheme == "proposed":
+    if scheme in ("proposed", "nonrobust"):
         from linksim.systems.an_mimo.adp import adp_design
         eps = zeta if params.get("eps") is None else params["eps"]
+        if scheme == "nonrobust":
+            eps = 0.0
         des = adp_design(d.h_hat, d.h_eve_hat, **s.link(), p_total=s.p_total, d_s=s.d_s,
                          d_a=s.d_a, eps=eps, n_iter=params["n_iter"], tol=params["tol"],
                          form=params["form"], h_true=d.h_true, h_eve_true=d.h_eve_true)

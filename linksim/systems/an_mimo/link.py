@@ -232,7 +232,7 @@ class AnMimoLink:
              + 1j * rng.standard_normal((n, n_users, d_a, n_sym))) * math.sqrt(0.5)
         x = pool.q[c][None] @ s + pool.lam[c][None] @ z                        # [n, K, n_t, n_sym]
         g, g_e = pool.g[c], pool.g_eve[c]
-        y = np.einsum("jrt,bjts->brs", g[i], x)
+        y = (g[i][None] @ x).sum(axis=1)              # every transmitter to receiver i
         y += (rng.standard_normal(y.shape) + 1j * rng.standard_normal(y.shape)) * math.sqrt(0.5)
         y_e = g_e[i] @ x[:, i]
         y_e += (rng.standard_normal(y_e.shape)

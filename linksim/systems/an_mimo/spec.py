@@ -58,7 +58,7 @@ STUDY_SCHEMA = Schema({
 LINK_SCHEMA = Schema({
     **SETTING.params,
     "scheme": Param("choice", "proposed", "precoding design",
-                    choices=("proposed", "mt_mse", "an_ia", "null_space")),
+                    choices=("proposed", "mt_mse", "an_ia", "null_space", "nonrobust")),
     "n_channels": Param("int", 4, "channel draws designed once and kept (the pool)", lo=1,
                         hi=256),
     "channel_seed": Param("int", 0, "seed of the pool's channel draws", lo=0),
