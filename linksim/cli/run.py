@@ -34,6 +34,7 @@ def cmd_run(args) -> int:
     from linksim.evaluate import PredictionError, with_gaps
     from linksim.report import write_outputs
     from linksim.sim.executors import make_executor
+    from linksim.sim.runner import PointError
     from linksim.sim.store import StoreError, check_store, check_writable_dir
     from linksim.study import run_scenario
     scenario = _scenario_or_exit(args.scenario)
@@ -64,7 +65,7 @@ def cmd_run(args) -> int:
         print(f"\n# interrupted: finished {done} are in the store; run again to resume",
               file=sys.stderr)
         return 130
-    except PredictionError as exc:
+    except (PredictionError, PointError) as exc:
         fail(args, exc)
     except StoreError as exc:       # e.g. the disk filled up: committed batches are kept
         fail(args, exc)

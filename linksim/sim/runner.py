@@ -36,7 +36,7 @@ from typing import Callable, Mapping, Sequence
 from linksim.canonical import canonical_json
 from linksim.sim.montecarlo import PointTally, StopRule, run_batch
 
-__all__ = ["execute_batch", "execute_evaluation", "prepare", "run_points", "run_evaluations",
+__all__ = ["PointError", "execute_batch", "execute_evaluation", "prepare", "run_points", "run_evaluations",
            "stored_batches", "replay", "elapsed_of"]
 
 
@@ -45,6 +45,17 @@ def _task_key(task: Callable) -> str:
     if isinstance(task, functools.partial):
         return f"{_task_key(task.func)}{task.args!r}{sorted(task.keywords.items())!r}"
     return f"{getattr(task, '__module__', '')}.{getattr(task, '__qualname__', repr(task))}"
+
+
+class PointError(Exception):
+    """A point's task rejected its parameters when it ran: a ``ValueError``/``TypeError`` the
+    system raised (the library's "name: got X; allowed: Y") about a value it can only judge
+    after costly work (e.g. a rate no designed stream supports). One line naming the point."""
+
+
+def _point_error(point: int, label: str, exc: Exception) -> PointError:
+    what = f"point {point + 1}" + (f" ({label})" if label else "")
+    return PointError(f"{what}: {' '.join(str(exc).split())}")
 
 
 def prepare(simulate: Callable, params: Mapping) -> float:
@@ -136,9 +147,12 @@ def run_points(simulate: Callable, points: Sequence[dict], *, seed: int, stop: S
     for point, params in enumerate(points):
         tally = PointTally(stop)
         replay(stored, point, tally)
-        if not prepared and not tally.done:
-            _prepare_here(simulate, params, name, progress)
-            prepared = True
+        try:
+            if not prepared and not tally.done:
+                _prepare_here(simulate, params, name, progress)
+                prepared = True
+        except (ValueError, TypeError) as exc:
+            raise _point_error(point, labels[point], exc) from None
         # tqdm puts ", " before the postfix: it follows the time, as a separator.
         bar = tqdm(total=1000, desc=f"[{point + 1}/{len(points)}] {labels[point]}",
                    disable=True if not progress else None, leave=True, unit="‰",
@@ -146,6 +160,8 @@ def run_points(simulate: Callable, points: Sequence[dict], *, seed: int, stop: S
         try:
             _run_point(executor, store, key, simulate, seed, stop, stop_dict, window, point,
                        params, tally, stored, bar)
+        except (ValueError, TypeError) as exc:
+            raise _point_error(point, labels[point], exc) from None
         finally:
             bar.close()         # drawn for the last time before anything else is printed
         elapsed = elapsed_of(stored, point, tally)
@@ -231,7 +247,10 @@ def run_evaluations(evaluate: Callable, points: Sequence[dict], *, store, key: s
             break
         future = next(iter(executor.as_completed(list(pending))))
         point = pending.pop(future)
-        values, elapsed = future.result()
+        try:
+            values, elapsed = future.result()
+        except (ValueError, TypeError) as exc:
+            raise _point_error(point, "", exc) from None
         store.add_evaluation(key, point, values, elapsed)
         stored[point] = {"values": values, "elapsed_s": elapsed}
     return out
