@@ -47,7 +47,7 @@ def _task_key(task: Callable) -> str:
     return f"{getattr(task, '__module__', '')}.{getattr(task, '__qualname__', repr(task))}"
 
 
-class PointError(Exception):
+class PointError(ValueError):
     """A point's task rejected its parameters when it ran: a ``ValueError``/``TypeError`` the
     system raised (the library's "name: got X; allowed: Y") about a value it can only judge
     after costly work (e.g. a rate no designed stream supports). One line naming the point."""

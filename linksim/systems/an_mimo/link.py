@@ -287,7 +287,12 @@ class AnMimoLink:
         a_b = np.broadcast_to(a, (n, *a.shape))
         cov_b = np.broadcast_to(cov, (n, *cov.shape))
         if receiver == "zf":
-            s_hat, no_eff = zf_detect(a_b, y, cov_b)
+            # a design may switch a stream off (a zero column): it interferes with nothing, and
+            # zero-forcing is defined on the streams that carry power
+            power = np.sum(np.abs(a) ** 2, axis=0)
+            on = np.flatnonzero(power > 1e-12 * power.max())
+            s_hat, no_eff = zf_detect(a_b[:, :, on], y, cov_b)
+            k = int(np.searchsorted(on, k))
         else:
             s_hat, no_eff, _ = lmmse_detect(a_b, y, cov_b)
         return s_hat[:, k], no_eff[:, k]

@@ -60,3 +60,18 @@ def test_bad_link_parameters_are_named():
                                     "n_r": 2, "eve_detector": "ml"}))
     with pytest.raises(ValueError, match="^d_s"):
         AnMimoLink(**spec.complete({**SMALL, "d_s": 2}))
+
+
+def test_zero_forcing_skips_a_stream_the_design_switched_off():
+    """A zero column (a stream with no power) makes H^H H singular; ZF over the streams that
+    carry power is the same detector as ZF on that stream alone."""
+    from linksim.mimo.detection import zf_detect
+    rng = np.random.default_rng(4)
+    a = np.zeros((3, 2), complex)
+    a[:, 1] = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    y = rng.standard_normal((5, 3, 7)) + 1j * rng.standard_normal((5, 3, 7))
+    cov = np.eye(3) * 0.3
+    s_hat, no_eff = AnMimoLink._detect(a, y, cov, 1, "zf")
+    want, want_no = zf_detect(np.broadcast_to(a[:, 1:], (5, 3, 1)), y,
+                              np.broadcast_to(cov, (5, 3, 3)))
+    assert np.allclose(s_hat, want[:, 0]) and np.allclose(no_eff, want_no[:, 0])
