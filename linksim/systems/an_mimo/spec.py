@@ -7,7 +7,8 @@ from __future__ import annotations
 from linksim.systems.base import Limit, Quantity, SystemSpec
 from linksim.systems.schema import Param, Schema
 
-__all__ = ["SETTING", "STUDY_SCHEMA", "LINK_SCHEMA", "SYSTEMS", "MAX_DESIGN_WORK"]
+__all__ = ["SETTING", "STUDY_SCHEMA", "CONVERGENCE_SCHEMA", "LINK_SCHEMA", "SYSTEMS",
+           "MAX_DESIGN_WORK"]
 
 #: The physical setting shared by every seed-002 system (notes 002 §4; powers in dB of one
 #: reference, A6).
@@ -80,14 +81,31 @@ LINK_SCHEMA = Schema({
 MAX_DESIGN_WORK = 20000
 
 
-def _limits(params) -> Limit | None:
-    work = params.get("n_draws", 8) * params.get("n_iter", 30)
-    if isinstance(work, (int, float)) and work > MAX_DESIGN_WORK:
-        name = "n_draws" if "n_draws" in params else "n_iter"
-        return Limit(name, f"n_draws * n_iter <= {MAX_DESIGN_WORK} (each outer iteration "
+#: The convergence study's schema: the studies' plus the iteration reported.
+CONVERGENCE_SCHEMA = Schema({
+    **STUDY_SCHEMA.params,
+    "iteration": Param("int", help="outer iterations run (0: the start)", lo=0,
+                       label="iteration", html="iteration")})
+
+
+def _work_limit(params, draws: str) -> Limit | None:
+    """``draws * n_iter`` designs' iterations (``draws``: n_draws or n_channels); the limit
+    names whichever of the two the point sets (a single value is checked alone too)."""
+    n_draws, n_iter = params.get(draws, 8), params.get("n_iter", 30)
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+               for v in (n_draws, n_iter)):
+        return None
+    work = float(n_draws) * float(n_iter)
+    if work > MAX_DESIGN_WORK:
+        name = draws if draws in params else "n_iter"
+        return Limit(name, f"{draws} * n_iter <= {MAX_DESIGN_WORK} (each outer iteration "
                            f"solves K semidefinite programs of ~0.15 s)",
-                     detail=f", n_draws * n_iter = {work}")
+                     detail=f", {draws} * n_iter = {work:g}")
     return None
+
+
+def _limits(params) -> Limit | None:
+    return _work_limit(params, "n_draws")
 
 
 def _secrecy_spec() -> SystemSpec:
@@ -104,13 +122,10 @@ def _secrecy_spec() -> SystemSpec:
 
 def _convergence_spec() -> SystemSpec:
     from linksim.systems.an_mimo.studies import CONVERGENCE_QUANTITIES, ConvergenceStudy
-    schema = Schema({**STUDY_SCHEMA.params,
-                     "iteration": Param("int", help="outer iterations run (0: the start)",
-                                        lo=0, label="iteration", html="iteration")})
     return SystemSpec(
         name="an_mimo_convergence",
         description="Seed 002, Fig. 3: the robust ADP design after each outer iteration",
-        params=schema, builder=ConvergenceStudy, kind="analysis",
+        params=CONVERGENCE_SCHEMA, builder=ConvergenceStudy, kind="analysis",
         quantities={q: Quantity(label, scale) for q, (label, scale)
                     in CONVERGENCE_QUANTITIES.items()},
         limits=_limits)
@@ -132,11 +147,7 @@ def _link_spec() -> SystemSpec:
 
 
 def _link_limits(params) -> Limit | None:
-    work = params.get("n_channels", 4) * params.get("n_iter", 30)
-    if isinstance(work, (int, float)) and work > MAX_DESIGN_WORK:
-        return Limit("n_channels", f"n_channels * n_iter <= {MAX_DESIGN_WORK}",
-                     detail=f", n_channels * n_iter = {work}")
-    return None
+    return _work_limit(params, "n_channels")
 
 
 SYSTEMS = (_secrecy_spec(), _convergence_spec(), _link_spec())

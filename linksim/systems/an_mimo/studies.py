@@ -199,9 +199,11 @@ class ConvergenceStudy:
     """
 
     def __init__(self, **params):
+        from linksim.systems.an_mimo.spec import CONVERGENCE_SCHEMA
+        params = {**params, **CONVERGENCE_SCHEMA.validate(params)}
         iteration = params.pop("iteration")
         params = check_setting(params)
-        if not (isinstance(iteration, int) and 0 <= iteration <= params["n_iter"]):
+        if iteration > params["n_iter"]:
             raise ValueError(f"iteration: got {iteration!r}; allowed: an integer in 0..n_iter "
                              f"= {params['n_iter']}")
         self.params, self.iteration = params, iteration
