@@ -53,6 +53,13 @@ class PointError(ValueError):
     after costly work (e.g. a rate no designed stream supports). One line naming the point."""
 
 
+def _user_error(exc: Exception) -> bool:
+    """A ValueError/TypeError about the parameters; numpy's LinAlgError (a ValueError) is a
+    numerical failure, a bug to be seen with its traceback."""
+    import numpy as np
+    return not isinstance(exc, np.linalg.LinAlgError)
+
+
 def _point_error(point: int, label: str, exc: Exception) -> PointError:
     what = f"point {point + 1}" + (f" ({label})" if label else "")
     return PointError(f"{what}: {' '.join(str(exc).split())}")
@@ -152,6 +159,8 @@ def run_points(simulate: Callable, points: Sequence[dict], *, seed: int, stop: S
                 _prepare_here(simulate, params, name, progress)
                 prepared = True
         except (ValueError, TypeError) as exc:
+            if not _user_error(exc):
+                raise
             raise _point_error(point, labels[point], exc) from None
         # tqdm puts ", " before the postfix: it follows the time, as a separator.
         bar = tqdm(total=1000, desc=f"[{point + 1}/{len(points)}] {labels[point]}",
@@ -161,6 +170,8 @@ def run_points(simulate: Callable, points: Sequence[dict], *, seed: int, stop: S
             _run_point(executor, store, key, simulate, seed, stop, stop_dict, window, point,
                        params, tally, stored, bar)
         except (ValueError, TypeError) as exc:
+            if not _user_error(exc):
+                raise
             raise _point_error(point, labels[point], exc) from None
         finally:
             bar.close()         # drawn for the last time before anything else is printed
@@ -250,6 +261,8 @@ def run_evaluations(evaluate: Callable, points: Sequence[dict], *, store, key: s
         try:
             values, elapsed = future.result()
         except (ValueError, TypeError) as exc:
+            if not _user_error(exc):
+                raise
             raise _point_error(point, "", exc) from None
         store.add_evaluation(key, point, values, elapsed)
         stored[point] = {"values": values, "elapsed_s": elapsed}

@@ -42,3 +42,17 @@ def test_a_rejected_analysis_point_is_one_line(tmp_path):
         with pytest.raises(PointError, match=r"^point 2: rate: got a rate no design"):
             run_evaluations(_evaluate, [{"rate": 0.5}, {"rate": 3.0}], store=store, key="k",
                             executor=ex)
+
+
+def test_a_numerical_failure_keeps_its_traceback(tmp_path):
+    """numpy's LinAlgError is a ValueError, but a singular solve is a bug, not a parameter the
+    user chose: it is not turned into a PointError."""
+    import numpy as np
+
+    def singular(params, rng, n_frames):
+        np.linalg.solve(np.zeros((2, 2)), np.ones(2))
+
+    with Store(tmp_path / "s.sqlite") as store, InlineExecutor() as ex:
+        with pytest.raises(np.linalg.LinAlgError):
+            run_points(singular, [{}], seed=1, stop=StopRule(max_frames=10, batch_size=10),
+                       store=store, key="k", executor=ex, labels=["a"], progress=False)

@@ -147,6 +147,22 @@ def build_pool(params) -> Pool:
     return Pool(**arrays, active=np.argwhere(ok))
 
 
+def _check_zero_forcing(pool: Pool) -> None:
+    """Zero-forcing needs the powered streams of every decoded user on independent
+    directions; a design may send two streams along one (a rank-deficient Q), which only
+    LMMSE can receive."""
+    for c, i in {(int(c), int(i)) for c, i, _ in pool.active}:
+        a = pool.g[c][i, i] @ pool.q[c, i]
+        power = np.sum(np.abs(a) ** 2, axis=0)
+        sv = np.linalg.svd(a[:, power > 1e-12 * power.max()], compute_uv=False)
+        if sv[-1] <= 1e-9 * sv[0]:
+            raise ValueError(
+                f"receiver: got 'zf', but the design sends user {i}'s streams on channel {c} "
+                f"along dependent directions (effective channel of rank "
+                f"{int(np.sum(sv > 1e-9 * sv[0]))} for {len(sv)} powered streams); allowed: "
+                f"'lmmse', which receives any design")
+
+
 def _bits_per_symbol(modulation: str) -> int:
     from linksim.mapping import Constellation
     return Constellation(modulation).bits_per_symbol
@@ -190,6 +206,8 @@ class AnMimoLink:
                     f" bits per symbol); allowed: a rate that at least one stream of the "
                     f"{self.params['n_channels']} designed channels supports with backoff "
                     f"{self.params['backoff']} (none does: lower k_info or raise the backoff)")
+            if self.params["receiver"] == "zf":
+                _check_zero_forcing(pool)
             self._pool = pool
         return self._pool
 

@@ -75,3 +75,20 @@ def test_zero_forcing_skips_a_stream_the_design_switched_off():
     want, want_no = zf_detect(np.broadcast_to(a[:, 1:], (5, 3, 1)), y,
                               np.broadcast_to(cov, (5, 3, 3)))
     assert np.allclose(s_hat, want[:, 0]) and np.allclose(no_eff, want_no[:, 0])
+
+
+def test_zero_forcing_refuses_a_design_with_dependent_streams():
+    """Two powered streams along one transmit direction (rank-1 Q): only LMMSE can receive
+    them, and the link says so in one line instead of failing in a solve."""
+    from linksim.systems.an_mimo.link import Pool, _check_zero_forcing
+    rng = np.random.default_rng(6)
+    g = (rng.standard_normal((1, 1, 1, 3, 3)) + 1j * rng.standard_normal((1, 1, 1, 3, 3)))
+    v = rng.standard_normal((3, 1)) + 1j * rng.standard_normal((3, 1))
+    q = np.hstack([v, 0.1 * v])[None, None]                  # [C=1, K=1, n_t, d_s=2]
+    empty = np.zeros((1, 1, 2))
+    pool = Pool(g, None, q, None, None, None, empty, empty, empty, None,
+                np.array([[0, 0, 0]]))
+    with pytest.raises(ValueError, match=r"^receiver: got 'zf'.*rank 1 for 2 powered"):
+        _check_zero_forcing(pool)
+    q_ok = np.hstack([v, rng.standard_normal((3, 1)) + 0j])[None, None]
+    _check_zero_forcing(pool._replace(q=q_ok))
