@@ -25,6 +25,7 @@ Nothing here is a test; nothing asserts a time.
 from __future__ import annotations
 
 import argparse
+import copy
 import math
 import time
 
@@ -47,16 +48,16 @@ def _best(fn, repeat=3):
     return best
 
 
-def _replay(state) -> np.random.Generator:
-    """A generator resumed at a saved state, so a re-timed stage draws the same numbers."""
-    rng = np.random.Generator(np.random.PCG64())
-    rng.bit_generator.state = state
-    return rng
+def _replay(rng: np.random.Generator) -> np.random.Generator:
+    """A copy of a generator, so a re-timed stage draws the same numbers (a deep copy keeps
+    the seed sequence's spawn count too, which the noise generator's chunks draw from)."""
+    return copy.deepcopy(rng)
 
 
 def _stages(link, pool, c, i, k, n, seed):
     """``link._frames(default_rng(seed), pool, c, i, k, n)`` split into its stages, each
     timed alone on the outputs of the previous ones. Returns ({stage: seconds}, counts)."""
+    from linksim.channel.awgn import complex_normal
     from linksim.mimo.detection import ml_llrs
     from linksim.sim.metrics import bit_error_counts
     from linksim.systems.an_mimo.link import LOSS_SCALE, NERR_SCALE
@@ -65,7 +66,7 @@ def _stages(link, pool, c, i, k, n, seed):
     n_users, d_s, d_a = p["k"], p["d_s"], p["d_a"]
     g, g_e = pool.g[c], pool.g_eve[c]
     times = {}
-    stream = {"state": np.random.default_rng(seed).bit_generator.state}
+    stream = {"state": np.random.default_rng(seed)}
 
     def stage(name, fn):
         start, box = stream["state"], {}
@@ -73,7 +74,7 @@ def _stages(link, pool, c, i, k, n, seed):
         def run():
             rng = _replay(start)
             box["out"] = fn(rng)
-            box["end"] = rng.bit_generator.state
+            box["end"] = rng
         times[name] = _best(run)
         stream["state"] = box["end"]       # the next stage draws where _frames would
         return box["out"]
@@ -93,18 +94,16 @@ def _stages(link, pool, c, i, k, n, seed):
     s = stage("QAM mapping, all streams", mapping)
 
     def precoding(rng):
-        z = (rng.standard_normal((n, n_users, d_a, n_sym))
-             + 1j * rng.standard_normal((n, n_users, d_a, n_sym))) * math.sqrt(0.5)
+        z = complex_normal(rng, (n, n_users, d_a, n_sym))
         return pool.q[c][None] @ s + pool.lam[c][None] @ z
 
     x = stage("precoding Q s + Lambda z, AN draws", precoding)
 
     def channel(rng):
-        y = np.einsum("jrt,bjts->brs", g[i], x)
-        y += (rng.standard_normal(y.shape) + 1j * rng.standard_normal(y.shape)) * math.sqrt(0.5)
+        y = (g[i][None] @ x).sum(axis=1)
+        y += complex_normal(rng, y.shape)
         y_e = g_e[i] @ x[:, i]
-        y_e += (rng.standard_normal(y_e.shape)
-                + 1j * rng.standard_normal(y_e.shape)) * math.sqrt(0.5)
+        y_e += complex_normal(rng, y_e.shape)
         return y, y_e
 
     y, y_e = stage("channel + noise, Bob and Eve", channel)

@@ -23,7 +23,7 @@ import numpy as np
 
 from linksim.checks import check_int, check_real, check_rng
 
-__all__ = ["ebno_to_no", "snr_db_to_no", "awgn"]
+__all__ = ["ebno_to_no", "snr_db_to_no", "awgn", "complex_normal"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -111,11 +111,23 @@ def _standard_normal_f32(rng: np.random.Generator, size: int) -> np.ndarray:
     return out
 
 
-def _cn01(rng: np.random.Generator, shape, variance=1.0) -> np.ndarray:
-    """complex128 array of i.i.d. CN(0, variance) of the given shape (draw order: module doc).
+def complex_normal(rng: np.random.Generator, shape, variance=1.0) -> np.ndarray:
+    """i.i.d. circularly-symmetric complex Gaussian draws CN(0, variance): the one generator
+    of noise, channels and artificial noise (draw order: module doc).
 
-    ``variance`` is a scalar or an array broadcastable to ``shape``. The scaling happens in
-    place: a batch of noise is tens of MB, and every temporary of that size costs page faults.
+    The scaling happens in place: a batch of noise is tens of MB, and every temporary of that
+    size costs page faults.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+    shape : tuple of int
+    variance : float or float64 [...]
+        Broadcastable to ``shape``.
+
+    Returns
+    -------
+    w : complex128 [*shape]
     """
     shape = tuple(shape)
     g = _standard_normal_f32(rng, int(np.prod(shape, dtype=np.int64)) * 2).astype(np.float64)
@@ -198,6 +210,6 @@ def awgn(x, no, rng):
     xa = _as_complex("x", x)
     nv = _as_variance("no", no, xa.shape, allow_zero=False)
     check_rng(rng)
-    w = _cn01(rng, xa.shape, nv)
+    w = complex_normal(rng, xa.shape, nv)
     w += xa
     return w

@@ -26,7 +26,7 @@ import numpy as np
 
 from linksim.checks import check_int, check_real, check_rng
 
-from .awgn import _as_complex, _as_variance, _check_broadcast, _cn01
+from .awgn import _as_complex, _as_variance, _check_broadcast, complex_normal
 
 __all__ = ["FADING_MODELS", "fading_gains", "block_lengths", "flat_fading"]
 
@@ -107,7 +107,7 @@ def fading_gains(rng, batch, n_symbols, fading="quasi_static", n_blocks=1, k_fac
         n_gains = n_blocks
     else:
         n_gains = n_symbols
-    g = _cn01(rng, (batch, n_gains))
+    g = complex_normal(rng, (batch, n_gains))
     if k > 0:
         g = np.sqrt(k / (k + 1.0)) + np.sqrt(1.0 / (k + 1.0)) * g
     if fading == "quasi_static":
@@ -145,6 +145,6 @@ def flat_fading(x, h, no, rng):
     _check_broadcast("h", ha.shape, xa.shape)
     nv = _as_variance("no", no, xa.shape, allow_zero=False)
     check_rng(rng)
-    w = _cn01(rng, xa.shape, nv)
+    w = complex_normal(rng, xa.shape, nv)
     w += ha * xa
     return w

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from linksim.channel.awgn import _cn01
+from linksim.channel.awgn import complex_normal
 from linksim.checks import check_int, check_real, check_rng
 
 __all__ = ["rayleigh_mimo", "exponential_correlation", "path_loss", "estimate_and_truth",
@@ -92,7 +92,7 @@ def rayleigh_mimo(rng, batch: int, n_rx: int, n_tx: int, corr_rx=None, corr_tx=N
     batch, n_rx, n_tx = (check_int(name, v, 1) for name, v in
                          (("batch", batch), ("n_rx", n_rx), ("n_tx", n_tx)))
     variance = check_real("variance", variance, 0.0, strict_lo=True)
-    h = _cn01(rng, (batch, n_rx, n_tx), variance)
+    h = complex_normal(rng, (batch, n_rx, n_tx), variance)
     if corr_rx is not None:
         h = _sqrtm_psd("corr_rx", corr_rx, n_rx) @ h
     if corr_tx is not None:
@@ -151,8 +151,8 @@ def estimate_and_truth(rng, shape, zeta: float) -> tuple[np.ndarray, np.ndarray]
     check_rng(rng)
     zeta = check_real("zeta", zeta, 0.0, 1.0)
     shape = tuple(check_int("shape", s, 1) for s in shape)
-    h_hat = _cn01(rng, shape, 1.0 - zeta ** 2)
-    return h_hat, h_hat + _cn01(rng, shape, zeta ** 2)
+    h_hat = complex_normal(rng, shape, 1.0 - zeta ** 2)
+    return h_hat, h_hat + complex_normal(rng, shape, zeta ** 2)
 
 
 def bounded_error(rng, shape, eps: float, on_sphere: bool = False) -> np.ndarray:
@@ -184,7 +184,7 @@ def bounded_error(rng, shape, eps: float, on_sphere: bool = False) -> np.ndarray
     eps = check_real("eps", eps, 0.0)
     on_sphere = check_bool("on_sphere", on_sphere)
     shape = tuple(check_int("shape", s, 1) for s in shape)
-    g = _cn01(rng, shape)
+    g = complex_normal(rng, shape)
     axes = tuple(range(1, len(shape)))
     norms = np.sqrt((np.abs(g) ** 2).sum(axis=axes, keepdims=True))
     radius = np.full((shape[0],) + (1,) * (len(shape) - 1), eps)

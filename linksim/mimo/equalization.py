@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from linksim.channel.awgn import _as_complex, _as_variance, _check_broadcast, _cn01
+from linksim.channel.awgn import _as_complex, _as_variance, _check_broadcast, complex_normal
 from linksim.checks import check_rng
 
 __all__ = ["estimate_channel", "equalize"]
@@ -47,7 +47,7 @@ def estimate_channel(h, rng, error_var=0.0):
     ev = _as_variance("error_var", error_var, ha.shape, allow_zero=True)
     if not np.any(ev > 0):
         return ha.copy()
-    e = _cn01(rng, ha.shape, ev)
+    e = complex_normal(rng, ha.shape, ev)
     e += ha
     return e
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from linksim.channel.awgn import _cn01
+from linksim.channel.awgn import complex_normal
 from linksim.mapping import Constellation
 from linksim.mimo.detection import lmmse_detect, lmmse_mse, ml_llrs, zf_detect
 
@@ -16,14 +16,14 @@ def _setup(seed=0, n_rx=4, n_s=2, n_sym=40_000, colored=True):
     """One channel [1, n_rx, n_s], Gaussian streams, and noise with a non-white covariance
     (an artificial-noise direction plus thermal noise)."""
     rng = np.random.default_rng(seed)
-    h = _cn01(rng, (1, n_rx, n_s))
+    h = complex_normal(rng, (1, n_rx, n_s))
     if colored:
-        a = _cn01(rng, (1, n_rx, 1))
+        a = complex_normal(rng, (1, n_rx, 1))
         cov = 0.8 * a @ np.conj(np.swapaxes(a, 1, 2)) + 0.2 * np.eye(n_rx)
     else:
         cov = 0.3 * np.eye(n_rx)[None]
-    s = _cn01(rng, (1, n_s, n_sym))
-    white = _cn01(rng, (1, n_rx, n_sym))
+    s = complex_normal(rng, (1, n_s, n_sym))
+    white = complex_normal(rng, (1, n_rx, n_sym))
     n = np.linalg.cholesky(cov) @ white
     return h, s, h @ s + n, cov
 
@@ -65,7 +65,7 @@ def test_lmmse_soft_output_is_unbiased_with_the_stated_noise():
     n = 40_000
     bits = rng.integers(0, 2, (1, 2, n * 2), dtype=np.uint8)
     s = qpsk.map(bits)                                        # [1, 2, n]
-    y = h @ s + np.linalg.cholesky(cov) @ _cn01(rng, (1, 4, n))
+    y = h @ s + np.linalg.cholesky(cov) @ complex_normal(rng, (1, 4, n))
     s_hat, no_eff, sinr = lmmse_detect(h, y, cov)
     m_kk = np.real(np.diagonal(lmmse_mse(h, cov), axis1=1, axis2=2))
     assert np.allclose(sinr, 1 / m_kk - 1)
@@ -83,11 +83,11 @@ def test_ml_for_one_stream_is_the_demapper_on_the_matched_filter():
     noise no / |h|^2 (exact app), for 16-QAM."""
     rng = np.random.default_rng(7)
     c = Constellation("16qam")
-    h = _cn01(rng, (3, 1, 1))
+    h = complex_normal(rng, (3, 1, 1))
     bits = rng.integers(0, 2, (3, 1, 50 * 4), dtype=np.uint8)
     s = c.map(bits)                                           # [3, 1, 50]
     no = 0.3
-    y = h @ s + _cn01(rng, (3, 1, 50), no)
+    y = h @ s + complex_normal(rng, (3, 1, 50), no)
     got = ml_llrs(h, y, no, c)                                # [3, 50, 4]
     want = c.demap(y[:, 0, :] / h[:, 0, :], no / np.abs(h[:, 0, :]) ** 2)
     assert np.allclose(got.reshape(3, -1), want, atol=1e-9)
@@ -99,12 +99,12 @@ def test_ml_beats_lmmse_on_two_streams():
     with these counts the difference is many standard deviations)."""
     rng = np.random.default_rng(9)
     q = Constellation("qpsk")
-    h = _cn01(rng, (1, 2, 2))
+    h = complex_normal(rng, (1, 2, 2))
     n = 4000
     bits = rng.integers(0, 2, (1, 2, n * 2), dtype=np.uint8)
     s = q.map(bits)
     no = 0.25
-    y = h @ s + _cn01(rng, (1, 2, n), no)
+    y = h @ s + complex_normal(rng, (1, 2, n), no)
     llr_ml = ml_llrs(h, y, no, q)                             # [1, n, 4]
     sent = np.swapaxes(bits.reshape(1, 2, n, 2), 1, 2).reshape(1, n, 4)
     err_ml = int(((llr_ml < 0) != sent).sum())
@@ -135,12 +135,12 @@ def test_uncoded_ber_orders_ml_lmmse_zf_on_the_same_draws():
     rng = np.random.default_rng(21)
     q = Constellation("16qam")
     n_ch, n = 200, 100
-    h = _cn01(rng, (n_ch, 2, 2))
-    a = _cn01(rng, (n_ch, 2, 1))
+    h = complex_normal(rng, (n_ch, 2, 2))
+    a = complex_normal(rng, (n_ch, 2, 1))
     cov = 0.05 * a @ np.conj(np.swapaxes(a, 1, 2)) + 0.05 * np.eye(2)
     bits = rng.integers(0, 2, (n_ch, 2, n * 4), dtype=np.uint8)
     s = q.map(bits)
-    y = h @ s + np.linalg.cholesky(cov) @ _cn01(rng, (n_ch, 2, n))
+    y = h @ s + np.linalg.cholesky(cov) @ complex_normal(rng, (n_ch, 2, n))
     sent = np.swapaxes(bits.reshape(n_ch, 2, n, 4), 1, 2).reshape(n_ch, n, 8)
     err_ml = int(((ml_llrs(h, y, cov, q) < 0) != sent).sum())
     s_l, no_l, _ = lmmse_detect(h, y, cov)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from linksim.channel.awgn import _cn01
+from linksim.channel.awgn import complex_normal
 from linksim.channel.mimo import rayleigh_mimo
 from linksim.mapping import Constellation
 from linksim.mimo.precoding import eigen_precoder, null_space_an, power_split, precode
@@ -43,7 +43,7 @@ def test_power_split_and_measured_transmit_power():
     assert np.allclose(np.sum(np.abs(lam) ** 2, axis=(1, 2)), 3.0)
     n = 20_000
     s = Constellation("qpsk").map(rng.integers(0, 2, (3, 2, 2 * n), dtype=np.uint8))
-    x = precode(q, s, lam, _cn01(rng, (3, 1, n)))
+    x = precode(q, s, lam, complex_normal(rng, (3, 1, n)))
     power = np.mean(np.sum(np.abs(x) ** 2, axis=1), axis=-1)
     assert np.allclose(power, 10.0, atol=5 * np.sqrt(2 / n) * 10.0)
     # the receiver of h sees only the data: h x = h Q s exactly

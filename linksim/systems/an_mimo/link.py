@@ -38,6 +38,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from linksim.channel.awgn import complex_normal
 from linksim.checks import check_int
 from linksim.systems.an_mimo.analysis import hc
 from linksim.sim.metrics import bit_error_counts
@@ -246,15 +247,13 @@ class AnMimoLink:
         other = rng.integers(0, 2, size=(n, n_users, d_s, n_sym * m), dtype=np.uint8)
         s = const.map(other)                                                   # [n, K, d_s, n_sym]
         s[:, i, k] = const.map(code_bits)
-        z = (rng.standard_normal((n, n_users, d_a, n_sym))
-             + 1j * rng.standard_normal((n, n_users, d_a, n_sym))) * math.sqrt(0.5)
+        z = complex_normal(rng, (n, n_users, d_a, n_sym))
         x = pool.q[c][None] @ s + pool.lam[c][None] @ z                        # [n, K, n_t, n_sym]
         g, g_e = pool.g[c], pool.g_eve[c]
         y = (g[i][None] @ x).sum(axis=1)              # every transmitter to receiver i
-        y += (rng.standard_normal(y.shape) + 1j * rng.standard_normal(y.shape)) * math.sqrt(0.5)
+        y += complex_normal(rng, y.shape)             # unit noise (normalized units)
         y_e = g_e[i] @ x[:, i]
-        y_e += (rng.standard_normal(y_e.shape)
-                + 1j * rng.standard_normal(y_e.shape)) * math.sqrt(0.5)
+        y_e += complex_normal(rng, y_e.shape)
         out = {}
         bob = self._detect(g[i, i] @ pool.q[c, i], y, pool.cov_bob[c, i], k, p["receiver"])
         eve_lmmse = self._detect(g_e[i] @ pool.q[c, i], y_e, pool.cov_eve[c, i], k, "lmmse")

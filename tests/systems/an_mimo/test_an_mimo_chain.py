@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from linksim.channel.awgn import _cn01
+from linksim.channel.awgn import complex_normal
 from linksim.channel.mimo import path_loss, rayleigh_mimo
 from linksim.mapping import Constellation
 from linksim.mimo.detection import lmmse_detect, lmmse_mse
@@ -32,7 +32,7 @@ def test_measured_lmmse_errors_and_rates_match_the_log_det_analysis():
     h_eve = rayleigh_mimo(rng, K, NE, NT).reshape(1, K, NE, NT)
     k = np.arange(K)
     q_dir = eigen_precoder(h[0, k, k], DS)[None]                         # [1, K, NT, DS]
-    an_dir = _cn01(rng, (1, K, NT, DA))
+    an_dir = complex_normal(rng, (1, K, NT, DA))
     q, lam = power_split(q_dir.reshape(K, NT, DS), an_dir.reshape(K, NT, DA), 1.0, 0.8)
     q, lam = q.reshape(1, K, NT, DS), lam.reshape(1, K, NT, DA)
 
@@ -40,10 +40,10 @@ def test_measured_lmmse_errors_and_rates_match_the_log_det_analysis():
     qpsk = Constellation("qpsk")
     bits = rng.integers(0, 2, (K, DS, 2 * n), dtype=np.uint8)
     s = qpsk.map(bits)                                                   # [K, DS, n]
-    x = precode(q[0], s, lam[0], _cn01(rng, (K, DA, n)))                 # [K, NT, n]
+    x = precode(q[0], s, lam[0], complex_normal(rng, (K, DA, n)))                 # [K, NT, n]
     assert np.allclose(np.mean(np.sum(np.abs(x) ** 2, axis=1), axis=-1), 1.0,
                        atol=5 * math.sqrt(2 / n))                        # §6 check 8
-    y = np.einsum("ijrt,jtn->irn", math.sqrt(omega) * h[0], x) + _cn01(rng, (K, NR, n), noise)
+    y = np.einsum("ijrt,jtn->irn", math.sqrt(omega) * h[0], x) + complex_normal(rng, (K, NR, n), noise)
 
     _, n_r, _, _ = covariances(h, h_eve, q, lam, omega, omega, omega, noise, noise)
     c_r = rates(h, h_eve, q, lam, omega, omega, omega, noise, noise).legitimate[0]

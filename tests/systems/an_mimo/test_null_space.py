@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from linksim.channel.awgn import _cn01
+from linksim.channel.awgn import complex_normal
 from linksim.channel.mimo import rayleigh_mimo
 from linksim.mimo.detection import lmmse_detect
 from linksim.mimo.precoding import eigen_precoder, null_space_an, power_split
@@ -38,9 +38,9 @@ def test_null_space_an_keeps_bob_and_lowers_eve_as_predicted():
     assert np.all(eve_an < eve_off)
     # simulated: Gaussian data and AN through Eve's channel, her LMMSE with the true covariance
     n = 20_000
-    s = _cn01(rng, (batch, d_s, n))
-    z = _cn01(rng, (batch, d_a, n))
-    y = h_e @ (q @ s + lam @ z) + np.sqrt(noise) * _cn01(rng, (batch, n_e, n))
+    s = complex_normal(rng, (batch, d_s, n))
+    z = complex_normal(rng, (batch, d_a, n))
+    y = h_e @ (q @ s + lam @ z) + np.sqrt(noise) * complex_normal(rng, (batch, n_e, n))
     s_hat, _, sinr = lmmse_detect(h_e @ q, y, cov_e_an)
     assert np.allclose(sinr, eve_an, rtol=1e-9)
     measured = 1 / np.mean(np.abs(s_hat - s) ** 2, axis=2)

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from linksim.channel.awgn import _cn01
+from linksim.channel.awgn import complex_normal
 from linksim.mimo.detection import lmmse_mse
 from linksim.systems.an_mimo.analysis import covariances, rates
 from linksim.systems.an_mimo.wmmse import (error_matrix, mmse_receiver, surrogate_terms,
@@ -58,9 +58,9 @@ def test_any_other_receiver_or_weight_gives_less(an_draw, omega):
     best = variational_value(np.linalg.inv(e_opt), e_opt)
     assert best == np.float64(-np.linalg.slogdet(e_opt)[1])
     for _ in range(200):
-        u = u_opt + 0.1 * np.abs(u_opt).max() * _cn01(rng, u_opt.shape)
+        u = u_opt + 0.1 * np.abs(u_opt).max() * complex_normal(rng, u_opt.shape)
         e = error_matrix(u, a, c)
-        g = _cn01(rng, (DS, DS))
+        g = complex_normal(rng, (DS, DS))
         s = np.linalg.inv(e) + 0.5 * g @ g.conj().T * np.abs(np.linalg.inv(e)).max()
         assert variational_value(s, e) <= best + 1e-9
         assert variational_value(np.linalg.inv(e), e) <= best + 1e-9
