@@ -28,6 +28,7 @@ callables (top-level functions, or ``functools.partial`` of one) supplied by the
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import time
@@ -36,8 +37,8 @@ from typing import Callable, Mapping, Sequence
 from linksim.canonical import canonical_json
 from linksim.sim.montecarlo import PointTally, StopRule, run_batch
 
-__all__ = ["PointError", "execute_batch", "execute_evaluation", "prepare", "run_points", "run_evaluations",
-           "stored_batches", "replay", "elapsed_of"]
+__all__ = ["PointError", "execute_batch", "execute_evaluation", "prepare", "run_points",
+           "run_evaluations", "stored_batches", "replay", "elapsed_of"]
 
 
 def _task_key(task: Callable) -> str:
@@ -53,16 +54,19 @@ class PointError(ValueError):
     after costly work (e.g. a rate no designed stream supports). One line naming the point."""
 
 
-def _user_error(exc: Exception) -> bool:
-    """A ValueError/TypeError about the parameters; numpy's LinAlgError (a ValueError) is a
-    numerical failure, a bug to be seen with its traceback."""
+@contextlib.contextmanager
+def _named_point(point: int, label: str = ""):
+    """Turn a ValueError/TypeError about the parameters, raised by point ``point``'s task,
+    into one :class:`PointError` line. numpy's LinAlgError (a ValueError) is a numerical
+    failure, a bug to be seen with its traceback, and passes through."""
     import numpy as np
-    return not isinstance(exc, np.linalg.LinAlgError)
-
-
-def _point_error(point: int, label: str, exc: Exception) -> PointError:
-    what = f"point {point + 1}" + (f" ({label})" if label else "")
-    return PointError(f"{what}: {' '.join(str(exc).split())}")
+    try:
+        yield
+    except (ValueError, TypeError) as exc:
+        if isinstance(exc, (PointError, np.linalg.LinAlgError)):
+            raise
+        what = f"point {point + 1}" + (f" ({label})" if label else "")
+        raise PointError(f"{what}: {' '.join(str(exc).split())}") from None
 
 
 def prepare(simulate: Callable, params: Mapping) -> float:
@@ -154,25 +158,18 @@ def run_points(simulate: Callable, points: Sequence[dict], *, seed: int, stop: S
     for point, params in enumerate(points):
         tally = PointTally(stop)
         replay(stored, point, tally)
-        try:
-            if not prepared and not tally.done:
+        if not prepared and not tally.done:
+            with _named_point(point, labels[point]):
                 _prepare_here(simulate, params, name, progress)
-                prepared = True
-        except (ValueError, TypeError) as exc:
-            if not _user_error(exc):
-                raise
-            raise _point_error(point, labels[point], exc) from None
+            prepared = True
         # tqdm puts ", " before the postfix: it follows the time, as a separator.
         bar = tqdm(total=1000, desc=f"[{point + 1}/{len(points)}] {labels[point]}",
                    disable=True if not progress else None, leave=True, unit="‰",
                    bar_format="{desc} |{bar}| [{elapsed}<{remaining}]{postfix}")
         try:
-            _run_point(executor, store, key, simulate, seed, stop, stop_dict, window, point,
-                       params, tally, stored, bar)
-        except (ValueError, TypeError) as exc:
-            if not _user_error(exc):
-                raise
-            raise _point_error(point, labels[point], exc) from None
+            with _named_point(point, labels[point]):
+                _run_point(executor, store, key, simulate, seed, stop, stop_dict, window,
+                           point, params, tally, stored, bar)
         finally:
             bar.close()         # drawn for the last time before anything else is printed
         elapsed = elapsed_of(stored, point, tally)
@@ -258,12 +255,8 @@ def run_evaluations(evaluate: Callable, points: Sequence[dict], *, store, key: s
             break
         future = next(iter(executor.as_completed(list(pending))))
         point = pending.pop(future)
-        try:
+        with _named_point(point):
             values, elapsed = future.result()
-        except (ValueError, TypeError) as exc:
-            if not _user_error(exc):
-                raise
-            raise _point_error(point, "", exc) from None
         store.add_evaluation(key, point, values, elapsed)
         stored[point] = {"values": values, "elapsed_s": elapsed}
     return out
