@@ -1,7 +1,8 @@
 """The docstring template of docs/ARCHITECTURE.md ("Docstring template") on the block packages.
 
 Every module of :mod:`linksim.fec`, :mod:`linksim.channel`, :mod:`linksim.mimo`,
-:mod:`linksim.multiple_access`, :mod:`linksim.security` and :mod:`linksim.mapping` is imported
+:mod:`linksim.ofdm`, :mod:`linksim.multiple_access`, :mod:`linksim.security` and
+:mod:`linksim.mapping` is imported
 (new modules are found by walking the packages). Each public function and class defined there
 (``__module__`` equal to the module, name not starting with ``_``) and each public method or
 property of such a class is one test case. The rules:
@@ -33,8 +34,8 @@ import textwrap
 
 import pytest
 
-BLOCK_PACKAGES = ("linksim.fec", "linksim.channel", "linksim.mimo", "linksim.multiple_access",
-                  "linksim.security")
+BLOCK_PACKAGES = ("linksim.fec", "linksim.channel", "linksim.mimo", "linksim.ofdm",
+                  "linksim.multiple_access", "linksim.security")
 BLOCK_MODULES = ("linksim.mapping",)
 
 PARAM_SECTIONS = ("Parameters", "Input")
