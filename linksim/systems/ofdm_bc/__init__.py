@@ -1,0 +1,12 @@
+"""The parallel Gaussian broadcast channel with common and confidential messages over OFDM
+(seed 004, ../shared/notes/004.md), under construction for issue 12.
+
+Today: :mod:`.analysis`, the CSI margins, the channel owners and per-channel encoding (C-E,
+Theorem 2 with one bisection), batched over realizations. Not yet registered as a system (no
+``spec.py``): joint and group encoding, the bit-true link and the scenarios come with the rest
+of issue 12.
+"""
+
+SYSTEMS = ()
+
+__all__ = ["SYSTEMS"]
