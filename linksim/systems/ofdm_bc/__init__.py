@@ -2,9 +2,10 @@
 (seed 004, ../shared/notes/004.md), under construction for issue 12.
 
 Today: :mod:`.analysis`, the CSI margins, the channel owners and per-channel encoding (C-E,
-Theorem 2 with one bisection), batched over realizations. Not yet registered as a system (no
-``spec.py``): joint and group encoding, the bit-true link and the scenarios come with the rest
-of issue 12.
+Theorem 2 with one bisection), batched over realizations; :mod:`.allocation`, joint encoding
+(the SCA outer bound), GR-E, M-GR-E and the UNI readings. Not yet registered as a system (no
+``spec.py``): the K = 2 closed form, the bit-true link and the scenarios come with the rest of
+issue 12.
 """
 
 SYSTEMS = ()
