@@ -38,6 +38,7 @@ import scipy.linalg
 
 from linksim.systems.an_mimo.analysis import hc, rates
 from linksim.systems.an_mimo.robust import FORMS, robust_term, worst_case
+from linksim.systems.an_mimo.wmmse import mmse_receiver
 
 __all__ = ["Design", "Scaling", "scaling", "secrecy_init", "adp_design", "SOLVED",
            "BOUND_TOLERANCE", "SOLVER_OPTIONS"]
@@ -347,7 +348,7 @@ def adp_design(h_hat, h_eve_hat, *, omega_m: float, omega_i: float, omega_e: flo
         total = n_eve + (ge @ q) @ hc(ge @ q)
         s_minus = np.linalg.inv(total)
         if d_a:
-            u_e = np.linalg.solve(n_eve, an)
+            u_e = mmse_receiver(an, eye_e)
             s_plus = np.eye(d_a) + hc(an) @ an
         else:
             u_e, s_plus = np.zeros((n_e, 0)), np.zeros((0, 0))
@@ -369,7 +370,7 @@ def adp_design(h_hat, h_eve_hat, *, omega_m: float, omega_i: float, omega_e: flo
             gq, gl = g[i, i] @ x[i, :, :d_s], g[i, i] @ x[i, :, d_s:]
             n_rx = gl @ hc(gl) + eye_r + upsilon
             z_rx = gq @ hc(gq)
-            u_r = np.linalg.solve(z_rx + n_rx, gq)
+            u_r = mmse_receiver(gq, n_rx)
             s_r = np.eye(d_s) + hc(gq) @ np.linalg.solve(n_rx, gq)
             f_r = _sqrtm(s_r)
             if price:

@@ -22,7 +22,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from linksim.channel.mimo import estimate_and_truth, path_loss, rayleigh_mimo
+from linksim.channel.mimo import path_loss, rayleigh_mimo
+from linksim.checks import check_real
 from linksim.systems.an_mimo.analysis import rates
 
 __all__ = ["SCHEMES", "Setting", "Draw", "draw_channels", "design", "score",
@@ -87,13 +88,13 @@ def draw_channels(seed: int, index: int, s: Setting, zeta: float) -> Draw:
     -------
     Draw
     """
+    zeta = check_real("zeta", zeta, 0.0, 1.0)
     rng = np.random.default_rng([seed, index])
     base = rayleigh_mimo(rng, s.k * s.k, s.n_r, s.n_t).reshape(s.k, s.k, s.n_r, s.n_t)
     base_e = rayleigh_mimo(rng, s.k, s.n_e, s.n_t)
     err = rayleigh_mimo(rng, s.k * s.k, s.n_r, s.n_t).reshape(base.shape)
     err_e = rayleigh_mimo(rng, s.k, s.n_e, s.n_t)
-    # the split of estimate_and_truth, with the same unit draws at every zeta
-    estimate_and_truth(rng, (1,), zeta)          # checks zeta
+    # the split of channel.mimo.estimate_and_truth, with the same unit draws at every zeta
     a, b = math.sqrt(1 - zeta ** 2), zeta
     return Draw(a * base, a * base + b * err, a * base_e, a * base_e + b * err_e,
                 (int(seed), int(index)))

@@ -40,7 +40,6 @@ import numpy as np
 
 from linksim.channel.awgn import complex_normal
 from linksim.checks import check_int
-from linksim.systems.an_mimo.analysis import hc
 from linksim.sim.metrics import bit_error_counts
 
 __all__ = ["COUNTS", "Pool", "AnMimoLink", "NERR_SCALE", "LOSS_SCALE"]
@@ -91,9 +90,10 @@ class Pool(NamedTuple):
 
 
 def _stream_sinr(a, cov):
-    """1 / M_kk - 1 with M = (I + A^H C^-1 A)^-1; a [..., n, d], cov [..., n, n]."""
-    m = np.linalg.inv(np.eye(a.shape[-1]) + hc(a) @ np.linalg.solve(cov, a))
-    return 1.0 / np.real(np.diagonal(m, axis1=-2, axis2=-1)) - 1.0
+    """1 / M_kk - 1, M the LMMSE error matrix (:func:`linksim.mimo.detection.lmmse_mse`);
+    a [..., n, d], cov [..., n, n] with one batch axis."""
+    from linksim.mimo.detection import lmmse_mse
+    return 1.0 / np.real(np.diagonal(lmmse_mse(a, cov), axis1=-2, axis2=-1)) - 1.0
 
 
 def build_pool(params) -> Pool:

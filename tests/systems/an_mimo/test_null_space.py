@@ -8,14 +8,12 @@ import numpy as np
 
 from linksim.channel.awgn import complex_normal
 from linksim.channel.mimo import rayleigh_mimo
-from linksim.mimo.detection import lmmse_detect
+from linksim.mimo.detection import lmmse_detect, lmmse_mse
 from linksim.mimo.precoding import eigen_precoder, null_space_an, power_split
 
 
 def _sinr(a, cov):
-    m = np.linalg.inv(np.eye(a.shape[-1]) + np.conj(np.swapaxes(a, -1, -2))
-                      @ np.linalg.solve(cov, a))
-    return 1 / np.real(np.diagonal(m, axis1=-2, axis2=-1)) - 1
+    return 1 / np.real(np.diagonal(lmmse_mse(a, cov), axis1=-2, axis2=-1)) - 1
 
 
 def test_null_space_an_keeps_bob_and_lowers_eve_as_predicted():
