@@ -36,7 +36,7 @@ import numpy as np
 from scipy import stats
 
 __all__ = ["clopper_pearson", "check_confidence", "clustered_variance", "effective_counts",
-           "clustered_interval"]
+           "clustered_interval", "frame_mean_ci"]
 
 
 def check_confidence(confidence) -> float:
@@ -161,3 +161,25 @@ def clustered_interval(total, units, sum_sq, clusters, confidence: float = 0.95
     upper = 1.0 if int(total) == int(units) else float(
         stats.beta.ppf(1 - alpha / 2, x_eff + 1, n_eff - x_eff))
     return lower, upper
+
+
+def frame_mean_ci(total: int, total_sq: int, frames: int, per_frame_units: float,
+                  confidence: float = 0.99):
+    """Mean per unit of a per-frame sum, and its interval, from independent frames.
+
+    ``total`` and ``total_sq`` are the sums over frames of the per-frame value ``y_f`` and of
+    ``y_f^2``; every frame has ``per_frame_units`` units. The interval is the normal one for a
+    mean of ``frames`` independent values (the frames are independent trials), scaled to a
+    unit.
+
+    Returns
+    -------
+    (mean, lo, hi) : floats, or None with fewer than two frames
+    """
+    if frames < 2:
+        return None
+    mean_f = total / frames
+    var_f = max(total_sq - total * total / frames, 0.0) / (frames - 1)
+    half = stats.norm.ppf(0.5 + confidence / 2) * math.sqrt(var_f / frames)
+    return (float(mean_f / per_frame_units), float((mean_f - half) / per_frame_units),
+            float((mean_f + half) / per_frame_units))

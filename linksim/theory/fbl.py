@@ -55,6 +55,7 @@ __all__ = [
     "FADINGS",
     "capacity",
     "dispersion",
+    "parallel_error_probability",
     "error_probability",
     "max_bits",
     "required_snr",
@@ -376,6 +377,48 @@ def error_probability(n, k, snr, channel, log_term=True):
     s = _check_snr(snr)
     C, V = _moments(s, ch)
     return _out(_eps_from_moments(nn, kk, C, V, lt))
+
+
+def parallel_error_probability(n, k, snr, channel, log_term=True):
+    """Normal approximation of the block error probability of the best code over L parallel
+    channels, each used ``n`` times (an OFDM codeword of ``n`` symbols on L subcarriers).
+
+    Parameters
+    ----------
+    n : int
+        Uses of each parallel channel (> 0); the blocklength is ``N = n L``.
+    k : float or array_like
+        Information bits, ``0 <= k <= N log2 M``, broadcast against ``snr``'s leading shape.
+    snr : array_like of float [..., L]
+        Linear SNR of each parallel channel (convention as in :func:`capacity`); a channel of
+        SNR 0 adds uses and no information.
+    channel : str
+        One of :data:`CHANNELS`: the input alphabet of every parallel channel.
+    log_term : bool
+        Include the ``1/2 log2 N`` term.
+
+    Returns
+    -------
+    float64 array of the broadcast shape of ``k`` and ``snr[..., 0]``, values in [0, 1].
+
+    Equation: for independent parallel channels the information density of a codeword is a
+    sum over channels, so its mean and variance add: ``C_tot = n sum_l C(snr_l)``,
+    ``V_tot = n sum_l V(snr_l)`` (the parallel-AWGN normal approximation, Polyanskiy's thesis
+    §4.3; notes 004 §5 item 5), and ``eps = Q((C_tot - k + 1/2 log2 N) / sqrt(V_tot))``.
+    """
+    ch = _check_channel(channel)
+    lt = check_bool("log_term", log_term)
+    nn = _check_n(n)
+    if nn.ndim:
+        raise ValueError(f"n: got an array of shape {nn.shape}; allowed: one integer > 0 (every "
+                         f"parallel channel is used n times)")
+    s = _check_snr(snr)
+    if s.ndim < 1 or s.shape[-1] < 1:
+        raise ValueError(f"snr: got shape {s.shape}; allowed: [..., L] with L >= 1")
+    n_total = nn * s.shape[-1]
+    kk = _check_k(k, n_total, ch)
+    C, V = _moments(s, ch)
+    return _out(_eps_from_moments(n_total, kk, C.mean(axis=-1), V.mean(axis=-1), lt))
 
 
 def max_bits(n, eps, snr, channel, log_term=True):

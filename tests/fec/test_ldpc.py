@@ -806,3 +806,18 @@ def test_rate_above_095_rejected(k, n):
     with pytest.raises(ValueError, match=r"n: got .*allowed: rate k/n <= 0.95"):
         LDPC5G(k, n)
     LDPC5G(k, -(-k * 100 // 95))    # the smallest n at the limit is accepted
+
+
+def test_decode_posteriors_gives_the_decoders_own_soft_output():
+    from linksim.fec.code import cached_code
+    code = cached_code("ldpc5g", 120, 360)
+    rng = np.random.default_rng(4)
+    u = rng.integers(0, 2, (40, 120), dtype=np.uint8)
+    x = 1.0 - 2.0 * code.encode(u)
+    llr = 2 * (x + rng.normal(0, 0.9, x.shape)) / 0.81
+    u_hat, ok = code.decode_llr(llr)
+    u_post, ok_post, post = code.decode_posteriors(llr)
+    assert np.array_equal(u_hat, u_post) and np.array_equal(ok, ok_post)
+    assert post.shape == (40, 120) and np.array_equal(post < 0, u_post == 1)
+    # the posteriors are more confident than the channel where decoding succeeded
+    assert np.abs(post[ok]).mean() > np.abs(llr[ok][:, 60:120]).mean()

@@ -166,3 +166,15 @@ def test_coverage_by_replication_issue_point():
     se = math.sqrt(0.95 * 0.05 / runs)
     assert abs(kg - 0.95) <= 3 * se, kg
     assert cp < 0.95 - 3 * se, cp
+
+
+def test_frame_mean_ci_is_the_normal_interval_of_the_frame_means():
+    from scipy.stats import norm
+
+    from linksim.sim.stats import frame_mean_ci
+    y = np.array([3.0, 5.0, 4.0, 8.0, 0.0])
+    mean, lo, hi = frame_mean_ci(y.sum(), (y * y).sum(), y.size, 10.0, confidence=0.95)
+    half = norm.ppf(0.975) * y.std(ddof=1) / np.sqrt(y.size)
+    assert mean == pytest.approx(y.mean() / 10)
+    assert (lo, hi) == (pytest.approx((y.mean() - half) / 10), pytest.approx((y.mean() + half) / 10))
+    assert frame_mean_ci(3.0, 9.0, 1, 10.0) is None

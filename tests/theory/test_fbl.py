@@ -262,3 +262,23 @@ def test_average_vs_dense_simpson_high_snr(fad, kf):
                             x=t) + (1e-14 if fad == "rayleigh" else 0.0)
     got = fbl.average_error_probability(64, 96, snr, "awgn_complex", fad, kf)
     assert got == pytest.approx(ref, rel=1e-6)
+
+
+def test_parallel_normal_approximation_adds_capacities_and_dispersions():
+    from linksim.theory.fbl import capacity, dispersion, parallel_error_probability
+    snr = np.array([[0.5, 3.0, 20.0], [2.0, 2.0, 2.0]])
+    n, k = 40, np.array([250.0, 300.0])
+    got = parallel_error_probability(n, k, snr, "16qam")
+    # the sums over channels, by the definition: C_tot = n sum C, V_tot = n sum V, N = n L
+    c_tot = n * capacity(snr, "16qam").sum(axis=1)
+    v_tot = n * dispersion(snr, "16qam").sum(axis=1)
+    from scipy.stats import norm
+    want = norm.sf((c_tot - k + 0.5 * np.log2(n * 3)) / np.sqrt(v_tot))
+    assert np.allclose(got, want, rtol=1e-12)
+    # equal SNRs: the same as one channel used n L times
+    one = fbl.error_probability(n * 3, 300.0, 2.0, "16qam")
+    assert got[1] == pytest.approx(float(one), rel=1e-12)
+    with pytest.raises(ValueError, match="n: got an array"):
+        parallel_error_probability([4, 5], 10, snr, "qpsk")
+    with pytest.raises(ValueError, match="snr: got shape"):
+        parallel_error_probability(4, 10, 3.0, "qpsk")

@@ -428,8 +428,10 @@ def _load_frame(llr, f, lane, chan, post, msg):
 
 @nb.njit(parallel=True, cache=True, fastmath=True, error_model="numpy")
 def _bp_kernel(llr, chk_ptr, chk_var, max_deg, num_iter, rule, layered, alpha, beta, llr_max,
-               spa_limit, early_stop, n_tasks, lanes, hard, iterations):
+               spa_limit, early_stop, n_tasks, lanes, hard, iterations, soft):
     """Decode llr [B, N] (float32 or float64) into hard [B, N] and iterations [B]; see bp_decode.
+
+    soft : llr's dtype, [B, N] (the final posteriors are written too) or [0, N] (they are not).
 
     chk_ptr : int64 [n_checks + 1], chk_var : int64 [n_edges] (:class:`QCGraph`); hard :
     uint8 [B, N] and iterations : int32 [B], written. rule : int (0 spa, 1 nms, 2 oms);
@@ -524,6 +526,9 @@ def _bp_kernel(llr, chk_ptr, chk_var, max_deg, num_iter, rule, layered, alpha, b
                 if (early_stop and unsat[l] == 0) or used[l] >= num_iter:
                     for v in range(n_vars):
                         hard[f, v] = post[v, l] < 0
+                    if soft.shape[0] > 0:
+                        for v in range(n_vars):
+                            soft[f, v] = post[v, l]
                     iterations[f] = used[l]
                     used[l] = 0
                     if next_frame < hi:
@@ -537,7 +542,8 @@ def _bp_kernel(llr, chk_ptr, chk_var, max_deg, num_iter, rule, layered, alpha, b
 
 def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm: str = "spa",
               schedule: str | None = None, early_stop: bool = True, alpha: float = 0.75,
-              beta: float = 0.5, llr_max: float = 20.0, precision: str = "float32"):
+              beta: float = 0.5, llr_max: float = 20.0, precision: str = "float32",
+              return_posteriors: bool = False):
     """Belief-propagation decoding of a batch of frames on ``graph`` (module docstring).
 
     The module docstring gives the check-node rules, the schedules and the SIMD lanes. Each
@@ -563,6 +569,9 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
         Clipping of the check-node outputs, finite, > 0; <= ``SPA_LLR_MAX`` = 40 for SPA.
     precision : {"float32", "float64"}
         Arithmetic of the messages.
+    return_posteriors : bool
+        Also return the final posterior LLRs (what the hard decisions are taken from): an
+        eavesdropper's soft output, e.g. for a bitwise leakage estimate.
 
     Input
     -----
@@ -577,6 +586,10 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
         Hard decisions of the posteriors (``post < 0 -> 1``).
     iterations : int32 [B]
         Iterations used per frame.
+    posteriors : float32 or float64 [B, N]
+        Only with ``return_posteriors``: the channel LLR plus every incoming check message
+        at the last iteration (min-sum messages are scaled or offset, so these are not
+        calibrated probabilities), in ``precision``.
     """
     if algorithm not in CN_RULES:
         raise ValueError(f"algorithm: got {algorithm!r}; allowed: {', '.join(CN_RULES)}")
@@ -608,6 +621,7 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
     n_frames = llr.shape[0]
     hard = np.empty(llr.shape, np.uint8)
     iterations = np.empty(n_frames, np.int32)
+    soft = np.empty((n_frames if return_posteriors else 0, llr.shape[1]), dtype)
     # A few tasks per thread so that uneven frames balance out; as many lanes per task as the
     # frames and the cache budget allow. Neither choice changes any frame's result.
     n_threads = nb.get_num_threads()
@@ -618,5 +632,7 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
     _bp_kernel(llr, graph.chk_ptr, graph.chk_var, max(graph.max_check_degree, 1), int(num_iter),
                _RULE_CODE[algorithm], schedule == "layered", dtype(alpha), dtype(beta),
                dtype(llr_max), _spa_limit(llr_max, dtype), bool(early_stop), n_tasks, lanes, hard,
-               iterations)
+               iterations, soft)
+    if return_posteriors:
+        return hard, iterations, soft
     return hard, iterations

@@ -400,19 +400,20 @@ class LDPC5G:
         return _derate_kernel(flat, self._tx_index, self.graph.n_vars, self.k, self.k_ldpc)
 
     def _bp(self, llr, num_iter, algorithm, early_stop, schedule, scaling, offset, llr_max,
-            precision):
-        """BP on the decoder graph: (hard uint8 [B, n_vars], iterations int32 [B], batch shape)."""
+            precision, return_posteriors=False):
+        """BP on the decoder graph: (hard uint8 [B, n_vars], iterations int32 [B], batch shape),
+        and the posteriors [B, n_vars] after them with ``return_posteriors``."""
         if algorithm not in CN_RULES:
             raise ValueError(f"algorithm: got {algorithm!r}; allowed: {', '.join(CN_RULES)}")
         llr = np.asarray(llr)
         batch_shape = llr.shape[:-1]
         dec_llr = self.derate_match(llr)
-        hard, iters = bp_decode(self.graph, dec_llr, num_iter=num_iter, algorithm=algorithm,
-                                schedule=schedule, early_stop=early_stop,
-                                alpha=0.75 if scaling is None else scaling,
-                                beta=0.5 if offset is None else offset, llr_max=llr_max,
-                                precision=precision)
-        return hard, iters, batch_shape
+        got = bp_decode(self.graph, dec_llr, num_iter=num_iter, algorithm=algorithm,
+                        schedule=schedule, early_stop=early_stop,
+                        alpha=0.75 if scaling is None else scaling,
+                        beta=0.5 if offset is None else offset, llr_max=llr_max,
+                        precision=precision, return_posteriors=return_posteriors)
+        return (*got[:2], batch_shape, *got[2:])
 
     def decode(self, llr, num_iter: int = 20, algorithm: str = "nms", early_stop: bool = True,
                return_iterations: bool = False, schedule: str | None = None,
@@ -500,6 +501,34 @@ class LDPC5G:
                                             scaling, offset, llr_max, precision)
         ok = checks_satisfied(self.graph, hard, iters, num_iter, early_stop)
         return hard[:, : self.k].reshape(batch_shape + (self.k,)), ok.reshape(batch_shape)
+
+    def decode_posteriors(self, llr, num_iter: int = 20, algorithm: str = "nms",
+                          early_stop: bool = True, schedule: str | None = None,
+                          scaling: float | None = None, offset: float | None = None,
+                          llr_max: float = 20.0, precision: str = "float32"):
+        """:meth:`decode_llr` plus the decoder's final posterior LLRs of the information bits
+        (an eavesdropper's soft output; :func:`linksim.fec.ldpc.bp_decode`,
+        ``return_posteriors``).
+
+        Input
+        -----
+        llr : float [batch, n]
+
+        Output
+        ------
+        u_hat : uint8 [batch, k]
+        ok : bool [batch]
+        posteriors : float32 or float64 [batch, k]
+            ``ln P(b=0|.)/P(b=1|.)`` of each information bit as BP ends (``u_hat`` is its sign),
+            in ``precision``.
+        """
+        hard, iters, batch_shape, post = self._bp(llr, num_iter, algorithm, early_stop,
+                                                  schedule, scaling, offset, llr_max,
+                                                  precision, return_posteriors=True)
+        ok = checks_satisfied(self.graph, hard, iters, num_iter, early_stop)
+        shape = batch_shape + (self.k,)
+        return (hard[:, : self.k].reshape(shape), ok.reshape(batch_shape),
+                post[:, : self.k].reshape(shape))
 
     def __repr__(self) -> str:
         return (f"LDPC5G(k={self.k}, n={self.n}, bg={self.bg}, Zc={self.z}, i_LS={self.i_ls}, "

@@ -9,8 +9,9 @@ import math
 import numpy as np
 
 from linksim.sim.metrics import Metric
+from linksim.sim.stats import frame_mean_ci
 
-__all__ = ["METRICS", "derived", "frame_mean_ci"]
+__all__ = ["METRICS", "derived"]
 
 METRICS = {m.name: m for m in (
     Metric("eve_bler", "eve_frame_errors", "frames", "rate", "Eve's BLER"),
@@ -20,29 +21,6 @@ METRICS = {m.name: m for m in (
 
 #: Two-sided level of the intervals of :func:`derived` (normal quantile over frames).
 CONFIDENCE = 0.99
-
-
-def frame_mean_ci(total: int, total_sq: int, frames: int, per_frame_units: float,
-                  confidence: float = CONFIDENCE):
-    """Mean per unit of a per-frame sum, and its interval, from independent frames.
-
-    ``total`` and ``total_sq`` are the sums over frames of the per-frame value ``y_f`` and of
-    ``y_f^2``; every frame has ``per_frame_units`` units. The interval is the normal one for a
-    mean of ``frames`` independent values (the frames are independent trials), scaled to a
-    unit.
-
-    Returns
-    -------
-    (mean, lo, hi) : floats, or None with fewer than two frames
-    """
-    if frames < 2:
-        return None
-    from scipy import stats
-    mean_f = total / frames
-    var_f = max(total_sq - total * total / frames, 0.0) / (frames - 1)
-    half = stats.norm.ppf(0.5 + confidence / 2) * math.sqrt(var_f / frames)
-    return (float(mean_f / per_frame_units), float((mean_f - half) / per_frame_units),
-            float((mean_f + half) / per_frame_units))
 
 
 def derived(params: dict, counts: dict) -> dict:
