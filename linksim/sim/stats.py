@@ -36,7 +36,7 @@ import numpy as np
 from scipy import stats
 
 __all__ = ["clopper_pearson", "check_confidence", "clustered_variance", "effective_counts",
-           "clustered_interval", "frame_mean_ci"]
+           "clustered_interval", "frame_mean_ci", "mean_ci"]
 
 
 def check_confidence(confidence) -> float:
@@ -183,3 +183,22 @@ def frame_mean_ci(total: int, total_sq: int, frames: int, per_frame_units: float
     half = stats.norm.ppf(0.5 + confidence / 2) * math.sqrt(var_f / frames)
     return (float(mean_f / per_frame_units), float((mean_f - half) / per_frame_units),
             float((mean_f + half) / per_frame_units))
+
+
+def mean_ci(values, confidence: float = 0.95) -> tuple[float, float]:
+    """Mean of independent draws and the half-width of its two-sided Student-t interval.
+
+    Input
+    -----
+    values : float [n]
+
+    Output
+    ------
+    mean, half : float
+        ``half`` is NaN for n < 2.
+    """
+    v = np.asarray(values, float)
+    if v.size < 2:
+        return float(v.mean()), math.nan
+    t = stats.t.ppf(0.5 + confidence / 2, v.size - 1)
+    return float(v.mean()), float(t * v.std(ddof=1) / math.sqrt(v.size))

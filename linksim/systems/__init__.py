@@ -33,7 +33,8 @@ __all__ = ["REQUIRED", "Param", "Schema", "Quantity", "Limit", "SystemSpec", "KI
            "metrics_of", "prediction_functions", "prediction_function", "prediction_check"]
 
 #: The system packages of linksim itself; each has ``SYSTEMS``, a sequence of SystemSpec.
-PACKAGES = ("linksim.systems.coded_link", "linksim.systems.pld", "linksim.systems.an_mimo")
+PACKAGES = ("linksim.systems.coded_link", "linksim.systems.pld", "linksim.systems.an_mimo",
+            "linksim.systems.ofdm_bc")
 
 
 #: The entry-point group through which another package adds systems: each entry point names

@@ -24,6 +24,8 @@ EXAMPLES = {
     "an_mimo": dict(),
     "an_mimo_secrecy": dict(),
     "an_mimo_convergence": dict(iteration=0),
+    "ofdm_bc": dict(),
+    "ofdm_bc_rates": dict(n_draws=2, schemes=["ce"]),
 }
 
 #: A value of the wrong type for each kind of parameter.

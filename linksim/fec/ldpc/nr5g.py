@@ -510,6 +510,11 @@ class LDPC5G:
         (an eavesdropper's soft output; :func:`linksim.fec.ldpc.bp_decode`,
         ``return_posteriors``).
 
+        Parameters
+        ----------
+        num_iter, algorithm, early_stop, schedule, scaling, offset, llr_max, precision : see decode
+            As :meth:`decode`, with the same defaults.
+
         Input
         -----
         llr : float [batch, n]

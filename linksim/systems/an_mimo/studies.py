@@ -18,11 +18,12 @@ import math
 import numpy as np
 
 from linksim.canonical import canonical_json
+from linksim.sim.stats import mean_ci
 from linksim.systems.an_mimo.designs import (SCHEMES, Setting, design, draw_channels, score,
                                              secrecy_ceiling)
 
 __all__ = ["SECRECY_QUANTITIES", "CONVERGENCE_QUANTITIES", "SecrecyStudy",
-           "ConvergenceStudy", "mean_ci", "check_setting"]
+           "ConvergenceStudy", "check_setting"]
 
 _BASELINES = tuple(s for s in SCHEMES if s != "proposed")
 
@@ -62,26 +63,6 @@ CONVERGENCE_QUANTITIES = {
     "monotone": ("share of draws whose estimated sum never fell so far", "linear"),
     "converged": ("share of draws converged by this iteration", "linear"),
 }
-
-
-def mean_ci(values, confidence: float = 0.95) -> tuple[float, float]:
-    """Mean of independent draws and the half-width of its two-sided Student-t interval.
-
-    Input
-    -----
-    values : float [n]
-
-    Output
-    ------
-    mean, half : float
-        ``half`` is NaN for n < 2.
-    """
-    from scipy import stats
-    v = np.asarray(values, float)
-    if v.size < 2:
-        return float(v.mean()), math.nan
-    t = stats.t.ppf(0.5 + confidence / 2, v.size - 1)
-    return float(v.mean()), float(t * v.std(ddof=1) / math.sqrt(v.size))
 
 
 def check_setting(params) -> dict:

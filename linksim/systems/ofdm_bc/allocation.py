@@ -168,7 +168,13 @@ def sca_allocation(am, ap, weights, p_total: float, *, p_init=None, channels=Non
             const[i].value = float(np.sum(np.log2(1 + a * s_ref)) - coef[i].value @ s_ref)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)     # the status is recorded instead
-            problem.solve(solver="CLARABEL")
+            try:
+                problem.solve(solver="CLARABEL")
+            except cp.error.SolverError:
+                # Clarabel gives up on a rare badly scaled step (seen once in 1400 GR-E draws):
+                # keep the current iterate, which is feasible and never worse (SCA is monotone)
+                statuses.append("solver_error")
+                break
         statuses.append(problem.status)
         if problem.status not in ("optimal", "optimal_inaccurate"):
             break
@@ -224,7 +230,7 @@ def uniform_allocation(am, ap, p_total: float, reading: str = "half") -> np.ndar
     return p
 
 
-def gre_allocation(am, ap, weights, p_total: float):
+def gre_allocation(am, ap, weights, p_total: float, *, statuses: list | None = None):
     """GR-E (eqs. 22-29): each owner group L_k gets the budget |L_k| P / L for M0 and Mk, coded
     jointly within the group (SCA); L_0 gets |L_0| P / L for M0 alone (concave: one step).
 
@@ -232,6 +238,8 @@ def gre_allocation(am, ap, weights, p_total: float):
     ----------
     weights : float [K + 1]
     p_total : float
+    statuses : list or None
+        When given, the solver status of every SCA step of every group is appended to it.
 
     Input
     -----
@@ -254,7 +262,9 @@ def gre_allocation(am, ap, weights, p_total: float):
             continue
         budget = chan.sum() * p_total / n
         users = [] if group < 0 else [group + 1]
-        part, _, _ = sca_allocation(am, ap, weights, budget, channels=chan, users=users)
+        part, _, steps = sca_allocation(am, ap, weights, budget, channels=chan, users=users)
+        if statuses is not None:
+            statuses.extend(steps)
         p += part
         r = joint_rates(part[:, chan], am[:, chan], ap[:, chan])
         rates[0] += r[0]
@@ -263,7 +273,8 @@ def gre_allocation(am, ap, weights, p_total: float):
     return p, rates
 
 
-def mgre_allocation(am, ap, weights, p_total: float):
+def mgre_allocation(am, ap, weights, p_total: float, *, gre=None,
+                    statuses: list | None = None):
     """M-GR-E (Table II, eqs. 30-31 with the erratum: maximize eq. 12): the confidential powers
     of GR-E kept, the common power re-allocated over all channels with the rest of the budget.
     Concave in p0 for fixed confidential powers: one cvxpy program.
@@ -272,6 +283,12 @@ def mgre_allocation(am, ap, weights, p_total: float):
     ----------
     weights : float [K + 1]
     p_total : float
+    gre : (p, rates) or None
+        The GR-E result of :func:`gre_allocation` on the same (am, ap, weights, p_total), when
+        the caller has it already (a study that scores both); None: computed here.
+    statuses : list or None
+        When given, the solver statuses (GR-E's steps when computed here, then the common
+        program's) are appended to it.
 
     Input
     -----
@@ -286,7 +303,8 @@ def mgre_allocation(am, ap, weights, p_total: float):
     import cvxpy as cp
     am, ap = np.asarray(am, float), np.asarray(ap, float)
     k, n = am.shape
-    p_g, _ = gre_allocation(am, ap, weights, p_total)
+    p_g, _ = gre_allocation(am, ap, weights, p_total, statuses=statuses) if gre is None \
+        else gre
     s = p_g[1:].sum(axis=0)
     budget = max(p_total - s.sum(), 0.0)
     p0 = cp.Variable(n, nonneg=True)
@@ -295,11 +313,32 @@ def mgre_allocation(am, ap, weights, p_total: float):
     for i in range(k):
         const = float(np.sum(np.log2(1 + am[i] * s)))
         cons.append(z <= cp.sum(cp.log(1 + cp.multiply(am[i], p0 + s))) / LN2 - const)
-    cp.Problem(cp.Maximize(z), cons).solve(solver="CLARABEL")
-    p = p_g.copy()
-    common = np.maximum(p0.value, 0)
-    # every R_0k grows with p0: spend the solver's last ~1e-8 of the budget too
-    if common.sum() > 0:
-        common *= budget / common.sum()
-    p[0] = common
-    return p, joint_rates(p, am, ap)
+    problem = cp.Problem(cp.Maximize(z), cons)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)         # the status is recorded instead
+        try:
+            problem.solve(solver="CLARABEL")
+            status = problem.status
+        except cp.error.SolverError:
+            status = "solver_error"
+    if statuses is not None:
+        statuses.append(status)
+    # GR-E's common powers are feasible for (31) and eq. (12) >= eq. (25) on them, so they,
+    # with the unspent budget added (every R_0k grows with p0), are the fallback; keeping the
+    # better of the two makes M-GR-E >= GR-E exact instead of true to the solver's ~1e-7 bit
+    fallback = p_g.copy()
+    spare = budget - fallback[0].sum()
+    if spare > 0:
+        fallback[0] += spare / n
+    best, best_rates = fallback, joint_rates(fallback, am, ap)
+    if status != "solver_error" and p0.value is not None:
+        p = p_g.copy()
+        common = np.maximum(p0.value, 0)
+        # every R_0k grows with p0: spend the solver's last ~1e-8 of the budget too
+        if common.sum() > 0:
+            common *= budget / common.sum()
+        p[0] = common
+        rates = joint_rates(p, am, ap)
+        if rates[0] >= best_rates[0]:
+            best, best_rates = p, rates
+    return best, best_rates
