@@ -1,0 +1,230 @@
+"""Mutual information between jointly Gaussian signals from log-determinants (notes 000 §5.1,
+001 on the empirical side): every signal is a linear map of independent Gaussian latents, so
+any ``I(A; B | C)`` is a combination of log-dets of covariance blocks,
+
+    I(A; B | C) = c [log det S_AC + log det S_BC - log det S_ABC - log det S_C] / ln 2  (bits),
+
+``S_X = M_X K M_X^H`` the covariance of the stacked signals X, ``K`` the latents' covariance,
+``c = 1/2`` for real signals and ``c = 1`` for circularly-symmetric complex ones (Cover and
+Thomas, eq. 8.92 and §9.4; Neeser and Massey for the complex case). Scalars, vectors (MIMO)
+and batches of parameter sets (leading dimensions) all go through the same call.
+
+A block that the conditioning determines exactly (a singular conditional covariance) carries
+no information about anything and is dropped (its zero eigen-directions, below a relative
+tolerance); an observation that determines part of the other side exactly has infinite mutual
+information, returned as ``inf``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping, Sequence
+
+import numpy as np
+
+__all__ = ["GaussianModel", "REL_TOL"]
+
+#: Eigenvalues of a conditional covariance below ``REL_TOL`` times its largest are zero: the
+#: directions that the conditioning determines (round-off of a Schur complement of scale s is
+#: about 1e-15 s, far below; a real noise floor of 1e-12 s and above is kept).
+REL_TOL = 1e-12
+
+
+class GaussianModel:
+    """Signals as linear maps of independent Gaussian latents.
+
+    Parameters
+    ----------
+    latents : mapping name -> variance
+        Each latent's variance: a number >= 0 or an array broadcasting over the batch (a
+        latent of variance 0 is the constant 0). Latents are scalar; a vector latent is
+        several scalar ones.
+    signals : mapping name -> mapping latent name -> gain
+        Each signal's gains on the latents it depends on: a scalar signal takes a number (or
+        an array over the batch), a vector signal of dimension d a sequence of d of them
+        (e.g. a row of a channel matrix per receive antenna; see :meth:`mimo`).
+    complex_valued : bool
+        Circularly-symmetric complex latents (factor 1) instead of real ones (factor 1/2).
+
+    Raises
+    ------
+    ValueError
+        A negative variance, a gain on an unknown latent, an empty signal, one line each.
+    """
+
+    def __init__(self, latents: Mapping[str, object], signals: Mapping[str, Mapping],
+                 complex_valued: bool = False):
+        if not latents:
+            raise ValueError("latents: got none; allowed: at least one name -> variance")
+        self.complex_valued = bool(complex_valued)
+        self._latent_names = list(latents)
+        variances = [np.asarray(latents[n], float) for n in self._latent_names]
+        for name, v in zip(self._latent_names, variances):
+            if not np.all(np.isfinite(v)) or np.any(v < 0):
+                raise ValueError(f"latents.{name}: got {latents[name]!r}; allowed: finite "
+                                 f"variances >= 0")
+        self._variances = variances
+        self._signals = {}
+        for name, gains in signals.items():
+            rows = _expand(gains) if gains else []
+            if not rows or not all(isinstance(r, Mapping) and r for r in rows):
+                raise ValueError(f"signals.{name}: got no gains; allowed: a mapping latent -> "
+                                 f"gain, or a non-empty sequence of them (a vector signal)")
+            unknown = [lat for r in rows for lat in r if lat not in latents]
+            if unknown:
+                raise ValueError(f"signals.{name}: got a gain on {unknown[0]!r}; allowed: "
+                                 f"the latents {', '.join(self._latent_names)}")
+            self._signals[name] = rows
+
+    @classmethod
+    def mimo(cls, channel, input_cov, noise_var, complex_valued: bool = True) -> "GaussianModel":
+        """The model of ``y = H x + n`` with ``x ~ CN(0, Q)`` and ``n ~ CN(0, noise_var I)``:
+        latents ``x0..x(nt-1)`` (white, shaped by the square root of Q into ``x``) and
+        ``n0..n(nr-1)``; signals ``"x"`` and ``"y"``.
+
+        Input
+        -----
+        channel : complex [nr, nt]
+        input_cov : complex [nt, nt], Hermitian positive semidefinite
+
+        Parameters
+        ----------
+        noise_var : float
+            > 0.
+        complex_valued : bool
+        """
+        h = np.asarray(channel)
+        q = np.asarray(input_cov)
+        nr, nt = h.shape
+        w, u = np.linalg.eigh(q)
+        root = u * np.sqrt(np.clip(w, 0, None))            # Q = root root^H
+        latents = {**{f"s{i}": 1.0 for i in range(nt)},
+                   **{f"n{i}": float(noise_var) for i in range(nr)}}
+        x = [{f"s{j}": root[i, j] for j in range(nt)} for i in range(nt)]
+        hr = h @ root
+        y = [{**{f"s{j}": hr[i, j] for j in range(nt)}, f"n{i}": 1.0} for i in range(nr)]
+        signals = {"x": x, "y": y}
+        return cls(latents, signals, complex_valued)
+
+    def _map(self, names: Sequence[str]) -> np.ndarray:
+        """The stacked map [..., d, n_latents] of ``names`` (each latent scaled by its std)."""
+        rows = []
+        for name in names:
+            if name not in self._signals:
+                raise ValueError(f"signal: got {name!r}; allowed: one of "
+                                 f"{', '.join(self._signals)}")
+            rows += self._signals[name]
+        std = [np.sqrt(v) for v in self._variances]
+        entries = [[np.asarray(row.get(lat, 0.0)) * s for lat, s in zip(self._latent_names, std)]
+                   for row in rows]
+        shape = np.broadcast_shapes(*(np.shape(e) for r in entries for e in r))
+        out = np.empty(shape + (len(rows), len(self._latent_names)),
+                       complex if self.complex_valued else float)
+        for i, r in enumerate(entries):
+            for j, e in enumerate(r):
+                out[..., i, j] = np.broadcast_to(e, shape)
+        return out
+
+    def covariance(self, names: Sequence[str]) -> np.ndarray:
+        """The covariance [..., d, d] of the stacked signals ``names``."""
+        m = self._map(names)
+        return m @ np.conj(np.swapaxes(m, -1, -2))
+
+    def mutual_information(self, a, b, given=()) -> np.ndarray:
+        """``I(A; B | C)`` in bits, ``A``, ``B``, ``C`` names or sequences of names.
+
+        Output
+        ------
+        mi : float64 [...] (the batch shape; a numpy scalar without one), >= 0 or inf
+        """
+        a, b, c = (_names(x) for x in (a, b, given))
+        factor = 1.0 if self.complex_valued else 0.5
+        m = self._map(a + b + c)
+        da, db = self._dim(a), self._dim(b)
+        cov = m @ np.conj(np.swapaxes(m, -1, -2))
+        cond = _conditional(cov, da + db)              # [..., da+db, da+db] given C
+        ab = _reduce(cond, da)
+        return np.asarray(factor * ab / math.log(2))[()]
+
+    def _dim(self, names) -> int:
+        return sum(len(self._signals[n]) for n in names)
+
+
+def _names(x) -> list:
+    if isinstance(x, str):
+        return [x]
+    return list(x)
+
+
+def _expand(gains) -> list:
+    """A signal's gains as a list of per-dimension mappings."""
+    if isinstance(gains, Mapping):
+        return [gains]
+    return list(gains)
+
+
+def _conditional(cov, d: int) -> np.ndarray:
+    """The covariance of the first ``d`` coordinates given the rest (Schur complement, with
+    the pseudo-inverse so that a degenerate conditioning set works)."""
+    s_xx = cov[..., :d, :d]
+    if cov.shape[-1] == d:
+        return s_xx
+    s_xc = cov[..., :d, d:]
+    s_cc = cov[..., d:, d:]
+    return s_xx - s_xc @ np.linalg.pinv(s_cc, hermitian=True) @ np.conj(np.swapaxes(s_xc, -1, -2))
+
+
+def _eig_logdet(s):
+    """(sum of log eigenvalues, full rank) of Hermitian ``s`` [..., d, d], batched."""
+    if s.shape[-1] == 0:
+        return np.zeros(s.shape[:-2]), np.ones(s.shape[:-2], bool)
+    w = np.linalg.eigvalsh(s)
+    top = np.maximum(np.max(np.abs(w), axis=-1, keepdims=True), 1e-300)
+    full = np.all(w > REL_TOL * top, axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sum(np.log(np.where(w > 0, w, 1.0)), axis=-1), full
+
+
+def _reduce(cond, da: int) -> np.ndarray:
+    """``log det S_A + log det S_B - log det S_AB`` (nats) of a conditional covariance of
+    (A, B); inf where S_A and S_B are regular and the joint is singular. Batched; the rare
+    parameter sets where C determines part of A or B are redone one by one with each side
+    restricted to the directions it keeps (a part that C determines counts for nothing)."""
+    sa, sb = cond[..., :da, :da], cond[..., da:, da:]
+    la, fa = _eig_logdet(sa)
+    lb, fb = _eig_logdet(sb)
+    lj, fj = _eig_logdet(cond)
+    out = np.where(fj, la + lb - lj, np.inf)
+    irregular = ~(fa & fb)
+    if np.any(irregular):
+        flat_out = out.reshape(-1)
+        flat = cond.reshape((-1,) + cond.shape[-2:])
+        for i in np.flatnonzero(irregular.reshape(-1)):
+            flat_out[i] = _reduce_one(flat[i], da)
+        out = flat_out.reshape(out.shape)
+    return out
+
+
+def _reduce_one(s, da: int) -> float:
+    """:func:`_reduce` of one conditional covariance with singular blocks."""
+    sa, sb = s[:da, :da], s[da:, da:]
+    ua, ub = _support(sa), _support(sb)
+    if ua.shape[1] == 0 or ub.shape[1] == 0:
+        return 0.0
+    basis = np.zeros((s.shape[0], ua.shape[1] + ub.shape[1]), s.dtype)
+    basis[:da, :ua.shape[1]] = ua
+    basis[da:, ua.shape[1]:] = ub
+
+    def restricted(cov, u):
+        return np.conj(u.T) @ cov @ u
+    la, _ = _eig_logdet(restricted(sa, ua))
+    lb, _ = _eig_logdet(restricted(sb, ub))
+    lj, full = _eig_logdet(restricted(s, basis))
+    return float(la + lb - lj) if full else math.inf
+
+
+def _support(s) -> np.ndarray:
+    """Orthonormal basis [d, r] of the eigen-directions of ``s`` above the tolerance."""
+    w, u = np.linalg.eigh(s)
+    top = max(float(np.max(np.abs(w))) if w.size else 0.0, 1e-300)
+    return u[:, w > REL_TOL * top]
