@@ -184,8 +184,9 @@ def eavesdropper_errors(decoded, sent, confidence: float = 0.99) -> dict:
     Returns
     -------
     errors : dict
-        ``{"ber": {"value", "ci"}, "bler": {"value", "ci"}}``: BER with the Korn-Graubard interval clustered in blocks (bits of a block are not
-        independent), BLER with Clopper-Pearson.
+        ``{"ber": {"value", "ci"}, "bler": {"value", "ci"}}``: BER with the Korn-Graubard
+        interval clustered in blocks (bits of a block are not independent), BLER with
+        Clopper-Pearson.
     """
     d, s = np.asarray(decoded), np.asarray(sent)
     if d.shape != s.shape or d.ndim != 2:
@@ -220,7 +221,8 @@ def llr_leakage(llr, bits, confidence: float = 0.99) -> dict:
     Returns
     -------
     estimate : dict
-        ``{"value": float, "ci": [lo, hi], "kind": "lower_bound"}``, per bit; the interval is over blocks (rows), which are independent.
+        ``{"value": float, "ci": [lo, hi], "kind": "lower_bound"}``, per bit; the interval
+        is over blocks (rows), which are independent.
     """
     l, b = np.asarray(llr, np.float64), np.asarray(bits)
     if l.shape != b.shape or l.ndim != 2 or l.shape[0] < 2:

@@ -90,10 +90,10 @@ COUNTS = ("bit_errors_sq", "common_blocks", "common_errors", "common_errors_sq",
 class Message:
     """One codeword of one realization: ``user`` 0 for M0, k for Mk; ``carriers`` int64 [m]
     the subcarriers it spans; ``k_info`` information bits (``k_secret`` of them secret, the
-    rest dummy; M0: ``k_secret = 0``); ``n_code`` code bits; ``modulation`` its QAM; ``interleaver`` int64 [n_code] the
-    bit interleaver (code bit ``interleaver[i]`` is sent in position i); ``mixing`` uint8
-    [k_secret, k_info - k_secret] the binary matrix A of the secret positions' content
-    ``v = s + A d`` (mod 2; module docstring)."""
+    rest dummy; M0: ``k_secret = 0``); ``n_code`` code bits; ``modulation`` its QAM;
+    ``interleaver`` int64 [n_code] the bit interleaver (code bit ``interleaver[i]`` is sent in
+    position i); ``mixing`` uint8 [k_secret, k_info - k_secret] the binary matrix A of the
+    secret positions' content ``v = s + A d`` (mod 2; module docstring)."""
 
     user: int
     carriers: np.ndarray
@@ -315,7 +315,7 @@ class OfdmBcLink:
     def _code(self, m: Message):
         return cached_code("ldpc5g", m.k_info, m.n_code)
 
-    def _place(self, symbols, carriers, batch):
+    def _place(self, symbols, carriers):
         """Codeword symbols [..., n_sym * m] -> [..., n_sym, m] (frequency first)."""
         return symbols.reshape(*symbols.shape[:-1], self.n_sym, carriers.size)
 
@@ -353,7 +353,7 @@ class OfdmBcLink:
             dummy = rng.integers(0, 2, (batch, m.k_info - m.k_secret), dtype=np.uint8)
             u = np.concatenate([_mix(secret, dummy, m.mixing), dummy], axis=1)
             s = self._place(Constellation(m.modulation).map(code.encode(u)[:, m.interleaver]),
-                            m.carriers, batch)
+                            m.carriers)
             grid[:, :, m.carriers] += np.sqrt(p[m.user, m.carriers]) * s
             sent[m.user] = (u, s, secret)
         if not sent:
@@ -385,7 +385,7 @@ class OfdmBcLink:
             counts["common_blocks"] += k_users * batch
             # hard SIC: each user subtracts its own decision
             c0_hat = code.encode(u_hat.reshape(k_users * batch, -1))[:, msg.interleaver]
-            s0_hat = self._place(mod.map(c0_hat), c, batch).reshape(k_users, batch, self.n_sym, c.size)
+            s0_hat = self._place(mod.map(c0_hat), c).reshape(k_users, batch, self.n_sym, c.size)
             residual = x_hat.copy()
             residual[..., c] -= np.sqrt(p[0, c]) * s0_hat
             genie = x_hat.copy()
