@@ -29,7 +29,7 @@ from scipy import special, stats
 from linksim.sim.stats import clopper_pearson, clustered_interval
 
 __all__ = ["mixture_mutual_information", "variational_distance", "distinguishing_advantage",
-           "eavesdropper_errors", "llr_leakage", "awgn_log_likelihoods"]
+           "eavesdropper_errors", "llr_loss", "llr_leakage", "awgn_log_likelihoods"]
 
 LN2 = math.log(2)
 
@@ -202,6 +202,26 @@ def eavesdropper_errors(decoded, sent, confidence: float = 0.99) -> dict:
                      "ci": list(clopper_pearson(blocks, d.shape[0], confidence))}}
 
 
+def llr_loss(llr, bits) -> np.ndarray:
+    """``log2(1 + exp(-x LLR))`` per bit, ``x = 1 - 2 b`` (stable for any |LLR|): one minus it,
+    averaged, is the bitwise leakage estimate of :func:`llr_leakage`.
+
+    Input
+    -----
+    llr : float [...]
+        ``ln P(b=0|.)/P(b=1|.)``.
+    bits : uint8 [...]
+        The true bits, broadcastable against ``llr``.
+
+    Output
+    ------
+    loss : float64 [...]
+        Bits, >= 0.
+    """
+    x = 1.0 - 2.0 * np.asarray(bits, np.float64)
+    return np.logaddexp(0.0, -x * np.asarray(llr, np.float64)) / LN2
+
+
 def llr_leakage(llr, bits, confidence: float = 0.99) -> dict:
     """The bitwise leakage estimate ``1 - E[log2(1 + exp(-x LLR))]`` per bit, x = 1 - 2b
     (notes 000 §5.3 item 6): a lower bound on ``I(b; Y)`` per bit for any LLR function (the
@@ -228,8 +248,7 @@ def llr_leakage(llr, bits, confidence: float = 0.99) -> dict:
     if l.shape != b.shape or l.ndim != 2 or l.shape[0] < 2:
         raise ValueError(f"llr, bits: got shapes {l.shape}, {b.shape}; allowed: equal "
                          f"[blocks >= 2, bits]")
-    x = 1.0 - 2.0 * b
-    per_block = 1.0 - (np.logaddexp(0.0, -x * l) / LN2).mean(axis=1)
+    per_block = 1.0 - llr_loss(l, b).mean(axis=1)
     return _estimate(per_block, confidence, kind="lower_bound")
 
 

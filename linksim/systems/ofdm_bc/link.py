@@ -64,6 +64,7 @@ from linksim.fec.ldpc.nr5g import MAX_CODERATE
 from linksim.mapping import Constellation
 from linksim.mimo import equalize
 from linksim.ofdm import ofdm_demodulate, ofdm_modulate
+from linksim.security.leakage import llr_loss
 from linksim.systems.ofdm_bc.allocation import (gre_allocation, joint_rates, mgre_allocation,
                                                 uniform_allocation)
 from linksim.systems.ofdm_bc.analysis import ce_allocation, ce_rates, csi_margins
@@ -268,12 +269,6 @@ def _deinterleave(llr, msg: Message) -> np.ndarray:
     return out
 
 
-def _llr_loss(llr, bits) -> np.ndarray:
-    """``log2(1 + exp(-x LLR))`` per bit, ``x = 1 - 2 b`` (stable for large |LLR|)."""
-    x = 1.0 - 2.0 * bits
-    return np.logaddexp(0.0, -x * np.asarray(llr, np.float64)) / math.log(2)
-
-
 class OfdmBcLink:
     """The seed-004 OFDM link (module docstring); ``simulate_batch(rng, n_frames)`` returns
     the counts of :data:`COUNTS` plus frames, frame_errors (frames with any legitimate
@@ -421,7 +416,7 @@ class OfdmBcLink:
             s_llr = s_llr.reshape(len(eves), batch, -1)
             per["eve_errors"] += np.any(s_eve != secret[None], axis=2).sum(axis=0)
             per["eve_bit_errors"] += (s_eve != secret[None]).sum(axis=(0, 2))
-            loss += _llr_loss(s_llr, secret[None]).sum(axis=(0, 2))
+            loss += llr_loss(s_llr, secret[None]).sum(axis=(0, 2))
             counts["eve_blocks"] += len(eves) * batch
             counts["eve_bits"] += len(eves) * batch * msg.k_secret
 
