@@ -112,3 +112,17 @@ def test_unknown_signal_is_a_one_line_error():
     m = GaussianModel({"x": 1.0}, {"y": {"x": 1.0}})
     with pytest.raises(ValueError, match="signal: got 'q'; allowed: one of y"):
         m.mutual_information("q", "y")
+
+
+def test_a_signal_of_power_zero_carries_nothing_in_a_batch():
+    """Parameter sets where the signal is switched off (power 0, e.g. beta = 0 or lambda = 1
+    in seed 000) give exactly 0 beside regular ones, decided in bulk; the regular entries
+    equal the scalar closed form C(s / (1 + i))."""
+    power = np.array([0.0, 1.0, 10.0, 0.0])
+    interference = np.array([1.0, 0.5, 0.0, 0.0])
+    m = GaussianModel({"v": power, "i": interference, "z": 1.0},
+                      {"v": {"v": 1.0}, "y": {"v": 1.0, "i": 1.0, "z": 1.0}})
+    got = m.mutual_information("v", "y")
+    want = 0.5 * np.log2(1 + power / (1 + interference))
+    assert got[0] == 0.0 and got[3] == 0.0
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-13)
