@@ -22,7 +22,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["GaussianModel", "REL_TOL"]
+__all__ = ["GaussianModel", "REL_TOL", "additive_noise_mi"]
 
 #: Eigenvalues of a conditional covariance below ``REL_TOL`` times its largest are zero: the
 #: directions that the conditioning determines (round-off of a Schur complement of scale s is
@@ -153,6 +153,36 @@ class GaussianModel:
 
     def _dim(self, names) -> int:
         return sum(len(self._signals[n]) for n in names)
+
+
+def additive_noise_mi(signal_cov, noise_cov, complex_valued: bool = True) -> np.ndarray:
+    """``I(X; X + N)`` in bits for independent ``X ~ N(0, S)`` and ``N ~ N(0, N)`` (or their
+    circularly-symmetric complex versions): ``c [log det(N + S) - log det N] / ln 2``, the
+    model ``{x, y = x + n}`` of :class:`GaussianModel` reduced to its two covariances, for
+    callers that hold the covariances already (MIMO links: eqs. 5-6 of seed 002). The noise
+    covariance must be positive definite (no direction is noiseless).
+
+    Input
+    -----
+    signal_cov, noise_cov : float or complex [..., d, d], Hermitian, broadcasting
+
+    Output
+    ------
+    mi : float64 [...]
+
+    Raises
+    ------
+    ValueError
+        A noise covariance that is not positive definite.
+    """
+    s, n = np.asarray(signal_cov), np.asarray(noise_cov)
+    sign_n, log_n = np.linalg.slogdet(n)
+    sign_t, log_t = np.linalg.slogdet(n + s)
+    if np.any(np.real(sign_n) <= 0) or np.any(np.real(sign_t) <= 0):
+        raise ValueError("noise_cov: got a matrix that is not positive definite; allowed: "
+                         "noise variances > 0")
+    factor = 1.0 if complex_valued else 0.5
+    return factor * (log_t - log_n) / math.log(2)
 
 
 def _names(x) -> list:

@@ -126,3 +126,29 @@ def test_a_signal_of_power_zero_carries_nothing_in_a_batch():
     want = 0.5 * np.log2(1 + power / (1 + interference))
     assert got[0] == 0.0 and got[3] == 0.0
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-13)
+
+
+def test_additive_noise_mi_is_the_models_mutual_information():
+    """additive_noise_mi(S, N) = I(X; X + N) of the model built from the two covariances
+    (batched, real and complex), and a noise covariance that is not positive definite is a
+    one-line error."""
+    from linksim.theory.gaussian import additive_noise_mi
+    rng = np.random.default_rng(11)
+    for complex_valued in (False, True):
+        a = rng.normal(size=(4, 3, 3)) + (1j * rng.normal(size=(4, 3, 3)) if complex_valued
+                                          else 0)
+        b = rng.normal(size=(4, 3, 3)) + (1j * rng.normal(size=(4, 3, 3)) if complex_valued
+                                          else 0)
+        s = a @ np.conj(np.swapaxes(a, -1, -2))
+        n = b @ np.conj(np.swapaxes(b, -1, -2)) + 0.1 * np.eye(3)
+        got = additive_noise_mi(s, n, complex_valued)
+        for i in range(4):
+            ra, rb = a[i], np.linalg.cholesky(n[i])
+            latents = {**{f"x{j}": 1.0 for j in range(3)}, **{f"n{j}": 1.0 for j in range(3)}}
+            signals = {"x": [{f"x{j}": ra[r, j] for j in range(3)} for r in range(3)],
+                       "y": [{**{f"x{j}": ra[r, j] for j in range(3)},
+                              **{f"n{j}": rb[r, j] for j in range(3)}} for r in range(3)]}
+            want = GaussianModel(latents, signals, complex_valued).mutual_information("x", "y")
+            assert abs(got[i] - want) < 1e-10
+    with pytest.raises(ValueError, match="noise_cov: got a matrix that is not positive"):
+        additive_noise_mi(np.eye(2), np.diag([1.0, 0.0]))

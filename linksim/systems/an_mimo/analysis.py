@@ -12,6 +12,9 @@ worst-case Eve of user i sees only transmitter i (eq. 4):
     Z_Ei = w_E H_Ei Q_i Q_i^H H_Ei^H,   N_Ei = w_E H_Ei L_i L_i^H H_Ei^H + s_E^2 I  (9), (10)
     C_Ri = log det(N_Ri + Z_Ri) - log det N_Ri,  C_Ei likewise,  C_Si = C_Ri - C_Ei   (5), (6), (12)
 
+Each rate is a Gaussian mutual information, :func:`linksim.theory.gaussian.additive_noise_mi`
+(the log-det engine reduced to a signal and a noise covariance; tests check the rates against a
+full :class:`~linksim.theory.gaussian.GaussianModel` of the streams, the AN and the noise).
 Rates are returned in bits (log2; the paper's notation is nats, its figures bits: erratum A7),
 unclipped: ``C_S`` may be negative (report ``[C_S]^+`` where a secrecy rate is meant, A8).
 """
@@ -23,6 +26,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from linksim.theory.gaussian import additive_noise_mi
+
 __all__ = ["Rates", "covariances", "rates", "interference_price", "check_channels", "hc"]
 
 
@@ -32,14 +37,6 @@ class Rates(NamedTuple):
     legitimate: np.ndarray
     eve: np.ndarray
     secrecy: np.ndarray
-
-
-def _logdet(a: np.ndarray) -> np.ndarray:
-    sign, logabs = np.linalg.slogdet(a)
-    if np.any(sign.real <= 0):
-        raise ValueError("covariance: got a matrix that is not positive definite; allowed: "
-                         "noise variances > 0")
-    return logabs
 
 
 def hc(a: np.ndarray) -> np.ndarray:
@@ -150,8 +147,8 @@ def rates(h, h_eve, q, lam, omega_m: float, omega_i: float, omega_e: float, nois
     """
     z_r, n_r, z_e, n_e = covariances(h, h_eve, q, lam, omega_m, omega_i, omega_e, noise_r,
                                      noise_e)
-    c_r = (_logdet(n_r + z_r) - _logdet(n_r)) / math.log(2)
-    c_e = (_logdet(n_e + z_e) - _logdet(n_e)) / math.log(2)
+    c_r = additive_noise_mi(z_r, n_r)          # I(s_i; y_i), s_i's image Z through noise N
+    c_e = additive_noise_mi(z_e, n_e)
     return Rates(c_r, c_e, c_r - c_e)
 
 

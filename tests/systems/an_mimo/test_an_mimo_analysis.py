@@ -94,3 +94,46 @@ def test_artificial_noise_lowers_both_rates_and_zero_noise_is_refused(an_draw, o
     assert np.all(with_an.legitimate < no_an.legitimate)   # and, N_T = N_R, RX_i's (§1.4)
     with pytest.raises(ValueError, match="^noise_r"):
         rates(h, h_eve, q, lam, **{**omega, "noise_r": 0.0})
+
+
+def test_rates_are_the_log_det_engines_mutual_informations(an_draw, omega):
+    """Issue 13: the K-user MIMO rates with AN are mutual informations of one Gaussian model
+    (linksim.theory.gaussian.GaussianModel): latents are every user's data streams s_j, AN
+    streams z_j and the receivers' noise; C_Ri = I(s_i; y_i), C_Ei = I(s_i; y_Ei)."""
+    from linksim.theory.gaussian import GaussianModel
+    h, h_eve, q, lam = an_draw(3, batch=2)
+    got = rates(h, h_eve, q, lam, **omega)
+    k, n_t, d_s, d_a = q.shape[1], q.shape[2], q.shape[3], lam.shape[3]
+    w_m, w_i, w_e = omega["omega_m"], omega["omega_i"], omega["omega_e"]
+    for b in range(h.shape[0]):
+        latents = {f"s{j}_{m}": 1.0 for j in range(k) for m in range(d_s)}
+        latents.update({f"z{j}_{m}": 1.0 for j in range(k) for m in range(d_a)})
+        latents.update({f"n{i}_{r}": omega["noise_r"] for i in range(k) for r in range(NR)})
+        latents.update({f"e{i}_{r}": omega["noise_e"] for i in range(k) for r in range(NE)})
+
+        def image(mat, j, gain):          # rows of gain * mat @ [Q_j, L_j] on j's streams
+            a = math.sqrt(gain) * mat @ q[b, j]
+            c = math.sqrt(gain) * mat @ lam[b, j]
+            return [{**{f"s{j}_{m}": a[r, m] for m in range(d_s)},
+                     **{f"z{j}_{m}": c[r, m] for m in range(d_a)}} for r in range(mat.shape[0])]
+        signals = {}
+        for i in range(k):
+            rows = [{f"n{i}_{r}": 1.0} for r in range(NR)]
+            for j in range(k):
+                for r, part in enumerate(image(h[b, i, j], j, w_m if i == j else w_i)):
+                    rows[r].update(part)
+            signals[f"y{i}"] = rows
+            eve = [{f"e{i}_{r}": 1.0} for r in range(NE)]
+            for r, part in enumerate(image(h_eve[b, i], i, w_e)):
+                eve[r].update(part)
+            signals[f"ye{i}"] = eve
+            signals[f"s{i}"] = [{f"s{i}_{m}": 1.0} for m in range(d_s)]
+        model = GaussianModel(latents, signals, complex_valued=True)
+        # the engine takes log-dets of the joint covariance of (s, y), whose condition number
+        # here is ~ signal / noise ~ 1e7 (noise 1e-7): round-off ~ 1e7 * 1e-16 per log-det
+        for i in range(k):
+            assert model.mutual_information(f"s{i}", f"y{i}") == pytest.approx(
+                got.legitimate[b, i], rel=1e-8)
+            assert model.mutual_information(f"s{i}", f"ye{i}") == pytest.approx(
+                got.eve[b, i], rel=1e-8)
+    assert n_t == h.shape[4]
