@@ -236,30 +236,40 @@ def _eigvalsh(s) -> np.ndarray:
     return np.linalg.eigvalsh(s)
 
 
-def _is_zero(block, whole) -> np.ndarray:
-    """Whether ``block`` [..., d, d] is zero against the scale of ``whole`` (relative
-    :data:`REL_TOL`), batched."""
-    if block.shape[-1] == 0:
-        return np.ones(block.shape[:-2], bool)
-    scale = np.max(np.abs(whole), axis=(-2, -1))
-    return np.max(np.abs(block), axis=(-2, -1)) <= REL_TOL * np.maximum(scale, 1e-300)
+def _drop_constant_coordinates(cond) -> np.ndarray:
+    """``cond`` [..., d, d] with every coordinate of zero conditional variance (relative
+    :data:`REL_TOL` of the matrix's scale: a signal the conditioning determines, or one of
+    power 0) replaced by an independent unit-variance one. Such a coordinate has zero
+    covariance with everything (Cauchy-Schwarz), so it carries no information; the
+    replacement adds log 1 = 0 to its side's log-det and to the joint's alike, and leaves the
+    rest regular. Batched, so that these common cases (a transmitter switched off on a
+    parameter grid) skip the one-by-one fallback."""
+    diag = np.real(np.diagonal(cond, axis1=-2, axis2=-1))
+    scale = np.max(np.abs(cond), axis=(-2, -1), keepdims=True)[..., 0]
+    const = diag <= REL_TOL * np.maximum(scale, 1e-300)
+    if not np.any(const):
+        return cond
+    keep = (~const).astype(cond.real.dtype)
+    out = cond * keep[..., :, None] * keep[..., None, :]
+    idx = np.arange(cond.shape[-1])
+    out[..., idx, idx] += const
+    return out
 
 
 def _reduce(cond, da: int) -> np.ndarray:
     """``log det S_A + log det S_B - log det S_AB`` (nats) of a conditional covariance of
-    (A, B); inf where S_A and S_B are regular and the joint is singular. Batched; the rare
-    parameter sets where C determines part of A or B are redone one by one with each side
-    restricted to the directions it keeps (a part that C determines counts for nothing)."""
+    (A, B); inf where S_A and S_B are regular and the joint is singular. Batched; coordinates
+    that C determines are dropped in bulk (:func:`_drop_constant_coordinates`), and the rare
+    parameter sets where C still determines a combination within A or B are redone one by
+    one with each side restricted to the directions it keeps (a part that C determines
+    counts for nothing)."""
+    cond = _drop_constant_coordinates(cond)
     sa, sb = cond[..., :da, :da], cond[..., da:, da:]
     la, fa = _eig_logdet(sa)
     lb, fb = _eig_logdet(sb)
     lj, fj = _eig_logdet(cond)
     out = np.where(fj, la + lb - lj, np.inf)
-    # A side that C determines entirely (e.g. a signal of power 0) carries nothing: 0, decided
-    # here in bulk so that the one-by-one fallback below sees only partly determined sides
-    empty = _is_zero(sa, cond) | _is_zero(sb, cond)
-    out = np.where(empty, 0.0, out)
-    irregular = ~(fa & fb) & ~empty
+    irregular = ~(fa & fb)
     if np.any(irregular):
         flat_out = out.reshape(-1)
         flat = cond.reshape((-1,) + cond.shape[-2:])
