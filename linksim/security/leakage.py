@@ -9,6 +9,12 @@ learns about a message W from her observation Y.
   p(Y) - 1|`` in [0, 2] (the paper's d), and :func:`distinguishing_advantage`, the optimal
   test's advantage between two messages, ``(1/2) d(P_{Y|wa}, P_{Y|wb})``, both by importance
   sampling from the same samples;
+* :func:`information_density` and :func:`l1_terms`: the per-sample terms the two estimates
+  above average (for callers that keep their own sums, e.g. per frame), and their fast forms
+  for a codebook laid out by bins, :func:`binned_log_densities` and
+  :func:`binned_leakage_terms` (one log-sum-exp per axis, any leading batch axes);
+* :func:`pinsker_lower_bound`: ``(log2 e / 2) d^2``, the Pinsker bound on the leakage that a
+  distance ``d`` implies (notes 000 §2.5, corrected);
 * :func:`eavesdropper_errors`: her BER (clustered in blocks) and BLER with intervals;
 * :func:`llr_leakage`: the bitwise estimate ``1 - E[log2(1 + exp(-x LLR))]`` per bit, a
   **lower bound** on the mutual information of each bit and her observation (exact when the
@@ -29,7 +35,9 @@ from scipy import special, stats
 from linksim.sim.stats import clopper_pearson, clustered_interval
 
 __all__ = ["mixture_mutual_information", "variational_distance", "distinguishing_advantage",
-           "eavesdropper_errors", "llr_loss", "llr_leakage", "awgn_log_likelihoods"]
+           "information_density", "l1_terms", "binned_log_densities", "binned_leakage_terms",
+           "pinsker_lower_bound", "eavesdropper_errors", "llr_loss", "llr_leakage",
+           "awgn_log_likelihoods"]
 
 LN2 = math.log(2)
 
@@ -102,10 +110,7 @@ def mixture_mutual_information(log_lik, message_of, sent, confidence: float = 0.
     estimate : dict
         ``{"value": float, "ci": [lo, hi], "kind": "estimate"}``, bits.
     """
-    ll, msg, idx = _check(log_lik, message_of, sent)
-    log_w, log_y, _ = _bin_log_densities(ll, msg)
-    per_sample = (log_w[np.arange(ll.shape[0]), msg[idx]] - log_y) / LN2
-    return _estimate(per_sample, confidence)
+    return _estimate(information_density(log_lik, message_of, sent), confidence)
 
 
 def variational_distance(log_lik, message_of, sent, confidence: float = 0.99) -> dict:
@@ -129,11 +134,143 @@ def variational_distance(log_lik, message_of, sent, confidence: float = 0.99) ->
     estimate : dict
         ``{"value": float, "ci": [lo, hi], "kind": "estimate"}``.
     """
+    return _estimate(l1_terms(log_lik, message_of, sent), confidence)
+
+
+def information_density(log_lik, message_of, sent) -> np.ndarray:
+    """The information density ``i(w_k; y_k) = log2 p(y_k | w_k) - log2 p(y_k)`` of each sample
+    (notes 000 §1.3, §5.3 item 1): its mean over samples drawn from the joint law is
+    :func:`mixture_mutual_information`.
+
+    Input
+    -----
+    log_lik : float [N, C]
+        ``log p(y_k | codeword c)`` up to a per-sample constant (it cancels).
+    message_of : int [C]
+        The message (bin) of each codeword; bins of equal size, equiprobable codewords and
+        messages.
+    sent : int [N]
+        The codeword each sample was drawn with.
+
+    Output
+    ------
+    density : float64 [N]
+        Bits; ``<= log2 M`` (M the number of messages), of either sign.
+    """
+    ll, msg, idx = _check(log_lik, message_of, sent)
+    log_w, log_y, _ = _bin_log_densities(ll, msg)
+    return (log_w[np.arange(ll.shape[0]), msg[idx]] - log_y) / LN2
+
+
+def l1_terms(log_lik, message_of, sent) -> np.ndarray:
+    """The importance-sampling term ``E_W |p(y_k | W) / p(y_k) - 1|`` of each sample, W
+    averaged exactly over its uniform law (notes 000 §5.3 item 2): its mean over samples
+    (whose y are draws of P_Y) is :func:`variational_distance`.
+
+    Input
+    -----
+    log_lik : float [N, C]
+        As :func:`information_density`.
+    message_of : int [C]
+    sent : int [N]
+        Only checked (the term does not depend on which codeword was sent).
+
+    Output
+    ------
+    terms : float64 [N]
+        In [0, 2).
+    """
     ll, msg, idx = _check(log_lik, message_of, sent)
     log_w, log_y, present = _bin_log_densities(ll, msg)
     ratio = np.exp(log_w[:, present] - log_y[:, None])
-    per_sample = np.abs(ratio - 1).mean(axis=1)
-    return _estimate(per_sample, confidence)
+    return np.abs(ratio - 1).mean(axis=1)
+
+
+def _logsumexp(x, axis: int) -> np.ndarray:
+    """``log sum exp`` along ``axis`` (float64; an all ``-inf`` slice gives ``-inf``)."""
+    top = np.max(x, axis=axis, keepdims=True)
+    top = np.where(np.isfinite(top), top, 0.0)
+    with np.errstate(divide="ignore"):
+        return np.log(np.sum(np.exp(x - top), axis=axis)) + np.squeeze(top, axis=axis)
+
+
+def binned_log_densities(log_lik):
+    """``log p(y | w)`` for every message and ``log p(y)`` of a random-binning codebook laid
+    out by bins (natural logs, up to the per-sample constant of ``log_lik``): message w owns
+    the codewords ``(w, 0) .. (w, M' - 1)``, all equiprobable (notes 000 §2.5, "exact
+    codebook-induced densities").
+
+    Input
+    -----
+    log_lik : float [..., M, M']
+        ``log p(y | codeword (w, w'))`` of each sample (leading axes: samples, frames, ...).
+
+    Returns
+    -------
+    log_w : float64 [..., M]
+        ``log (1/M') sum_w' p(y | w, w')``.
+    log_y : float64 [...]
+        ``log (1/M) sum_w p(y | w)``.
+    """
+    ll = np.asarray(log_lik, np.float64)
+    if ll.ndim < 2 or 0 in ll.shape[-2:]:
+        raise ValueError(f"log_lik: got shape {ll.shape}; allowed: [..., M >= 1, M' >= 1]")
+    log_w = _logsumexp(ll, -1) - math.log(ll.shape[-1])
+    log_y = _logsumexp(log_w, -1) - math.log(ll.shape[-2])
+    return log_w, log_y
+
+
+def binned_leakage_terms(log_lik, message):
+    """The per-sample terms of the leakage estimates for a codebook laid out by bins
+    (:func:`binned_log_densities`), from one pass: the information density (as
+    :func:`information_density`), the L1 term (as :func:`l1_terms`) and the eavesdropper's
+    optimal (maximum-likelihood, equal to MAP for uniform W) message decision.
+
+    Input
+    -----
+    log_lik : float [..., M, M']
+        ``log p(y | codeword (w, w'))`` of each sample.
+    message : int [...]
+        The message each sample was drawn with, in [0, M).
+
+    Returns
+    -------
+    density : float64 [...]
+        ``log2 p(y | w) - log2 p(y)``, bits.
+    l1 : float64 [...]
+        ``(1/M) sum_w |p(y | w) / p(y) - 1|``.
+    decided : int64 [...]
+        ``argmax_w p(y | w)`` (the lowest index on ties).
+    """
+    log_w, log_y = binned_log_densities(log_lik)
+    msg = np.asarray(message)
+    if msg.shape != log_w.shape[:-1] or msg.dtype.kind not in "iu" \
+            or (msg.size and (msg.min() < 0 or msg.max() >= log_w.shape[-1])):
+        raise ValueError(f"message: got shape {msg.shape}; allowed: integers in [0, "
+                         f"{log_w.shape[-1]}) of shape {log_w.shape[:-1]}")
+    rel = log_w - log_y[..., None]
+    density = np.take_along_axis(rel, msg[..., None].astype(np.intp), -1)[..., 0] / LN2
+    l1 = np.abs(np.exp(rel) - 1.0).mean(axis=-1)
+    return density, l1, np.argmax(log_w, axis=-1)
+
+
+def pinsker_lower_bound(d):
+    """``(log2 e / 2) d^2``: the least divergence, in bits, that an L1 distance ``d`` implies
+    (Pinsker, notes 000 §1.2 and §2.5, with the paper's garbled form corrected), so the least
+    leakage ``I(W; Y) = D(P_WY || P_W P_Y)`` with ``d = d(P_WY, P_W P_Y)``.
+
+    Input
+    -----
+    d : float [...]
+        L1 distances in [0, 2]; a negative value (an interval's lower end) counts as 0.
+
+    Output
+    ------
+    bound : float64 [...]
+        Bits.
+    """
+    d = np.maximum(np.asarray(d, np.float64), 0.0)
+    return (d * d * math.log2(math.e) / 2)[()]
 
 
 def distinguishing_advantage(log_lik, message_of, sent, w_a: int, w_b: int,

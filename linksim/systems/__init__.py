@@ -34,7 +34,8 @@ __all__ = ["REQUIRED", "Param", "Schema", "Quantity", "Limit", "SystemSpec", "KI
 
 #: The system packages of linksim itself; each has ``SYSTEMS``, a sequence of SystemSpec.
 PACKAGES = ("linksim.systems.coded_link", "linksim.systems.pld", "linksim.systems.an_mimo",
-            "linksim.systems.ofdm_bc")
+            "linksim.systems.ofdm_bc", "linksim.systems.ic_secrecy",
+            "linksim.systems.key_agreement")
 
 
 #: The entry-point group through which another package adds systems: each entry point names

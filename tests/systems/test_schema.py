@@ -26,6 +26,11 @@ EXAMPLES = {
     "an_mimo_convergence": dict(iteration=0),
     "ofdm_bc": dict(),
     "ofdm_bc_rates": dict(n_draws=2, schemes=["ce"]),
+    "ic_secrecy_region": dict(grid=3),
+    "ic_secrecy_design": dict(),
+    "ic_binning": dict(n=4),
+    "key_region": dict(grid=3, ts_grid=3),
+    "key_game": dict(lam_grid=5),
 }
 
 #: A value of the wrong type for each kind of parameter.
