@@ -110,9 +110,10 @@ def key_equivocation(log_post, consistent, key_words, key_bits: int) -> dict:
 
     Returns
     -------
-    dict of float64 [batch]: ``entropy`` H(K | e, published) in bits, ``min_entropy``
-    ``-log2 max_k P(k)``, ``leakage`` ``key_bits - entropy`` (>= 0), ``candidates`` the number
-    of consistent blocks.
+    out : dict of float64 [batch]
+        ``entropy`` H(K | e, published) in bits, ``min_entropy`` ``-log2 max_k P(k)``,
+        ``leakage`` ``key_bits - entropy`` (>= 0), ``candidates`` the number of consistent
+        blocks.
     """
     lp = np.asarray(log_post, np.float64)
     ok = np.asarray(consistent, bool)
