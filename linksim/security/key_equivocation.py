@@ -112,8 +112,10 @@ def key_equivocation(log_post, consistent, key_words, key_bits: int) -> dict:
     -------
     out : dict of float64 [batch]
         ``entropy`` H(K | e, published) in bits, ``min_entropy`` ``-log2 max_k P(k)``,
-        ``leakage`` ``key_bits - entropy`` (>= 0), ``candidates`` the number of consistent
-        blocks.
+        ``leakage`` ``key_bits - entropy`` (>= 0), ``distance`` the statistical distance of
+        the key's conditional law from uniform, ``(1/2) sum_k |P(k) - 2^-key_bits|`` (its mean
+        over frames is ``SD(P_KE, U x P_E)``, the leftover hash lemma's quantity),
+        ``candidates`` the number of consistent blocks.
     """
     lp = np.asarray(log_post, np.float64)
     ok = np.asarray(consistent, bool)
@@ -137,6 +139,7 @@ def key_equivocation(log_post, consistent, key_words, key_bits: int) -> dict:
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(mass > 0, -mass * np.log2(mass), 0.0)
     entropy = terms.sum(axis=1)
+    distance = 0.5 * np.abs(mass - 1.0 / n_keys).sum(axis=1)
     return {"entropy": entropy, "min_entropy": -np.log2(mass.max(axis=1)),
-            "leakage": np.maximum(key_bits - entropy, 0.0),
+            "leakage": np.maximum(key_bits - entropy, 0.0), "distance": distance,
             "candidates": ok.sum(axis=1).astype(np.float64)}

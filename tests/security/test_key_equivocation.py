@@ -58,6 +58,7 @@ def test_equivocation_against_brute_force():
         assert abs(got["entropy"][f] - h) < 1e-10
         assert abs(got["min_entropy"][f] + np.log2(mass.max())) < 1e-10
         assert abs(got["leakage"][f] - max(key_bits - h, 0)) < 1e-10
+        assert abs(got["distance"][f] - 0.5 * np.abs(mass - 1 / 8).sum()) < 1e-12
 
 def test_limiting_cases():
     n = 8
@@ -73,6 +74,7 @@ def test_limiting_cases():
     same = words == words[:, 5:6]
     got = key_equivocation(post, same, words, 4)
     assert got["entropy"][0] < 1e-12 and abs(got["leakage"][0] - 4) < 1e-12
+    assert abs(got["distance"][0] - (1 - 1 / 16)) < 1e-12
     # a key longer than the block's remaining entropy: 8 bits, 3 published -> 5 left
     pub = np.eye(n, dtype=np.uint8)[None, :3]
     pw = linear_words(pub)

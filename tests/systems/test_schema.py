@@ -31,6 +31,7 @@ EXAMPLES = {
     "ic_binning": dict(n=4),
     "key_region": dict(grid=3, ts_grid=3),
     "key_game": dict(lam_grid=5),
+    "key_agreement": dict(n_sym=256),
 }
 
 #: A value of the wrong type for each kind of parameter.

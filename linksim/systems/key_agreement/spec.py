@@ -12,7 +12,8 @@ from __future__ import annotations
 from linksim.systems.base import Limit, Quantity, SystemSpec
 from linksim.systems.schema import Param, Schema
 
-__all__ = ["SETTING", "REGION_SCHEMA", "GAME_SCHEMA", "MAX_REGION_POINTS", "SYSTEMS"]
+__all__ = ["SETTING", "REGION_SCHEMA", "GAME_SCHEMA", "LINK_SCHEMA", "MAX_REGION_POINTS",
+           "SYSTEMS"]
 
 #: The channel (notes 001 §1.4, eq. 6): Y_1 = X_1 + alpha_1 X_2 + N_1, Y_2 = alpha_2 X_1 + X_2
 #: + N_2, N ~ N(0, 1). The paper takes alpha^2 <= 1 (weak interference).
@@ -102,4 +103,58 @@ def _game_spec() -> SystemSpec:
                     in GAME_QUANTITIES.items()})
 
 
-SYSTEMS = (_region_spec(), _game_spec())
+#: The bit-true key agreement (issue 14; notes 001 §5.2-§5.3): the setting, the strategy, the
+#: quantizer, the reconciliation code, the confirmation hash and privacy amplification.
+LINK_SCHEMA = Schema({
+    **SETTING.params,
+    "pair": Param("int", 1, "the pair whose key is measured (the other user is the "
+                  "eavesdropper)", lo=1, hi=2),
+    "strategy": Param("choice", "bw_bw", "key strategy of both pairs: (BW, BW), the backward "
+                      "key by reverse reconciliation", choices=("bw_bw",)),
+    "quant_bits": Param("int", 1, "bits b of the user's equiprobable Gray quantizer", lo=1,
+                        hi=4, label="$b$", html="b"),
+    "n_sym": Param("int", 1024, "channel uses (quantized symbols) per key block", lo=2,
+                   hi=8192, label="$n$", html="n"),
+    "code": Param("choice", "ldpc5g", "reconciliation code: 5G NR LDPC (rate-matched) or a "
+                  "random sparse parity-check code (small blocks)", choices=("ldpc5g",
+                                                                           "random")),
+    "code_seed": Param("int", 0, "seed of the random code's parity-check matrix", lo=0),
+    "beta": Param("real", 0.9, "target reconciliation efficiency: syndrome bits per symbol "
+                  "b - beta I(Q; X)", lo=0.0, strict_lo=True, hi=1.0, label=r"$\beta$",
+                  html="&beta;"),
+    "syndrome_rate": Param("real", None, "syndrome bits per quantized bit (None: from beta)",
+                           lo=0.0, strict_lo=True, hi=1.0, nullable=True),
+    "confirm_bits": Param("int", 32, "bits of the universal hash that confirms agreement",
+                          lo=0, hi=63),
+    "key_length": Param("int", None, "key bits per block after privacy amplification (None: "
+                        "the leftover-hash length from the Shannon estimate)", lo=1,
+                        hi=65536, nullable=True, label=r"$\ell$", html="&ell;"),
+    "eps": Param("real", 1e-6, "privacy-amplification security parameter of the automatic "
+                 "key length", lo=0.0, strict_lo=True, hi=0.5),
+    "decoder": Param("choice", "spa", "BP algorithm of the reconciliation decoder",
+                     choices=("spa", "nms", "oms")),
+    "num_iter": Param("int", 50, "largest number of BP iterations", lo=1, hi=1000),
+    "exact_leakage": Param("bool", False, "enumerate every block for the eavesdropper's exact "
+                           "equivocation (n_sym * b <= 20, key_length <= 24)"),
+})
+
+
+def _build_link(**params):
+    from linksim.systems.key_agreement.link import KeyLink
+    return KeyLink(**params)
+
+
+def _link_spec() -> SystemSpec:
+    from linksim.systems.key_agreement import link
+    return SystemSpec(
+        name="key_agreement",
+        description="Seed 001, bit-true: (BW, BW) secret-key agreement over the Gaussian IC: "
+                    "quantization, LDPC reconciliation over the public channel, a confirmation "
+                    "hash and Toeplitz privacy amplification, with the other user as the "
+                    "eavesdropper (her own reconciliation attempt and, for short blocks, her "
+                    "exact equivocation)",
+        params=LINK_SCHEMA, builder=_build_link, counts=link.COUNTS, metrics=link.METRICS,
+        derive=link.derived, limits=link.limits)
+
+
+SYSTEMS = (_region_spec(), _game_spec(), _link_spec())
