@@ -284,8 +284,8 @@ def derived(params: dict, counts: dict) -> dict:
     ``protocol_key_rate`` ``(n H(Q|Y_j) - leak - confirm) / n`` (the leftover-hash length
     without the eps term), ``key_length``, ``leaked_bits`` (syndrome + hash), ``efficiency``
     ``beta = (b - leak / n) / I(Q; X_i)``, ``net_key_rate`` ``key_length * agreed / (frames n)``
-    with its 99 % Clopper-Pearson interval (on the agreed share), the mismatch rate's upper
-    99 % bound; the eavesdropper's average min-entropy per symbol, the key-length limit
+    with its 99 % Clopper-Pearson interval (on the agreed share), the mismatch rate's
+    one-sided 99 % upper confidence bound; the eavesdropper's average min-entropy per symbol, the key-length limit
     ``n H_min - leaked`` and the leftover hash lemma's bound on the key's statistical distance
     from uniform (``distance_bound``; rigorous), the Shannon-estimate limit beside it; with
     exact leakage the measured ``leakage`` (``key_length - H(K | E)``) and ``distance``, their
@@ -311,8 +311,10 @@ def derived(params: dict, counts: dict) -> dict:
         values.update(net_key_rate=scale * agreed / frames, net_key_rate_lo=scale * lo,
                       net_key_rate_hi=scale * hi)
     if agreed:
+        # the one-sided 99 % upper confidence bound (the upper end of the two-sided 98 %
+        # Clopper-Pearson interval): "the mismatch rate is below this" at 99 %
         values["mismatch_upper"] = clopper_pearson(counts.get("mismatched", 0), agreed,
-                                                   CONFIDENCE)[1]
+                                                   2 * CONFIDENCE - 1)[1]
     # the leftover hash lemma with average min-entropy (Dodis et al. 2008, Lemmas 2.2, 2.4):
     # SD((K, E), (U, E)) <= (1/2) sqrt(2^(ell - (n H_min - leaked))), leaked = public bits
     public = d["leak"] + q["confirm_bits"]
