@@ -146,8 +146,8 @@ def limits(params) -> Limit | None:
                                                             f"{n_sym * b}")
     ell = params.get("key_length")
     if ell is None or (isinstance(ell, int) and ell > 24):
-        return Limit("key_length", "an explicit key_length <= 24 with exact_leakage",
-                     detail="" if ell is None else "")
+        return Limit("key_length", "an explicit key_length <= 24 with exact_leakage (2^ell "
+                                   "key values are counted per frame)")
     return None
 
 
