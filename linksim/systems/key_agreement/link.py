@@ -136,16 +136,21 @@ def _code(kind, n_bits, rate, seed):
 
 
 def limits(params) -> Limit | None:
-    """Exact leakage enumerates 2^(n_sym b) blocks and counts 2^key_length keys."""
-    if not params.get("exact_leakage"):
+    """Exact leakage enumerates 2^(n_sym b) blocks and counts 2^key_length keys. Judged on a
+    complete point only (the scenario also asks about single values, and a block size alone
+    says nothing without exact_leakage); values of the wrong type are the builder's to
+    report."""
+    needed = ("exact_leakage", "n_sym", "quant_bits", "key_length")
+    if any(name not in params for name in needed) or params["exact_leakage"] is not True:
         return None
-    n_sym, b = params.get("n_sym", 1024), params.get("quant_bits", 1)
-    if isinstance(n_sym, int) and isinstance(b, int) and n_sym * b > 20:
+    n_sym, b, ell = params["n_sym"], params["quant_bits"], params["key_length"]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (n_sym, b)):
+        return None
+    if n_sym * b > 20:
         return Limit("n_sym", "n_sym * quant_bits <= 20 with exact_leakage (2^bits blocks are "
                               "enumerated per frame)", detail=f", n_sym * quant_bits = "
                                                             f"{n_sym * b}")
-    ell = params.get("key_length")
-    if ell is None or (isinstance(ell, int) and ell > 24):
+    if ell is None or (isinstance(ell, int) and not isinstance(ell, bool) and ell > 24):
         return Limit("key_length", "an explicit key_length <= 24 with exact_leakage (2^ell "
                                    "key values are counted per frame)")
     return None
