@@ -298,16 +298,20 @@ def test_clipped_payoffs_give_weak_equilibria():
 
 # ----------------------------------------------------------------------------- Gamma_2
 
-def test_gamma2_best_responses_are_pure_and_its_ne_are_gamma1s():
-    """Notes §2.7's grid with the lambda grid cut from 201 to 61 points (time: ~15 s): P in
-    {0.3, 1, 10, 100}, 11 x 11 gains. No interior lambda beats both ends anywhere; the
+@pytest.mark.parametrize("n_lam, n_gain", [
+    (31, 6),                                                    # ~2 s, every run
+    pytest.param(201, 11, marks=pytest.mark.slow),              # notes §2.7's grid, ~2 min
+])
+def test_gamma2_best_responses_are_pure_and_its_ne_are_gamma1s(n_lam, n_gain):
+    """Notes §2.7's setting, P in {0.3, 1, 10, 100}: n_gain x n_gain gains and an n_lam-point
+    lambda grid (the notes' 201 points and 11 x 11 gains in the slow run). No interior lambda beats both ends anywhere; the
     corners of the grid game are Gamma_1's clipped payoffs and its corner NE are exactly
     Gamma_1's clipped NE in every cell (Proposition 2), and so are the strict ones, with no
     strict NE inside. Weak grid NE with an interior lambda exist, but only where Gamma_1 has
     weak NE; they come from ties: apart from the origin (no interference, every split pays
     C(P)), every interior best response ties at utility 0 (no key either way)."""
-    lam = np.linspace(0.0, 1.0, 61)
-    a1, a2 = np.meshgrid(np.linspace(0, 1, 11), np.linspace(0, 1, 11), indexing="ij")
+    lam = np.linspace(0.0, 1.0, n_lam)
+    a1, a2 = np.meshgrid(np.linspace(0, 1, n_gain), np.linspace(0, 1, n_gain), indexing="ij")
     origin = (a1 == 0) & (a2 == 0)
     for P in (0.3, 1.0, 10.0, 100.0):
         r1, r2 = gamma2_utilities(P, P, a1[..., None, None], a2[..., None, None], lam)
