@@ -108,7 +108,7 @@ def symmetric_on_hull(vertices) -> float:
         return float(v[0, 0])
     if k >= len(v):                                 # crosses the vertical drop at the end
         return float(v[-1, 0])
-    (x0, y0), (x1, y1) = v[k - 1], v[k]
+    x0, x1 = v[k - 1, 0], v[k, 0]
     s = d[k - 1] / (d[k - 1] - d[k])
     return float(x0 + s * (x1 - x0))
 

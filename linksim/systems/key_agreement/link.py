@@ -90,6 +90,7 @@ def design(p1, p2, alpha1, alpha2, pair, quant_bits, n_sym, code, code_seed, bet
     leaked and key bits, the predictions."""
     from linksim.security.privacy_amplification import leftover_hash_length
     from linksim.security.quantizer import GaussianQuantizer
+    from linksim.security.reconciliation import target_syndrome_rate
     g = _gains(p1, p2, alpha1, alpha2, pair)
     quant = GaussianQuantizer(quant_bits, g["var_y"])
     h_q_x = quant.conditional_entropy(1.0, g["bs_var"], g["side_var"])      # H(Q | X_i)
@@ -97,7 +98,7 @@ def design(p1, p2, alpha1, alpha2, pair, quant_bits, n_sym, code, code_seed, bet
     h_min_e = _average_min_entropy(quant, g)
     n_bits = n_sym * quant_bits
     rate = syndrome_rate if syndrome_rate is not None else \
-        (quant_bits - beta * (quant_bits - h_q_x)) / quant_bits
+        float(target_syndrome_rate(beta, quant_bits, quant_bits - h_q_x, quant_bits))
     code_obj = _code(code, n_bits, rate, code_seed)
     leak = n_bits - code_obj.k
     auto = leftover_hash_length(n_sym * h_q_e, leak + confirm_bits, eps)
@@ -189,7 +190,7 @@ class KeyLink:
         from linksim.security.privacy_amplification import toeplitz_hash
         from linksim.security.reconciliation import public_message, reconcile
         q, d = self.params, self.d
-        n, b, ell = q["n_sym"], q["quant_bits"], d["key_length"]
+        n, ell = q["n_sym"], d["key_length"]
         i, j = q["pair"], 3 - q["pair"]
         p = {1: q["p1"], 2: q["p2"]}
         a = {1: q["alpha1"], 2: q["alpha2"]}
@@ -296,6 +297,7 @@ def derived(params: dict, counts: dict) -> dict:
     exact leakage the measured ``leakage`` (``key_length - H(K | E)``) and ``distance``, their
     means over frames and 99 % intervals.
     """
+    from linksim.security.reconciliation import efficiency
     from linksim.systems import build_system
     from linksim.systems.key_agreement.rates import pure_rates
     link = build_system("key_agreement", params)
@@ -308,7 +310,7 @@ def derived(params: dict, counts: dict) -> dict:
               "key_length": d["key_length"], "auto_key_length": d["auto_key_length"],
               "leaked_bits": d["leak"] + q["confirm_bits"],
               "code_k": d["code"].k, "code_n": d["code"].n,
-              "efficiency": (q["quant_bits"] - d["leak"] / n) / d["mi_q_x"]}
+              "efficiency": float(efficiency(d["leak"] / n, q["quant_bits"], d["mi_q_x"]))}
     frames, agreed = counts.get("frames", 0), counts.get("agreed", 0)
     if frames:
         lo, hi = clopper_pearson(agreed, frames, CONFIDENCE)

@@ -3,7 +3,6 @@ refined summaries against notes 000 §2.6 / §3.1 and the binning-rate designer.
 
 import math
 
-import numpy as np
 import pytest
 
 from linksim.systems.ic_secrecy.spec import _region_limits
