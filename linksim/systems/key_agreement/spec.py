@@ -110,19 +110,23 @@ LINK_SCHEMA = Schema({
     "pair": Param("int", 1, "the pair whose key is measured (the other user is the "
                   "eavesdropper)", lo=1, hi=2),
     "strategy": Param("choice", "bw_bw", "key strategy of both pairs: (BW, BW), the backward "
-                      "key by reverse reconciliation", choices=("bw_bw",)),
-    "quant_bits": Param("int", 1, "bits b of the user's equiprobable Gray quantizer", lo=1,
-                        hi=4, label="$b$", html="b"),
-    "n_sym": Param("int", 1024, "channel uses (quantized symbols) per key block", lo=2,
-                   hi=8192, label="$n$", html="n"),
-    "code": Param("choice", "ldpc5g", "reconciliation code: 5G NR LDPC (rate-matched) or a "
-                  "random sparse parity-check code (small blocks)", choices=("ldpc5g",
-                                                                           "random")),
+                      "key by reverse reconciliation, or (FW, FW), the forward key sent as a "
+                      "random codeword", choices=("bw_bw", "fw_fw")),
+    "quant_bits": Param("int", 1, "bits b of the user's equiprobable Gray quantizer (BW)",
+                        lo=1, hi=4, label="$b$", html="b"),
+    "modulation": Param("choice", "16qam", "QAM of the forward codeword, two real uses per "
+                        "symbol (FW)", choices=("qpsk", "16qam", "64qam")),
+    "n_sym": Param("int", 1024, "real channel uses per key block", lo=2, hi=8192,
+                   label="$n$", html="n"),
+    "code": Param("choice", "ldpc5g", "reconciliation (BW) or forward (FW) code: 5G NR LDPC "
+                  "(rate-matched) or a random sparse parity-check code (small blocks)",
+                  choices=("ldpc5g", "random")),
     "code_seed": Param("int", 0, "seed of the random code's parity-check matrix", lo=0),
-    "beta": Param("real", 0.9, "target reconciliation efficiency: syndrome bits per symbol "
-                  "b - beta I(Q; X)", lo=0.0, strict_lo=True, hi=1.0, label=r"$\beta$",
+    "beta": Param("real", 0.9, "target efficiency: BW syndrome bits per use b - beta I(Q; X), "
+                  "FW information bits per use beta I_B", lo=0.0, strict_lo=True, hi=1.0, label=r"$\beta$",
                   html="&beta;"),
-    "syndrome_rate": Param("real", None, "syndrome bits per quantized bit (None: from beta)",
+    "syndrome_rate": Param("real", None, "redundancy (N - k) / N of the code: BW syndrome bits "
+                           "per quantized bit, FW parity bits per coded bit (None: from beta)",
                            lo=0.0, strict_lo=True, hi=1.0, nullable=True),
     "confirm_bits": Param("int", 32, "bits of the universal hash that confirms agreement",
                           lo=0, hi=63),
@@ -134,8 +138,11 @@ LINK_SCHEMA = Schema({
     "decoder": Param("choice", "spa", "BP algorithm of the reconciliation decoder",
                      choices=("spa", "nms", "oms")),
     "num_iter": Param("int", 50, "largest number of BP iterations", lo=1, hi=1000),
+    "eve_attempt": Param("bool", True, "the eavesdropper runs the receiver's decoder on her "
+                         "own LLRs (off: her attempts are not counted, and the run is faster)"),
     "exact_leakage": Param("bool", False, "enumerate every block for the eavesdropper's exact "
-                           "equivocation (n_sym * b <= 20, key_length <= 24)"),
+                           "equivocation (a block of <= 20 bits, the random code, key_length "
+                           "<= 24)"),
 })
 
 
@@ -148,11 +155,11 @@ def _link_spec() -> SystemSpec:
     from linksim.systems.key_agreement import link
     return SystemSpec(
         name="key_agreement",
-        description="Seed 001, bit-true: (BW, BW) secret-key agreement over the Gaussian IC: "
-                    "quantization, LDPC reconciliation over the public channel, a confirmation "
-                    "hash and Toeplitz privacy amplification, with the other user as the "
-                    "eavesdropper (her own reconciliation attempt and, for short blocks, her "
-                    "exact equivocation)",
+        description="Seed 001, bit-true: (BW, BW) or (FW, FW) secret-key agreement over the "
+                    "Gaussian IC: quantization and LDPC reconciliation over the public channel "
+                    "(BW) or a random LDPC-coded QAM codeword (FW), a confirmation hash and "
+                    "Toeplitz privacy amplification, with the other user as the eavesdropper "
+                    "(her own decoding attempt and, for short blocks, her exact equivocation)",
         params=LINK_SCHEMA, builder=_build_link, counts=link.COUNTS, metrics=link.METRICS,
         derive=link.derived, limits=link.limits)
 

@@ -30,7 +30,7 @@ def test_protocol_numbers_at_the_fig3_point():
     params = dict(n_sym=1024, quant_bits=1)
     link = KeyLink(**params)
     v = derived(params, {"frames": 10, "agreed": 9, "mismatched": 0})["values"]
-    assert abs(link.d["h_q_x"] - 0.2265) < 1e-4
+    assert abs(link.d["blocks"].h_q_x - 0.2265) < 1e-4
     assert abs(v["quantized_key_rate"] - 0.7036) < 1e-4
     assert abs(v["ideal_key_rate"] - 2.0831) < 1e-4
     assert v["leaked_bits"] == link.d["code"].n - link.d["code"].k + 32
