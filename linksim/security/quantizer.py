@@ -382,6 +382,25 @@ class GaussianQuantizer:
             out[idx] = self._conditional_entropy(float(g[idx]), float(nv[idx]), float(sv[idx]))
         return float(out) if out.ndim == 0 else out
 
+    def plane_conditional_entropies(self, gain, noise_var, side_var) -> np.ndarray:
+        """``H(Q_k | S, Q_1 .. Q_{k-1})`` for each bit plane ``k`` (MSB first), bits per sample.
+
+        The reflected Gray code's first ``k`` bits are the label of the cell's group of
+        ``2^(b-k)`` neighbours, i.e. of the ``k``-bit equiprobable quantizer of the same
+        variance, so by the chain rule each term is ``H(Q^(k) | S) - H(Q^(k-1) | S)`` with
+        :meth:`conditional_entropy` of the coarser quantizers (scalar arguments; the sum is
+        ``H(Q | S)``). These are the plane rates of multilevel reconciliation
+        (:mod:`linksim.security.multilevel`).
+
+        Returns
+        -------
+        h : float64 [b]
+        """
+        prefix = [0.0] + [GaussianQuantizer(k, self.variance).conditional_entropy(
+            gain, noise_var, side_var) for k in range(1, self.bits)]
+        prefix.append(self.conditional_entropy(gain, noise_var, side_var))
+        return np.maximum(np.diff(np.asarray(prefix, np.float64)), 0.0)
+
     def mutual_information(self, gain, noise_var, side_var):
         """``I(Q; S) = H(Q) - H(Q | S)`` in bits per sample, ``Y = gain S + N`` (notes 001 §3.3).
 

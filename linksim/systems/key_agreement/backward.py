@@ -82,20 +82,36 @@ class BackwardBlocks:
 
     def draw(self, rng, n_frames: int, code) -> dict:
         """One batch: ``bits`` uint8 [F, N] (the key material q), ``t`` uint8 [F, N] (the
-        public code offset), ``llr`` float64 [F, N] (base station i's), ``eve`` (the
-        eavesdropper's observation ``Y_j`` [F, n_sym]).
+        public code offset), ``soft`` (base station i's soft information, :meth:`_soft`),
+        ``eve`` (the eavesdropper's observation ``Y_j`` [F, n_sym]).
 
         Draw order: ``X_1``, ``X_2``, ``N_1``, ``N_2`` (standard normals [F, n_sym] each), then
-        the code offset's message (:func:`linksim.security.reconciliation.public_message`)."""
+        the code offset's message (:func:`linksim.security.reconciliation.public_message`, or
+        one per plane for :class:`linksim.security.multilevel.MultilevelReconciliation`)."""
+        from linksim.security.multilevel import MultilevelReconciliation
         from linksim.security.reconciliation import public_message
         p, a, i, j, n = self.p, self.a, self.i, self.j, self.n_sym
         x = {k: rng.standard_normal((n_frames, n)) * math.sqrt(p[k]) for k in (1, 2)}
         noise = {k: rng.standard_normal((n_frames, n)) for k in (1, 2)}
         y = {1: x[1] + a[1] * x[2] + noise[1], 2: x[2] + a[2] * x[1] + noise[2]}
         bits = self.quantizer.quantize(y[i])
-        t = public_message(bits, code, rng)
-        return {"bits": bits, "t": t, "llr": self.quantizer.llrs(x[i], self.bs_var),
+        t = code.public_message(bits, rng) if isinstance(code, MultilevelReconciliation) \
+            else public_message(bits, code, rng)
+        return {"bits": bits, "t": t, "soft": self._soft(x[i], self.bs_var, code),
                 "eve": y[j]}
+
+    def _soft(self, mean, var, code):
+        """Per-bit LLRs [F, N] for a single code; the cells' log probabilities [F, n_sym, 2^b]
+        (in the quantizer's cell order, labels ``quantizer.labels``) for multilevel
+        reconciliation, which conditions each plane on the ones above it."""
+        from linksim.security.multilevel import MultilevelReconciliation
+        if isinstance(code, MultilevelReconciliation):
+            return self.quantizer.cell_log_probabilities(mean, var)
+        return self.quantizer.llrs(mean, var)
+
+    def eve_soft(self, eve, code) -> np.ndarray:
+        """Her soft information on q (as :meth:`_soft`) from ``Y_j`` [F, n_sym]."""
+        return self._soft(self.eve_gain * eve, self.eve_var, code)
 
     def eve_llrs(self, eve) -> np.ndarray:
         """Her per-bit LLRs of q [F, N] from ``Y_j`` [F, n_sym]."""

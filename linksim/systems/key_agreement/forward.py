@@ -89,7 +89,7 @@ class ForwardBlocks:
 
     def draw(self, rng, n_frames: int, code) -> dict:
         """One batch: ``bits`` uint8 [F, N] (the codeword c), ``t`` zeros (no public code
-        offset), ``llr`` float64 [F, N] (user i's), ``eve`` (her ``Z`` [F, n_sym / 2]
+        offset), ``soft`` float64 [F, N] (user i's LLRs), ``eve`` (her ``Z`` [F, n_sym / 2]
         complex).
 
         Draw order: ``u`` uint8 [F, k], the other pair's bits uint8 [F, N], ``N_1``, ``N_2``
@@ -104,7 +104,11 @@ class ForwardBlocks:
         x = {i: math.sqrt(2 * p[i]) * const.map(bits), j: math.sqrt(2 * p[j]) * const.map(other)}
         y = {1: x[1] + a[1] * x[2] + noise[1], 2: x[2] + a[2] * x[1] + noise[2]}
         llr = const.demap(y[i] / math.sqrt(2 * p[i]), self.bob_noise)
-        return {"bits": bits, "t": np.zeros_like(bits), "llr": llr, "eve": y[j] - x[j]}
+        return {"bits": bits, "t": np.zeros_like(bits), "soft": llr, "eve": y[j] - x[j]}
+
+    def eve_soft(self, eve, code) -> np.ndarray:
+        """Her soft information on c: :meth:`eve_llrs`."""
+        return self.eve_llrs(eve)
 
     def eve_llrs(self, eve) -> np.ndarray:
         """Her per-bit LLRs of c [F, N] from ``Z`` (all 0 when ``alpha_j = 0``)."""

@@ -87,16 +87,20 @@ def _blocks(strategy, p1, p2, alpha1, alpha2, pair, alphabet, n_sym):
 
 @functools.lru_cache(maxsize=32)
 def design(strategy, p1, p2, alpha1, alpha2, pair, alphabet, n_sym, code, code_seed, beta,
-           syndrome_rate, confirm_bits, key_length, eps) -> dict:
+           syndrome_rate, confirm_bits, key_length, eps, multilevel=False) -> dict:
     """The protocol's numbers at a point (cached): the blocks (``alphabet`` is ``quant_bits``
-    for BW, ``modulation`` for FW), the code, the public and key bits, the eavesdropper's
-    equivocation (Shannon estimate and rigorous min-entropy, before the public bits)."""
+    for BW, ``modulation`` for FW), the code (or the per-plane codes of multilevel
+    reconciliation), the public and key bits, the eavesdropper's equivocation (Shannon
+    estimate and rigorous min-entropy, before the public bits)."""
     from linksim.security.privacy_amplification import leftover_hash_length
     from linksim.security.reconciliation import target_syndrome_rate
     blocks = _blocks(strategy, p1, p2, alpha1, alpha2, pair, alphabet, n_sym)
-    rate = syndrome_rate if syndrome_rate is not None else float(target_syndrome_rate(
-        beta, blocks.symbol_bits, blocks.symbol_mi, blocks.symbol_bits))
-    code_obj = _code(code, blocks.n_bits, rate, code_seed)
+    if multilevel:
+        code_obj = _multilevel_code(blocks, code, beta, code_seed)
+    else:
+        rate = syndrome_rate if syndrome_rate is not None else float(target_syndrome_rate(
+            beta, blocks.symbol_bits, blocks.symbol_mi, blocks.symbol_bits))
+        code_obj = _code(code, blocks.n_bits, rate, code_seed)
     redundancy = blocks.n_bits - code_obj.k
     public = (redundancy if blocks.public_code else 0) + confirm_bits
     eve_entropy = blocks.eve_entropy(code_obj)
@@ -121,6 +125,28 @@ def _code(kind, n_bits, rate, seed):
     for row in np.flatnonzero(h.sum(axis=1) < 2):
         h[row, rng.choice(n_bits, 2, replace=False)] = 1
     return LDPCCode(h)
+
+
+def _multilevel_code(blocks, kind, beta, seed):
+    """Per-plane codes of the BW quantizer's labels at the target efficiency: plane k's
+    syndrome rate ``1 - beta (1 - H(Q_k | X_i, Q_<k))`` (:meth:`linksim.security.quantizer.
+    GaussianQuantizer.plane_conditional_entropies`), clipped to the 5G codes' range
+    (:func:`linksim.security.reconciliation.choose_code`: at most rate 0.95); a plane whose
+    code would carry fewer information bits than the code family allows (5G: 12; random: 1)
+    is published in full."""
+    from linksim.fec.ldpc.nr5g import K_MIN, MAX_CODERATE
+    from linksim.security.multilevel import MultilevelReconciliation
+    n = blocks.n_sym
+    h = blocks.quantizer.plane_conditional_entropies(1.0, blocks.bs_var, blocks.p[blocks.i])
+    codes = []
+    for level, h_k in enumerate(h):
+        info = math.floor(round(n * beta * (1.0 - h_k), 9))
+        if info < (K_MIN if kind == "ldpc5g" else 1):
+            codes.append(None)
+            continue
+        info = min(info, math.floor(MAX_CODERATE * n) if kind == "ldpc5g" else n - 1)
+        codes.append(_code(kind, n, (n - info) / n, seed + level))
+    return MultilevelReconciliation(codes, n)
 
 
 def _is_int(value) -> bool:
@@ -154,6 +180,13 @@ def limits(params) -> Limit | None:
             params["n_sym"] % 2:
         return Limit("n_sym", "an even number with strategy = 'fw_fw' (two real uses per QAM "
                               "symbol)")
+    if params.get("reconciliation") == "multilevel":
+        if params.get("strategy") == "fw_fw":
+            return Limit("reconciliation", "'single' with strategy = 'fw_fw' (multilevel "
+                                           "reconciliation codes the BW quantizer's bit planes)")
+        if params.get("syndrome_rate") is not None and "syndrome_rate" in params:
+            return Limit("syndrome_rate", "None with reconciliation = 'multilevel' (each "
+                                          "plane's rate comes from beta)")
     needed = ("exact_leakage", "n_sym", "strategy", "code", "key_length")
     if any(name not in params for name in needed) or params["exact_leakage"] is not True:
         return None
@@ -194,7 +227,8 @@ class KeyLink:
         alphabet = q["quant_bits"] if q["strategy"] == "bw_bw" else q["modulation"]
         self.d = design(q["strategy"], q["p1"], q["p2"], q["alpha1"], q["alpha2"], q["pair"],
                         alphabet, q["n_sym"], q["code"], q["code_seed"], q["beta"],
-                        q["syndrome_rate"], q["confirm_bits"], q["key_length"], q["eps"])
+                        q["syndrome_rate"], q["confirm_bits"], q["key_length"], q["eps"],
+                        q["reconciliation"] == "multilevel")
         if self.d["key_length"] < 1:
             raise ValueError(f"key_length: got an automatic length of {self.d['key_length']} "
                              f"bits; allowed: >= 1 (raise n_sym or beta, or give key_length)")
@@ -205,7 +239,7 @@ class KeyLink:
 
     def simulate_batch(self, rng, n_frames: int) -> dict:
         from linksim.security.privacy_amplification import toeplitz_hash
-        from linksim.security.reconciliation import confirm, reconcile
+        from linksim.security.reconciliation import confirm
         q, d = self.params, self.d
         blocks, code, ell = d["blocks"], d["code"], d["key_length"]
         got = blocks.draw(rng, n_frames, code)
@@ -214,7 +248,7 @@ class KeyLink:
         confirm_seed = rng.integers(0, 2, (n_frames, n_bits + q["confirm_bits"] - 1),
                                     dtype=np.uint8) if q["confirm_bits"] else None
         pa_seed = rng.integers(0, 2, (n_frames, n_bits + ell - 1), dtype=np.uint8)
-        q_hat, decoded_ok = reconcile(t, got["llr"], code, **self.options)
+        q_hat, decoded_ok = self.decode(t, got["soft"])
         if confirm_seed is not None:
             agreed = confirm(q_hat, decoded_ok, toeplitz_hash(bits, confirm_seed), confirm_seed)
         else:
@@ -226,7 +260,7 @@ class KeyLink:
                   "frame_errors": int((~agreed).sum() + mismatched.sum()),
                   "eve_attempts": 0, "eve_decoded": 0}
         if q["eve_attempt"]:
-            q_eve, _ = reconcile(t, blocks.eve_llrs(got["eve"]), code, **self.options)
+            q_eve, _ = self.decode(t, blocks.eve_soft(got["eve"], code))
             counts.update(eve_attempts=n_frames,
                           eve_decoded=int(np.all(q_eve == bits, axis=1).sum()))
         # key blocks are kept or dropped whole: the block rates above are the measures
@@ -239,6 +273,18 @@ class KeyLink:
                 counts[name] = int(fixed.sum())
                 counts[f"{name}_sq"] = int(np.dot(fixed, fixed))
         return counts
+
+    def decode(self, t, soft):
+        """The receiver's estimate of the key material and the decoders' convergence, from the
+        public offset ``t`` and soft information ``soft`` (a single code: per-bit LLRs,
+        :func:`linksim.security.reconciliation.reconcile`; multilevel: the cells' log
+        probabilities, :meth:`linksim.security.multilevel.MultilevelReconciliation.reconcile`)."""
+        from linksim.security.multilevel import MultilevelReconciliation
+        from linksim.security.reconciliation import reconcile
+        code = self.d["code"]
+        if isinstance(code, MultilevelReconciliation):
+            return code.reconcile(t, soft, self.d["blocks"].quantizer.labels, **self.options)
+        return reconcile(t, soft, code, **self.options)
 
     def _exact_leakage(self, eve, t, bits, confirm_seed, pa_seed) -> dict:
         """Per frame ``key_length - H(K | E, t, hash, seeds)`` and the key's statistical
@@ -310,11 +356,14 @@ def derived(params: dict, counts: dict) -> dict:
       rigorous min-entropy bound (BW: average min-entropy ``n H_min`` per use; FW: ``k - n
       log2(G) / 2``, :mod:`.forward`) and ``distance_bound`` ``(1/2) 2^((ell - key_limit) /
       2)`` on the key's statistical distance from uniform (rigorous), ``shannon_key_limit``
-      ``H_E - public`` beside it;
+      ``H_E - public`` beside it; ``secure_key_length`` ``floor(H_min - public - 2 log2(1 /
+      eps))``, the length the lemma certifies within eps, and ``secure_key_rate`` (with its
+      interval) that length times the measured agreement;
     - with exact leakage the measured ``leakage`` (``key_length - H(K | E)``) and
       ``distance``, their means over frames and 99 % intervals (per-frame values are
       independent across frames, :func:`linksim.sim.stats.frame_mean_ci`).
     """
+    from linksim.security.privacy_amplification import leftover_hash_length
     from linksim.security.reconciliation import efficiency
     from linksim.systems import build_system
     from linksim.systems.key_agreement.rates import pure_rates
@@ -351,6 +400,13 @@ def derived(params: dict, counts: dict) -> dict:
     values["shannon_key_limit"] = d["eve_entropy"] - d["public"]
     values["distance_bound"] = min(1.0, 0.5 * 2.0 ** ((d["key_length"] - values["key_limit"])
                                                       / 2))
+    # the length the lemma certifies at eps from the rigorous bound, and the rate it gives
+    # on the measured agreement (agreement does not depend on the hash's output length)
+    secure = int(leftover_hash_length(max(d["eve_min_entropy"], 0.0), d["public"], q["eps"]))
+    values["secure_key_length"] = secure
+    if frames:
+        values.update(secure_key_rate=secure / n * agreed / frames,
+                      secure_key_rate_lo=secure / n * lo, secure_key_rate_hi=secure / n * hi)
     if q["exact_leakage"] and frames >= 2:
         for name, key in (("leak", "leakage"), ("dist", "distance")):
             got = frame_mean_ci(counts[name] / SCALE, counts[f"{name}_sq"] / SCALE ** 2,

@@ -122,6 +122,10 @@ LINK_SCHEMA = Schema({
                   "(rate-matched) or a random sparse parity-check code (small blocks)",
                   choices=("ldpc5g", "random")),
     "code_seed": Param("int", 0, "seed of the random code's parity-check matrix", lo=0),
+    "reconciliation": Param("choice", "single", "BW: one code over all quantized bits, or one "
+                            "code per bit plane decoded plane by plane (multilevel, "
+                            "reaching I(Q; X) rather than the bit-interleaved rate)",
+                            choices=("single", "multilevel")),
     "beta": Param("real", 0.9, "target efficiency: BW syndrome bits per use b - beta I(Q; X), "
                   "FW information bits per use beta I_B", lo=0.0, strict_lo=True, hi=1.0, label=r"$\beta$",
                   html="&beta;"),

@@ -39,6 +39,11 @@ def test_protocol_numbers_at_the_fig3_point():
     assert v["net_key_rate_lo"] < v["net_key_rate"] < v["net_key_rate_hi"]
     # the protocol's key rate is the quantized-key rate less the inefficiency and the hash
     assert v["protocol_key_rate"] < v["quantized_key_rate"] < v["ideal_key_rate"]
+    # the certified length: the lemma's bound at that length is within eps = 1e-6
+    secure = v["secure_key_length"]
+    assert secure == int(np.floor(v["key_limit"] - 2 * np.log2(1e6)))
+    assert 0.5 * 2.0 ** ((secure - v["key_limit"]) / 2) <= 1e-6
+    assert 0 < v["secure_key_rate"] < v["net_key_rate"]
 
 
 def test_reconciliation_works_at_the_default_point():
