@@ -86,12 +86,12 @@ def main(argv=None) -> int:
         # baseline: the receiver's decoding alone, on the LLRs the chain builds
         code = link.d["code"]
         got = link.d["blocks"].draw(np.random.default_rng(2), args.frames, code)
-        decode = _best(lambda: reconciliation.reconcile(got["t"], got["llr"], code,
+        decode = _best(lambda: reconciliation.reconcile(got["t"], got["soft"], code,
                                                         **link.options))
         timer = _Timer()
         for module in (backward.BackwardBlocks, forward.ForwardBlocks):
             timer.wrap(module, "draw", "channel, quantizer or mapper, receiver LLRs")
-            timer.wrap(module, "eve_llrs", "Eve's LLRs")
+            timer.wrap(module, "eve_soft", "Eve's LLRs")
         timer.wrap(reconciliation, "reconcile", "BP decoding (receiver and Eve)")
         timer.wrap(privacy_amplification, "toeplitz_hash", "hashes and PA")
         t0 = time.perf_counter()
