@@ -14,7 +14,8 @@ her Shannon equivocation and min-entropy of the block.
 1. the receiver decodes the key material by BP (:func:`linksim.security.reconciliation.
    reconcile`: from its side information and the code offset in BW, from the channel in FW);
 2. the holder publishes a ``confirm_bits`` Toeplitz hash of it; the block is kept ("agreed")
-   when the decoder converged and the hash of the estimate matches
+   when the hash of the estimate matches (``agreement = "hash"``), or when also every decoder
+   converged (``"hash_and_converged"``, worth it only for short hashes)
    (:func:`linksim.security.reconciliation.confirm`);
 3. privacy amplification: both hash the key material with a Toeplitz matrix keyed by public
    randomness into ``key_length`` bits (:mod:`linksim.security.privacy_amplification`).
@@ -32,8 +33,8 @@ equivocation ``H(K | E, published, seeds)`` by enumerating all ``2^N`` blocks
 (:mod:`linksim.security.key_equivocation`), whose mean gives ``key_length - H`` = ``D(P_KE ||
 U x P_E)`` >= I(K; E).
 
-**Counts**: ``frames`` (blocks), ``agreed``, ``failed`` (detected: the decoder did not converge
-or the hash differed), ``mismatched`` (agreed but the keys differ: an undetected error),
+**Counts**: ``frames`` (blocks), ``agreed``, ``failed`` (detected: the hash differed, or
+with ``"hash_and_converged"`` a decoder did not converge), ``mismatched`` (agreed but the keys differ: an undetected error),
 ``frame_errors`` = failed + mismatched, ``bits = bit_errors = 0`` (a key block is kept or dropped
 whole), ``eve_attempts`` and ``eve_decoded``, and with ``exact_leakage`` the per-frame leakage and
 distance in fixed point (``leak``, ``leak_sq``, ``dist``, ``dist_sq``; :data:`SCALE`).
@@ -249,6 +250,11 @@ class KeyLink:
                                     dtype=np.uint8) if q["confirm_bits"] else None
         pa_seed = rng.integers(0, 2, (n_frames, n_bits + ell - 1), dtype=np.uint8)
         q_hat, decoded_ok = self.decode(t, got["soft"])
+        if q["agreement"] == "hash":
+            # the estimate is re-encoded into the coset (H q_hat = H q whatever BP did), so
+            # the decoder's flag adds nothing a long hash misses, and it rejects blocks whose
+            # information bits BP got right while a parity bit stayed wrong
+            decoded_ok = np.ones(n_frames, bool)
         if confirm_seed is not None:
             agreed = confirm(q_hat, decoded_ok, toeplitz_hash(bits, confirm_seed), confirm_seed)
         else:

@@ -132,6 +132,10 @@ LINK_SCHEMA = Schema({
     "syndrome_rate": Param("real", None, "redundancy (N - k) / N of the code: BW syndrome bits "
                            "per quantized bit, FW parity bits per coded bit (None: from beta)",
                            lo=0.0, strict_lo=True, hi=1.0, nullable=True),
+    "agreement": Param("choice", "hash", "when a block is kept: the confirmation hash matches, "
+                       "or also every BP decoder converged (catches more errors of a short "
+                       "hash, and drops blocks BP decoded right without converging)",
+                       choices=("hash", "hash_and_converged")),
     "confirm_bits": Param("int", 32, "bits of the universal hash that confirms agreement",
                           lo=0, hi=63),
     "key_length": Param("int", None, "key bits per block after privacy amplification (None: "

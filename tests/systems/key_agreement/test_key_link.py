@@ -89,3 +89,16 @@ def test_publishing_more_than_the_block_leaks_the_whole_key():
 def test_bad_parameters_are_one_line_errors(params, message):
     with pytest.raises(ValueError, match=message):
         KeyLink(**params)
+
+
+def test_requiring_convergence_trades_kept_blocks_for_fewer_undetected_errors():
+    """Same draws, a 2-bit hash on 16-bit blocks: requiring every decoder to converge keeps
+    fewer blocks and lets fewer wrong ones through (it can only remove blocks), and the
+    decoder's flag is what removes them (the counts differ on this seed)."""
+    params = dict(SMALL, key_length=2, exact_leakage=False)
+    loose = KeyLink(**params).simulate_batch(np.random.default_rng(8), 400)
+    strict = KeyLink(agreement="hash_and_converged", **params).simulate_batch(
+        np.random.default_rng(8), 400)
+    assert strict["agreed"] < loose["agreed"]
+    assert strict["mismatched"] < loose["mismatched"]
+    assert strict["agreed"] - strict["mismatched"] <= loose["agreed"] - loose["mismatched"]
