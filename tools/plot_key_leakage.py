@@ -61,12 +61,13 @@ def main(argv=None) -> int:
                label="leftover hash lemma bound")
     for ax in (left, right):
         ax.axvline(_value(rows[0], "derived_key_limit"), color="C3", lw=0.8,
-                   label=r"limit $nH_{\min} - $ public")
+                   label=r"rigorous limit $H_{\min}(E) - $ public")
         ax.axvline(_value(rows[0], "derived_shannon_key_limit"), color="C2", lw=0.8,
-                   label=r"Shannon estimate $nH(Q|Y_2) - $ public")
+                   label=r"Shannon estimate $H(E) - $ public")
         ax.legend(fontsize=8)
-    fig.suptitle("(BW, BW) key of 16 sign bits, P = 100, alpha = 0.2: the eavesdropper's exact "
-                 "leakage", fontsize=10)
+    forward = "derived_modulated_key_rate" in rows[0]
+    fig.suptitle(f"{'(FW, FW)' if forward else '(BW, BW)'} key, {folder.name}: the "
+                 f"eavesdropper's exact leakage (every block enumerated)", fontsize=10)
     out = folder / "figures"
     out.mkdir(exist_ok=True)
     for ext in ("png", "pdf"):

@@ -55,7 +55,7 @@ def main(argv=None) -> int:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = plt.subplots(figsize=(11, 5))
     colour = iter(f"C{i}" for i in range(10))
     for strategy, rows, series, alphabet_rate, fmt in groups:
         p_all = sorted({_value(r, "p1") for r in rows})
@@ -83,7 +83,7 @@ def main(argv=None) -> int:
     ax.set_ylabel("key rate (bit per real channel use)")
     ax.set_title("Seed 001: bit-true key rates at alpha = 0.2, n = 2048, beta = 0.9")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=6.5, ncol=2)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     out = Path(args.out) if args.out else Path(args.fw) / "figures"
     out.mkdir(parents=True, exist_ok=True)
     for ext in ("png", "pdf"):
