@@ -36,6 +36,13 @@ class MultilevelReconciliation:
     """Per-plane codes (``codes[k]``: a :class:`linksim.fec.code.Code` of length ``n``, or None
     for a plane published in full) over blocks of ``n`` symbols of ``b = len(codes)`` bits.
 
+    Parameters
+    ----------
+    codes : sequence of linksim.fec.code.Code or None
+        Plane ``k``'s code (length ``n_symbols``), MSB plane first; None publishes the plane.
+    n_symbols : int
+        Symbols per block (bits per plane).
+
     Attributes
     ----------
     n : int
@@ -68,8 +75,23 @@ class MultilevelReconciliation:
         return out
 
     def public_message(self, q, rng) -> np.ndarray:
-        """Each plane's code offset (or the plane itself), joined like ``q`` [F, n b]; draws
-        each coded plane's message in plane order (one ``rng.integers`` call per plane)."""
+        """Each plane's code offset (or the plane itself), joined like ``q``; draws each coded
+        plane's message in plane order (one ``rng.integers`` call per plane).
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            The user's private randomness (the offsets' messages).
+
+        Input
+        -----
+        q : uint8 [F, n b]
+            The user's bits, symbol-major.
+
+        Returns
+        -------
+        t : uint8 [F, n b]
+        """
         from linksim.security.reconciliation import public_message
         planes = self._planes(np.asarray(q, np.uint8))
         return self._join([plane.copy() if code is None else public_message(plane, code, rng)
@@ -77,6 +99,11 @@ class MultilevelReconciliation:
 
     def reconcile(self, t, cell_log_probs, labels, **decoder_options):
         """Multistage decoding (module docstring).
+
+        Parameters
+        ----------
+        **decoder_options : dict
+            Keywords of each plane's ``code.decode_llr`` (``num_iter``, ``algorithm``, ...).
 
         Input
         -----

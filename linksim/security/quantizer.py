@@ -392,6 +392,11 @@ class GaussianQuantizer:
         ``H(Q | S)``). These are the plane rates of multilevel reconciliation
         (:mod:`linksim.security.multilevel`).
 
+        Parameters
+        ----------
+        gain, noise_var, side_var : float
+            As in :meth:`conditional_entropy` (scalars).
+
         Returns
         -------
         h : float64 [b]
