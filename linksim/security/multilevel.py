@@ -29,6 +29,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from linksim.security.quantizer import LLR_MAX
+
 __all__ = ["MultilevelReconciliation"]
 
 
@@ -168,5 +170,4 @@ def _plane_llr(log_p, plane_labels) -> np.ndarray:
             np.logaddexp.reduce(log_p[..., ~zero], axis=-1)
     # the decided planes leave at least one value on each side for a Gray plane below them;
     # clip as the quantizer's LLRs are
-    from linksim.security.quantizer import LLR_MAX
     return np.clip(np.nan_to_num(llr, nan=0.0), -LLR_MAX, LLR_MAX)

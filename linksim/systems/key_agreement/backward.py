@@ -110,12 +110,9 @@ class BackwardBlocks:
         return self.quantizer.llrs(mean, var)
 
     def eve_soft(self, eve, code) -> np.ndarray:
-        """Her soft information on q (as :meth:`_soft`) from ``Y_j`` [F, n_sym]."""
+        """Her soft information on q (as :meth:`_soft`: per-bit LLRs [F, N] for a single code)
+        from ``Y_j`` [F, n_sym]."""
         return self._soft(self.eve_gain * eve, self.eve_var, code)
-
-    def eve_llrs(self, eve) -> np.ndarray:
-        """Her per-bit LLRs of q [F, N] from ``Y_j`` [F, n_sym]."""
-        return self.quantizer.llrs(self.eve_gain * eve, self.eve_var)
 
     def eve_label_log_probs(self, eve) -> np.ndarray:
         """Her per-use log posteriors of the labels [F, n_sym, 2^b], indexed by the label's

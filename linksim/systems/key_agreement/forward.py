@@ -77,7 +77,6 @@ class ForwardBlocks:
         levels = np.unique(np.round(const.points.real, 12))
         # per real axis (one real use): the in-phase level times the amplitude, unit noise
         self.eve_guessing_rate = _guessing_bits(levels, self.eve_amplitude)
-        self.eve_entropy_rate = None                         # depends on the code's k
 
     def eve_entropy(self, code) -> float:
         """``k - n I_E``: her Shannon equivocation of the codeword (bits, module docstring)."""
@@ -107,11 +106,8 @@ class ForwardBlocks:
         return {"bits": bits, "t": np.zeros_like(bits), "soft": llr, "eve": y[j] - x[j]}
 
     def eve_soft(self, eve, code) -> np.ndarray:
-        """Her soft information on c: :meth:`eve_llrs`."""
-        return self.eve_llrs(eve)
-
-    def eve_llrs(self, eve) -> np.ndarray:
-        """Her per-bit LLRs of c [F, N] from ``Z`` (all 0 when ``alpha_j = 0``)."""
+        """Her per-bit LLRs of c [F, N] from ``Z`` [F, n_sym / 2] (all 0 when ``alpha_j =
+        0``); ``code`` is unused (the same soft information for any code)."""
         if self.eve_amplitude == 0:
             return np.zeros(eve.shape[:-1] + (self.n_bits,))
         return self.constellation.demap(eve / self.eve_amplitude, 2 / self.eve_amplitude ** 2)

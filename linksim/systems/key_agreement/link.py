@@ -154,7 +154,7 @@ def _is_int(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def block_bits(params) -> int | None:
+def _block_bits(params) -> int | None:
     """Key-material bits per block, ``n_sym b`` (BW) or ``(n_sym / 2) m`` (FW); None when a
     value it needs is missing or of the wrong type."""
     from linksim.mapping import MODULATIONS, Constellation
@@ -185,13 +185,13 @@ def limits(params) -> Limit | None:
         if params.get("strategy") == "fw_fw":
             return Limit("reconciliation", "'single' with strategy = 'fw_fw' (multilevel "
                                            "reconciliation codes the BW quantizer's bit planes)")
-        if params.get("syndrome_rate") is not None and "syndrome_rate" in params:
+        if params.get("syndrome_rate") is not None:
             return Limit("syndrome_rate", "None with reconciliation = 'multilevel' (each "
                                           "plane's rate comes from beta)")
     needed = ("exact_leakage", "n_sym", "strategy", "code", "key_length")
     if any(name not in params for name in needed) or params["exact_leakage"] is not True:
         return None
-    n_bits = block_bits(params)
+    n_bits = _block_bits(params)
     if n_bits is None:
         return None
     if n_bits > 20:

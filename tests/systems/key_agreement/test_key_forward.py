@@ -39,14 +39,15 @@ def test_eavesdropper_label_posteriors_marginalize_to_her_llrs(cls, alphabet):
     the label posteriors over each bit gives the LLRs (bit order and sign included)."""
     from linksim.fec.code import cached_code
     blocks = cls(*FIG3, 1, alphabet, 40)
-    got = blocks.draw(np.random.default_rng(0), 3, cached_code("ldpc5g", 12, blocks.n_bits))
+    code = cached_code("ldpc5g", 12, blocks.n_bits)
+    got = blocks.draw(np.random.default_rng(0), 3, code)
     lp = blocks.eve_label_log_probs(got["eve"])
     labels = np.arange(lp.shape[-1])
     llr = [np.logaddexp.reduce(lp[..., (labels >> i) & 1 == 0], -1)
            - np.logaddexp.reduce(lp[..., (labels >> i) & 1 == 1], -1)
            for i in range(int(math.log2(lp.shape[-1])))]
     llr = np.stack(llr, -1).reshape(lp.shape[0], -1)
-    assert np.allclose(llr, blocks.eve_llrs(got["eve"]), atol=1e-9)
+    assert np.allclose(llr, blocks.eve_soft(got["eve"], code), atol=1e-9)
 
 
 def test_rates_at_the_fig3_point_against_quadrature_and_closed_forms():
