@@ -299,6 +299,9 @@ def derived(params: dict, counts: dict) -> dict:
       rates, :func:`plugin_checks`), each held against the measured metric (r_d / eps_lf) by the
       runner's verdicts: a significant difference means Bob's and Eve's events are not
       independent (or undetected errors matter), since the plug-in ignores both;
+    * predictions ``joint_r_d`` / ``joint_eps_lf``: the same measured rates through the joint
+      model of :func:`linksim.systems.pld.joint.anchored_joint` (the correlation through the
+      shared key-layer interference, and undetected errors, kept; static channel);
     * values ``independence_p_value`` (chi-square on the 3 x 3 outcome table) and, on a static
       channel, ``gap_db_<r>_<layer>`` = :func:`snr_gap_db` of each measured layer rate at the
       point's SINR against eq. (12) for the d payload bits (what the paper's analysis assumes),
@@ -307,11 +310,17 @@ def derived(params: dict, counts: dict) -> dict:
       or under fading.
     """
     from linksim.fec.crc import CRC
+    from linksim.systems.pld.joint import anchored_joint
     checks = plugin_checks(counts)
     predictions = {}
     for name, metric in (("plugin_r_d", "r_d"), ("plugin_eps_lf", "eps_lf")):
         if checks[name] is not None:
             predictions[name] = {"value": checks[name], "kind": "estimate", "metric": metric}
+    joint = anchored_joint(params, counts)
+    if joint is not None:
+        for name, metric in (("joint_r_d", "r_d"), ("joint_eps_lf", "eps_lf")):
+            predictions[name] = {"value": joint[name[6:]], "kind": "estimate",
+                                 "metric": metric}
     values = {"independence_p_value": checks["independence_p_value"]}
     static = params.get("channel", "static") == "static"
     noise, n = float(params.get("noise", 1.0)), int(params.get("n", 64))

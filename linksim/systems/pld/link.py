@@ -66,6 +66,8 @@ from linksim.systems.pld.spec import CODES, PARAMS
 __all__ = ["COUNTS", "OUTCOMES", "LayerCode", "PLDLink"]
 
 OUTCOMES = ("perceived", "deceived", "lost")
+#: Key bits the deceptive cipher takes (:class:`linksim.security.cipher.DeceptiveCipher`).
+CIPHER_KEY_BITS = 64
 RECEIVER_NAMES = ("bob", "eve")
 
 def _counts_names() -> tuple[str, ...]:
@@ -218,6 +220,10 @@ class PLDLink:
         from linksim.systems.pld.analysis import layer_powers
         self.p_k = layer_powers(p)[1]
         self.n, self.d_m, self.d_k = p["n"], p["d_m"], p["d_k"]
+        for name in ("d_k", "d_m"):
+            if p[name] > self.n:
+                raise ValueError(f"{name}: got {p[name]}; allowed: an integer <= n = {self.n} "
+                                 f"(at most one bit per channel use, c4)")
         if self.d_k > 0 and self.p_k == 0:
             raise ValueError(f"p_k: got 0 with d_k={self.d_k}; allowed: p_k > 0 when a key "
                              f"is sent (or d_k = 0 for no key layer)")
@@ -253,11 +259,28 @@ class PLDLink:
 
     @functools.cached_property
     def cipher(self):
-        """The deceptive cipher f of (d_P = d_M, d_K); None for d_K = 0 (identity)."""
+        """The deceptive cipher f of (d_P = d_M, min(d_K, 64)); None for d_K = 0 (identity).
+        Longer keys are XOR-folded to 64 bits first (:meth:`_cipher_key`)."""
         if self.d_k == 0:
             return None
         from linksim.security.cipher import DeceptiveCipher
-        return DeceptiveCipher(self.d_m, self.d_k)
+        return DeceptiveCipher(self.d_m, min(self.d_k, CIPHER_KEY_BITS))
+
+    def _cipher_key(self, key: np.ndarray) -> np.ndarray:
+        """The cipher's key bits uint8 [B, min(d_K, 64)] from key bits uint8 [B, d_K].
+
+        Keys of at most 64 bits are used as they are (the cipher's key width). A longer key
+        (the long blocklengths of issue 15) is zero-padded to a multiple of 64 bits and its
+        64-bit chunks are XORed: every key bit still changes the cipher, and since condition
+        (4) cannot hold beyond d_K = d_P anyway (the class docstring of
+        :class:`linksim.security.cipher.DeceptiveCipher`), nothing the PHY metrics depend on
+        is lost.
+        """
+        if self.d_k <= CIPHER_KEY_BITS:
+            return key
+        pad = (-self.d_k) % CIPHER_KEY_BITS
+        chunks = np.pad(key, ((0, 0), (0, pad))).reshape(key.shape[0], -1, CIPHER_KEY_BITS)
+        return np.bitwise_xor.reduce(chunks, axis=1)
 
     # ---------------------------------------------------------------------------- channels
     def _channel(self, rng, x, z):
@@ -334,7 +357,7 @@ class PLDLink:
 
         m = p.copy()
         if self.cipher is not None and on.any():
-            m[on] = self.cipher.encrypt(p[on], key[on])
+            m[on] = self.cipher.encrypt(p[on], self._cipher_key(key[on]))
         u_m = self.code_m.info_bits(m)
         c_m = self.code_m.encode_info(u_m)
         s_m = self.constellation.map(c_m)
@@ -397,7 +420,7 @@ class PLDLink:
             p_hat[exact] = p[exact]
             other = accepted & ~exact
             if other.any():
-                p_hat[other] = self.cipher.decrypt(m_hat[other], k_hat[other])
+                p_hat[other] = self.cipher.decrypt(m_hat[other], self._cipher_key(k_hat[other]))
             counts[f"{r}_k_failures"] = int(np.sum(trials & ~(k_ok & k_right)))
             counts[f"{r}_k_erasures"] = int(np.sum(trials & ~k_ok))
             counts[f"{r}_k_undetected"] = int(np.sum(trials & k_ok & ~k_right))

@@ -18,7 +18,8 @@ from linksim.multiple_access.noma import M_LLR_MODES
 from linksim.systems.base import Limit, Quantity, SystemSpec
 from linksim.systems.schema import Param, Schema
 
-__all__ = ["CODES", "CHANNELS", "FADINGS", "RECEIVERS", "DECODERS", "PARAMS", "COMMON",
+__all__ = ["CODES", "CHANNELS", "FADINGS", "RECEIVERS", "DECODERS", "PARAMS", "LAYER_PARAMS",
+           "MAX_LINK_N", "LAYER_SPEC", "COMMON",
            "STUDY_PARAMS", "SPEC", "STUDY_SPECS", "SYSTEMS", "SNR_DB_LIMIT",
            "MAX_SQUARE_GRID", "MAX_LINE_GRID", "MAX_LINE_EVALUATIONS"]
 
@@ -32,6 +33,10 @@ _Z_EVE = Param("real", help="Eve's channel gain (mean gain for Rayleigh)", unit=
 _Z_BOB = Param("real", 0.0, "Bob's channel gain (mean gain for Rayleigh)", unit="dB")
 _NOISE = Param("real", 1.0, "noise power sigma^2", lo=0.0, strict_lo=True, unit="mW")
 _N = Param("int", 64, "complex channel uses per frame", lo=1)
+#: Largest blocklength of the bit-true systems: 5G LDPC carries at most 8448 bits, and the
+#: issue-15 blocklength study stops at n = 1024 (4096 code bits with 16-QAM).
+MAX_LINK_N = 4096
+_LINK_N = Param("int", 64, "complex channel uses per frame", lo=1, hi=MAX_LINK_N)
 
 #: Parameters shared by every study: gains, payload, blocklength, noise (d_m <= n is checked
 #: by the study).
@@ -46,10 +51,10 @@ PARAMS = Schema(
               unit="mW"),
     p_total=Param("real", None, "power budget P_Sigma: P_K = p_total - p_m", lo=0.0,
                   nullable=True, unit="mW"),
-    d_k=Param("int", help="key bits d_K (0: no key layer)", lo=0, hi=64, unit="bits"),
+    d_k=Param("int", help="key bits d_K (0: no key layer; at most n, c4)", lo=0, unit="bits"),
     z_eve_db=_Z_EVE, z_bob_db=_Z_BOB,
-    d_m=Param("int", 16, "ciphertext = plaintext bits d_M", lo=2, hi=64, unit="bits"),
-    noise=_NOISE, n=_N,
+    d_m=Param("int", 16, "ciphertext = plaintext bits d_M (at most n)", lo=2, unit="bits"),
+    noise=_NOISE, n=_LINK_N,
     modulation=Param("choice", "qpsk", "modulation of both layers", choices=tuple(MODULATIONS)),
     code_m=Param("choice", "ldpc5g", "channel code of the M layer", choices=CODES),
     code_k=Param("choice", "ldpc5g", "channel code of the K layer", choices=CODES),
@@ -68,6 +73,24 @@ PARAMS = Schema(
     p_cipher_on=Param("real", 1.0, "probability that a frame is enciphered", lo=0.0, hi=1.0),
     receiver=Param("choice", "bittrue", "bit-true decoders, or Bernoulli erasures at the "
                    "normal approximation", choices=RECEIVERS),
+)
+
+#: The parameters of :class:`linksim.systems.pld.layer.PLDLayerLink`: one layer of the link,
+#: alone over AWGN (the calibration of the code-aware error model, issue 15).
+LAYER_PARAMS = Schema(
+    sinr_db=Param("real", help="SINR of the layer (unit-power symbols over CN(0, N0))",
+                  lo=-60.0, hi=60.0, unit="dB"),
+    d=Param("int", 16, "payload bits of the layer", lo=1, unit="bits"),
+    crc=PARAMS.params["crc_m"], code=PARAMS.params["code_m"],
+    decoder=PARAMS.params["decoder"], num_iter=PARAMS.params["num_iter"],
+    modulation=PARAMS.params["modulation"], n=_LINK_N,
+    interference=Param("real", 0.0, "share of the impairment that is a superposed layer "
+                       "(treated as Gaussian by the decoder; the rest is noise)", lo=0.0,
+                       hi=0.99),
+    interference_d=Param("int", 0, "payload bits of the interfering layer's code (0: uniformly "
+                         "random symbols)", lo=0, unit="bits"),
+    interference_crc=Param("choice", "CRC11", "CRC of the interfering layer",
+                           choices=tuple(CRC_NAMES), nullable=True),
 )
 
 # Numerical limits (checked on a scenario's points before they are built) ---------------------
@@ -144,15 +167,34 @@ def _build_link(**params):
     return PLDLink(**params)
 
 
+def _build_layer(**params):
+    from linksim.systems.pld.layer import PLDLayerLink
+    return PLDLayerLink(**params)
+
+
+def _layer_spec() -> SystemSpec:
+    from linksim.systems.pld import error_model, layer
+    return SystemSpec(
+        name="pld_layer", description="One PLD layer (CRC + 5G LDPC or BCH, the link's "
+                                      "padding and decoder) alone over AWGN at an SINR: the "
+                                      "calibration of the code-aware error model (issue 15)",
+        params=LAYER_PARAMS, builder=_build_layer, counts=layer.COUNTS,
+        metrics=error_model.LAYER_METRICS,
+        predictions={"shifted_na_bler": error_model.shifted_na_prediction,
+                     "calibrated_bler": error_model.calibrated_prediction})
+
+
 def _link_spec() -> SystemSpec:
-    from linksim.systems.pld import analysis, link, metrics
+    from linksim.systems.pld import analysis, joint, link, metrics
+    predictions = {f"na_{q}": functools.partial(analysis.link_prediction, quantity=q)
+                   for q in analysis.LINK_PREDICTIONS}
+    predictions.update({f"ca_{q}": functools.partial(joint.code_aware_prediction, quantity=q)
+                        for q in joint.CODE_AWARE_PREDICTIONS})
     return SystemSpec(
         name="pld", description="Physical layer deception with NOM (seed 003): deceptive FF1 "
                                 "cipher, CRC + LDPC/BCH per layer, superposition, SIC at Bob "
                                 "and Eve, Table I event counts",
-        params=PARAMS, builder=_build_link, counts=link.COUNTS,
-        predictions={f"na_{q}": functools.partial(analysis.link_prediction, quantity=q)
-                     for q in analysis.LINK_PREDICTIONS},
+        params=PARAMS, builder=_build_link, counts=link.COUNTS, predictions=predictions,
         derive=analysis.derived, metrics=metrics.METRICS, limits=_sinr_limit)
 
 
@@ -187,6 +229,15 @@ STUDY_PARAMS = {
         d_k=Param("int", help="key bits d_K (at most n)", lo=0, unit="bits"),
         grid=Param("int", 401, "points a side of the square power grid", lo=3),
         thresholds=_THRESHOLDS, eps_lf_max=_EPS_LF_MAX),
+    "pld_code_design": Schema(
+        p_total=_P_TOTAL,
+        calibration=Param("any", "results/pld_calibration",
+                          "results directory of the pld_layer calibration"),
+        decoders=Param("any", ("nms", "spa"), "decoders the design may use"),
+        modulations=Param("any", ("qpsk", "16qam"), "modulations the design may use"),
+        crcs=Param("any", ("CRC6", "CRC11", "CRC16", "CRC24C"), "CRCs the design may use"),
+        grid=Param("int", 801, "points of the power line", lo=3, hi=100001),
+        thresholds=_THRESHOLDS, eps_lf_max=_EPS_LF_MAX),
     "pld_feasibility": Schema(
         p_total=_P_TOTAL,
         grid=Param("int", 20001, "points of the power line per key size", lo=3),
@@ -196,7 +247,7 @@ STUDY_PARAMS = {
 #: Study name -> (square grid search, line grid it searches with: None for no line search).
 _STUDY_WORK = {"pld_point": (False, None), "pld_optimum": (False, 20001),
                "pld_mm_bcd": (False, 20001), "pld_theorem1": (True, None),
-               "pld_feasibility": (False, 20001)}
+               "pld_feasibility": (False, 20001), "pld_code_design": (False, None)}
 
 
 def _study_specs() -> list[SystemSpec]:
@@ -216,6 +267,7 @@ def _study_specs() -> list[SystemSpec]:
 
 
 SPEC = _link_spec()
+LAYER_SPEC = _layer_spec()
 STUDY_SPECS = tuple(_study_specs())
 #: The systems this package declares (the registry reads it).
-SYSTEMS = (SPEC, *STUDY_SPECS)
+SYSTEMS = (SPEC, LAYER_SPEC, *STUDY_SPECS)

@@ -11,6 +11,9 @@ scalars (the system's quantities). They wrap :mod:`.analysis`, :mod:`.p0` and :m
 * ``pld_theorem1`` -- the optimum over the square power grid, and its distance to the budget
   line (Fig. 2, Theorem 1).
 * ``pld_feasibility`` -- the smallest eps_LF^th with a non-empty feasible region (Fig. 8).
+* ``pld_code_design`` -- the code-aware design of :mod:`.design` (issue 15): the best choice
+  of CRCs, code family (decoder, modulation, n <= the point's n) and (d_K, P_M) under the
+  calibrated gap models, and the best at the paper's n = 64 (QPSK, NMS-20).
 
 Gains are given in dB (``z_bob_db``, ``z_eve_db``) as in the paper's figures; powers in mW.
 """
@@ -24,6 +27,7 @@ from linksim.systems.pld.analysis import activation_metrics, layer_powers, pld_m
 from linksim.systems.pld.spec import COMMON, STUDY_PARAMS
 
 __all__ = ["PLDPoint", "PLDOptimumStudy", "MMBCDStudy", "Theorem1Study", "FeasibilityStudy",
+           "CodeDesignStudy", "CODE_DESIGN_QUANTITIES",
            "POINT_QUANTITIES", "OPTIMUM_QUANTITIES", "MM_BCD_QUANTITIES",
            "THEOREM1_QUANTITIES", "FEASIBILITY_QUANTITIES"]
 
@@ -286,6 +290,101 @@ class FeasibilityStudy(_Common):
         return {"min_eps_lf_th": opt.eps_lf, "d_k": opt.d_k, "p_m": opt.p_m, "r_d": opt.r_d}
 
 
+CODE_DESIGN_QUANTITIES = {
+    "feasible": ("a design meets c5-c9", "linear"),
+    "r_d": ("code-aware R_d (joint model)", "linear"),
+    "eps_lf": ("code-aware eps_LF (joint model)", "log"),
+    "r_d_product": ("code-aware R_d, independence", "linear"),
+    "eps_lf_product": ("code-aware eps_LF, independence", "log"),
+    "d_k": ("d_K (bits)", "linear"), "p_m": ("P_M (mW)", "linear"), "p_k": ("P_K (mW)", "linear"),
+    "crc_m_bits": ("CRC of M (bits)", "linear"), "crc_k_bits": ("CRC of K (bits)", "linear"),
+    "n_design": ("blocklength n (complex uses)", "linear"),
+    "bits_per_symbol": ("bits per symbol (2: QPSK, 4: 16-QAM)", "linear"),
+    "decoder_spa": ("decoder: 1 SPA, 0 layered NMS", "linear"),
+    "num_iter": ("BP iterations", "linear"),
+    "eps_bob_m": ("eps_Bob,M", "log"), "eps_eve_m": ("eps_Eve,M", "linear"),
+    "eps_bob_k": ("eps_Bob,K", "log"), "eps_eve_k": ("eps_Eve,K", "linear"),
+    "gap_m_db": ("code gap of M (dB)", "linear"), "gap_k_db": ("code gap of K (dB)", "linear"),
+    "n64_feasible": ("a design at n = 64 (QPSK, NMS-20) meets c5-c9", "linear"),
+    "n64_r_d": ("best R_d at n = 64 (QPSK, NMS-20)", "linear"),
+    "n64_eps_lf": ("its eps_LF", "log"),
+    "n64_crc_m_bits": ("its CRC of M (bits)", "linear"),
+    "n64_crc_k_bits": ("its CRC of K (bits)", "linear"),
+    "n64_d_k": ("its d_K", "linear"), "n64_p_m": ("its P_M (mW)", "linear"),
+    "n64_min_eps_lf": ("smallest eps_LF at n = 64 (QPSK, NMS-20) under c5-c8", "log"),
+    "designs_feasible": ("design choices that meet c5-c9", "linear"),
+}
+
+
+class CodeDesignStudy(_Common):
+    """The code-aware design (:func:`.design.optimize`) at one (z_Eve, P_Sigma): every
+    calibrated 5G LDPC family of ``calibration`` with n <= the point's n and a decoder and
+    modulation in ``decoders`` and ``modulations``, every pair of ``crcs``."""
+
+    NAME = "pld_code_design"
+
+    def __init__(self, p_total=None, calibration="results/pld_calibration",
+                 decoders=("nms", "spa"), modulations=("qpsk", "16qam"),
+                 crcs=("CRC6", "CRC11", "CRC16", "CRC24C"), grid=801, **common):
+        super().__init__(**common)
+        p = self._own(p_total=p_total, calibration=calibration, grid=grid)
+        self.p_total, self.calibration, self.grid = p["p_total"], p["calibration"], p["grid"]
+        from linksim.fec.crc import CRC_NAMES
+        from linksim.systems.pld.spec import DECODERS
+        from linksim.mapping import MODULATIONS
+        self.decoders = _names("decoders", decoders, DECODERS)
+        self.modulations = _names("modulations", modulations, tuple(MODULATIONS))
+        self.crcs = _names("crcs", [str(c).upper() for c in crcs]
+                           if isinstance(crcs, (list, tuple)) else crcs, tuple(CRC_NAMES))
+
+    def evaluate(self) -> dict:
+        """``CODE_DESIGN_QUANTITIES``; the design entries are None where nothing is feasible."""
+        from linksim.systems.pld.design import Family, family_models, optimize
+        from linksim.systems.pld.error_model import crc_length, load_calibration
+        from linksim.mapping import Constellation
+        models = family_models(load_calibration(self.calibration))
+        families = [f for f in models if f.n <= self.n and f.decoder in self.decoders
+                    and f.modulation in self.modulations]
+        if not families:
+            raise ValueError(f"n: got {self.n}; allowed: a value reaching a calibrated family "
+                             f"of {self.calibration} ({', '.join(map(str, models))})")
+        kw = dict(z_bob=self.z_bob, z_eve=self.z_eve, p_total=self.p_total, d_m=self.d_m,
+                  noise=self.noise, thresholds=self.thresholds, eps_lf_max=self.eps_lf_max,
+                  crcs=self.crcs, grid=self.grid)
+        best, designs = optimize(models, families=families, **kw)
+        out = {key: None for key in CODE_DESIGN_QUANTITIES}
+        out["feasible"] = int(best is not None)
+        out["designs_feasible"] = sum(d.feasible for d in designs)
+        if best is not None:
+            fam = best.family
+            out.update(r_d=best.r_d, eps_lf=best.eps_lf, r_d_product=best.r_d_product,
+                       eps_lf_product=best.eps_lf_product, d_k=best.d_k, p_m=best.p_m,
+                       p_k=best.p_k, crc_m_bits=crc_length(best.crc_m),
+                       crc_k_bits=crc_length(best.crc_k), n_design=fam.n,
+                       bits_per_symbol=Constellation(fam.modulation).bits_per_symbol,
+                       decoder_spa=int(fam.decoder == "spa"), num_iter=fam.num_iter,
+                       gap_m_db=best.gap_db["m"], gap_k_db=best.gap_db["k"],
+                       **{f"eps_{k}": v for k, v in best.eps.items()})
+        paper = Family("nms", 20, "qpsk", 64)
+        at64 = [d for d in designs if d.family == paper and d.feasible]
+        out["n64_feasible"] = int(bool(at64)) if paper in families else None
+        lf64 = [d.min_eps_lf for d in designs if d.family == paper and d.min_eps_lf is not None]
+        out["n64_min_eps_lf"] = min(lf64) if lf64 else None
+        if at64:
+            b = max(at64, key=lambda d: d.r_d)
+            out.update(n64_r_d=b.r_d, n64_eps_lf=b.eps_lf, n64_crc_m_bits=crc_length(b.crc_m),
+                       n64_crc_k_bits=crc_length(b.crc_k), n64_d_k=b.d_k, n64_p_m=b.p_m)
+        return out
+
+
+def _names(name, value, allowed) -> tuple:
+    values = (value,) if isinstance(value, str) else value
+    if not isinstance(values, (list, tuple)) or not values or any(v not in allowed for v in values):
+        raise ValueError(f"{name}: got {value!r}; allowed: a non-empty list of "
+                         f"{', '.join(map(str, allowed))}")
+    return tuple(values)
+
+
 #: (name, builder, quantities, description) of each study; their parameters are declared in
 #: :data:`linksim.systems.pld.spec.STUDY_PARAMS`.
 STUDIES = (
@@ -299,4 +398,6 @@ STUDIES = (
      "Optimum over the square power grid vs the budget line (seed 003, Fig. 2, Theorem 1)"),
     ("pld_feasibility", FeasibilityStudy, FEASIBILITY_QUANTITIES,
      "Smallest eps_LF threshold with a feasible region (seed 003, Fig. 8)"),
+    ("pld_code_design", CodeDesignStudy, CODE_DESIGN_QUANTITIES,
+     "Code-aware PLD design: CRCs, code family, n, (d_K, P_M) with real codes (issue 15)"),
 )

@@ -1,0 +1,442 @@
+"""Code-aware per-layer error model of the PLD system (issue 15): real codes in place of eq. (12).
+
+A layer carries d payload bits plus an L-bit CRC, k = d + L bits, over n complex channel uses.
+Its frame **failure** probability (erased or wrong) and **undetected-error** probability are
+given as functions of the layer's SINR in dB by one of:
+
+* :class:`CalibratedLayer`, the *calibrated* model: a measured BLER(SINR) table of the layer
+  alone over AWGN (system ``pld_layer``, :mod:`.layer`; stored by the runner, read back by
+  :func:`load_calibration`), interpolated by a monotone cubic (PCHIP) in log-BLER over SINR in
+  dB. The 99 % interval is carried along by the delta method: at a node,
+  var(log p_hat) = (1 - p) / (N p); between two nodes the two variances are weighted by the
+  linear-interpolation weights (w^2 var_i + (1 - w)^2 var_{i+1}). Outside the table's range the
+  layer's shifted normal approximation (below) takes over, and no interval is given.
+* :class:`ShiftedNA`, the closed-form *surrogate*: eq. (12) (complex AWGN, no log term) for the
+  k = d + L bits the code carries, at the SINR lowered by a gap in dB,
+
+      eps(gamma) = Q( sqrt(n / V(g)) (log2(1 + g) - k / n) ln 2 ),   g = gamma 10^(-gap/10),
+
+  with the gap fitted to a calibration (:func:`fit_gap`: the inverse-variance weighted mean of
+  the per-node gaps, which are the distance in dB from each measured rate to the NA curve), or
+  interpolated in k between calibrations (:class:`GapModel`). Undetected errors: a failed
+  decoding passes an L-bit CRC with probability 2^-L (L = 0: an LDPC layer without CRC never
+  erases, so every failure is undetected).
+
+Undetected errors matter in PLD: a wrong word that is accepted deceives its receiver
+(:mod:`.joint`). The calibrated model takes their share of the failures from the table
+(pooled over its SINRs).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.interpolate import PchipInterpolator
+from scipy.stats import norm
+
+from linksim.sim.metrics import Metric
+from linksim.systems.pld.analysis import equivalent_sinr, layer_error
+
+__all__ = ["LAYER_METRICS", "CONFIG_KEYS", "CalibrationTable", "load_calibration", "table_for",
+           "CalibratedLayer", "ShiftedNA", "GapFit", "fit_gap", "GapModel", "crc_length",
+           "HeldOut", "held_out_check", "shifted_na_prediction", "calibrated_prediction"]
+
+#: Metrics of the calibration link beside the generic ``bler`` (failures / frames).
+LAYER_METRICS: dict[str, Metric] = {m.name: m for m in (
+    Metric("erasure_rate", "erasures", "frames", "rate", "erasure rate (CRC / BDD failure)"),
+    Metric("undetected_rate", "undetected", "frames", "rate", "undetected-error rate"),
+)}
+
+#: The parameters that identify a layer's code and channel use (all of ``pld_layer``'s but
+#: the SINR): one calibration table per distinct value of these.
+CONFIG_KEYS = ("code", "d", "crc", "decoder", "num_iter", "modulation", "n", "interference",
+               "interference_d", "interference_crc")
+
+
+def crc_length(crc) -> int:
+    """Length L in bits of a CRC name (None: 0)."""
+    if crc is None:
+        return 0
+    from linksim.fec.crc import CRC
+    return int(CRC(str(crc).upper()).length)
+
+
+@dataclass(frozen=True)
+class CalibrationTable:
+    """A measured BLER(SINR) table of one layer configuration.
+
+    Attributes
+    ----------
+    config : dict
+        The values of :data:`CONFIG_KEYS`.
+    sinr_db : float64 [m], ascending
+    frames, failures, undetected : int64 [m]
+        Per SINR: frames simulated, frames failed (erased or wrong), wrong frames accepted.
+    """
+
+    config: dict
+    sinr_db: np.ndarray
+    frames: np.ndarray
+    failures: np.ndarray
+    undetected: np.ndarray
+
+    @property
+    def k_bits(self) -> int:
+        """Bits the code carries, d + L."""
+        return int(self.config["d"]) + crc_length(self.config.get("crc"))
+
+    @property
+    def n(self) -> int:
+        """Complex channel uses per frame."""
+        return int(self.config["n"])
+
+    @property
+    def rate(self) -> np.ndarray:
+        """Measured failure rates, float64 [m]."""
+        return self.failures / self.frames
+
+    def without(self, sinr_db) -> "CalibrationTable":
+        """The table without the nodes at the SINRs ``sinr_db`` (a held-out split)."""
+        keep = ~np.isin(np.round(self.sinr_db, 9), np.round(np.atleast_1d(sinr_db), 9))
+        return CalibrationTable(self.config, self.sinr_db[keep], self.frames[keep],
+                                self.failures[keep], self.undetected[keep])
+
+
+def _config_of(params: dict) -> dict:
+    """The table identity of a point; parameters a stored run predates take their defaults."""
+    from linksim.systems.pld.spec import LAYER_PARAMS
+    out = {}
+    for key in CONFIG_KEYS:
+        default = LAYER_PARAMS.params[key].default
+        value = params.get(key, default)
+        out[key] = round(float(value), 4) if key == "interference" else value
+    return out
+
+
+def _describe(config: dict) -> str:
+    return ", ".join(f"{k}={config[k]!r}" for k in CONFIG_KEYS)
+
+
+@functools.lru_cache(maxsize=16)
+def _load(path: str, stamp: tuple) -> tuple:
+    from linksim.study import rebuild_rows
+    scenario, rows = rebuild_rows(path)
+    if scenario.get("system") != "pld_layer":
+        raise ValueError(f"calibration: got {path!r}, results of system "
+                         f"{scenario.get('system')!r}; allowed: the results directory of a "
+                         f"pld_layer scenario")
+    groups: dict[tuple, list] = {}
+    for row in rows:
+        flat = {**row["params"], **row["counts"], "frames": row["frames"],
+                "frame_errors": row["frame_errors"]}
+        groups.setdefault(tuple(_config_of(flat).items()), []).append(flat)
+    tables = []
+    for key, members in groups.items():
+        members = sorted(members, key=lambda r: float(r["sinr_db"]))
+        sinr = np.array([float(r["sinr_db"]) for r in members])
+        if np.unique(np.round(sinr, 9)).size != sinr.size:
+            raise ValueError(f"calibration: {path!r} has two points at one SINR for "
+                             f"{_describe(dict(key))}; allowed: one point per SINR")
+        tables.append(CalibrationTable(
+            dict(key), sinr, np.array([int(r["frames"]) for r in members], np.int64),
+            np.array([int(r["frame_errors"]) for r in members], np.int64),
+            np.array([int(r["undetected"]) for r in members], np.int64)))
+    return tuple(tables)
+
+
+def load_calibration(results_dir) -> tuple[CalibrationTable, ...]:
+    """The calibration tables of a ``pld_layer`` results directory (its most recent scenario),
+    one per configuration (:data:`CONFIG_KEYS`). Re-read only when the store changes."""
+    path = Path(results_dir)
+    store = path / "store.sqlite"
+    if not store.is_file():
+        raise ValueError(f"calibration: got {str(results_dir)!r}, which has no store.sqlite; "
+                         f"allowed: the results directory of a pld_layer scenario (run it "
+                         f"first with `linksim run`)")
+    stat = store.stat()
+    wal = path / "store.sqlite-wal"
+    stamp = (stat.st_mtime_ns, stat.st_size,
+             wal.stat().st_mtime_ns if wal.is_file() else 0)
+    return _load(str(path.resolve()), stamp)
+
+
+def table_for(tables, **config) -> CalibrationTable:
+    """The table of ``tables`` whose configuration matches ``config`` (keys of
+    :data:`CONFIG_KEYS`; CRC names case-insensitive). ValueError (one line) if none does."""
+    want = {k: (str(v).upper() if k == "crc" and v is not None else v) for k, v in config.items()}
+    for table in tables:
+        have = {k: (str(v).upper() if k == "crc" and v is not None else v)
+                for k, v in table.config.items()}
+        if all(have.get(k) == v for k, v in want.items()):
+            return table
+    known = "; ".join(_describe(t.config) for t in tables[:6])
+    raise ValueError(f"calibration: no table for {', '.join(f'{k}={v!r}' for k, v in config.items())}; "
+                     f"allowed: a calibrated configuration ({known}{' ...' if len(tables) > 6 else ''})")
+
+
+# ---------------------------------------------------------------------------------------------
+# The shifted normal approximation and its fit
+# ---------------------------------------------------------------------------------------------
+
+class ShiftedNA:
+    """Eq. (12) for ``k_bits`` bits over ``n`` complex uses, ``gap_db`` to the right (module
+    docstring).
+
+    Parameters
+    ----------
+    k_bits : int
+        Bits the code carries (payload + CRC), >= 1.
+    n : int
+        Complex channel uses.
+    gap_db : float
+        SNR gap of the real code to eq. (12), dB.
+    crc_bits : int
+        CRC length L (undetected errors: 2^-L of the failures).
+    """
+
+    def __init__(self, k_bits: int, n: int, gap_db: float, crc_bits: int = 0):
+        self.k_bits, self.n, self.gap_db, self.crc_bits = int(k_bits), int(n), float(gap_db), int(crc_bits)
+
+    def __repr__(self) -> str:
+        return f"ShiftedNA(k={self.k_bits}, n={self.n}, gap={self.gap_db:.3f} dB, L={self.crc_bits})"
+
+    def eps(self, sinr_db):
+        """Failure probability, float64 of the shape of ``sinr_db`` (dB)."""
+        g = 10.0 ** ((np.asarray(sinr_db, dtype=np.float64) - self.gap_db) / 10)
+        return np.asarray(layer_error(g, self.k_bits, self.n), dtype=np.float64)
+
+    def undetected(self, sinr_db):
+        """Undetected-error probability: 2^-L of the failures."""
+        return self.eps(sinr_db) * 2.0 ** (-self.crc_bits)
+
+
+@dataclass(frozen=True)
+class GapFit:
+    """Result of :func:`fit_gap`.
+
+    Attributes
+    ----------
+    gap_db : float            the fitted gap (inverse-variance weighted mean).
+    gap_se_db : float         its standard error.
+    sinr_db : float64 [m]     the nodes used (0 < failures < frames).
+    node_gap_db : float64 [m] the gap of each node alone.
+    residual_db : float64 [m] node gap - fitted gap: the surrogate's error in dB at each node.
+    rms_db, max_abs_db : float  summaries of the residuals.
+    """
+
+    gap_db: float
+    gap_se_db: float
+    sinr_db: np.ndarray
+    node_gap_db: np.ndarray
+    residual_db: np.ndarray
+    rms_db: float
+    max_abs_db: float
+
+
+def _node_gap(rate, sinr_db, k, n):
+    return sinr_db - 10 * math.log10(equivalent_sinr(rate, k, n))
+
+
+def fit_gap(table: CalibrationTable, min_failures: int = 10) -> GapFit:
+    """Fit the shifted NA's gap to a calibration table (module docstring).
+
+    Each node with ``min_failures`` <= failures < frames gives a gap g_i (dB) at which eq. (12)
+    for k = d + L bits equals the measured rate; its variance is the delta-method variance of
+    log p_hat mapped through the local slope of g in log p (a finite difference at +-1 standard
+    error). Returns :class:`GapFit`; ValueError if no node qualifies.
+    """
+    k, n = table.k_bits, table.n
+    gaps, variances, used = [], [], []
+    for s, f, N in zip(table.sinr_db, table.failures, table.frames):
+        if not (min_failures <= f < N):
+            continue
+        p = f / N
+        se = math.sqrt((1 - p) / (N * p))
+        lo, hi = p * math.exp(-se), min(p * math.exp(se), 1 - 1e-12)
+        g = _node_gap(p, s, k, n)
+        slope = (_node_gap(lo, s, k, n) - _node_gap(hi, s, k, n)) / 2
+        gaps.append(g)
+        variances.append(max(slope * slope, 1e-12))
+        used.append(s)
+    if not gaps:
+        raise ValueError(f"calibration: no node with {min_failures} <= failures < frames for "
+                         f"{_describe(table.config)}; allowed: a table that reaches the "
+                         f"waterfall")
+    gaps, w = np.array(gaps), 1 / np.array(variances)
+    gap = float(np.sum(w * gaps) / np.sum(w))
+    residual = gaps - gap
+    return GapFit(gap, float(math.sqrt(1 / np.sum(w))), np.array(used), gaps, residual,
+                  float(np.sqrt(np.mean(residual ** 2))), float(np.max(np.abs(residual))))
+
+
+class GapModel:
+    """The gap in dB against k = d + L for one code family, decoder, modulation and n: the
+    fitted gaps of several calibrations (:func:`fit_gap`), linear in k between them and
+    constant beyond the smallest and largest k calibrated.
+
+    Parameters
+    ----------
+    tables : sequence of CalibrationTable
+        Calibrations of one family (same code, decoder, iterations, modulation, n); any payload
+        and CRC.
+    """
+
+    def __init__(self, tables):
+        tables = list(tables)
+        if not tables:
+            raise ValueError("calibration: no table for this code family; allowed: at least one")
+        fits = sorted(((t.k_bits, fit_gap(t)) for t in tables), key=lambda kv: kv[0])
+        ks = np.array([k for k, _ in fits], dtype=float)
+        gaps = np.array([f.gap_db for _, f in fits])
+        # Several tables at one k (other CRCs): their mean.
+        self.k_bits = np.unique(ks)
+        self.gap_db = np.array([gaps[ks == k].mean() for k in self.k_bits])
+        self.fits = fits
+        self.n = tables[0].n
+
+    def __call__(self, k_bits):
+        """Gap in dB at ``k_bits`` (float64, broadcast)."""
+        return np.interp(np.asarray(k_bits, dtype=float), self.k_bits, self.gap_db)
+
+    def layer(self, d: int, crc) -> ShiftedNA:
+        """The shifted NA of a layer of ``d`` payload bits and CRC ``crc``."""
+        L = crc_length(crc)
+        return ShiftedNA(d + L, self.n, float(self(d + L)), L)
+
+
+# ---------------------------------------------------------------------------------------------
+# The calibrated model
+# ---------------------------------------------------------------------------------------------
+
+class CalibratedLayer:
+    """Failure and undetected-error probability of one layer from its calibration table
+    (module docstring).
+
+    Parameters
+    ----------
+    table : CalibrationTable
+        Needs at least two nodes with 0 < failures < frames.
+    """
+
+    def __init__(self, table: CalibrationTable):
+        live = (table.failures > 0) & (table.failures < table.frames)
+        if live.sum() < 2:
+            raise ValueError(f"calibration: fewer than two SINRs with 0 < failures < frames for "
+                             f"{_describe(table.config)}; allowed: a table across the waterfall")
+        self.table = table
+        self.x = table.sinr_db[live]
+        p = table.rate[live]
+        self.log_p = np.log(p)
+        self.var_log_p = (1 - p) / (table.frames[live] * p)
+        self._interp = PchipInterpolator(self.x, self.log_p, extrapolate=False)
+        self.surrogate = ShiftedNA(table.k_bits, table.n, fit_gap(table, min_failures=1).gap_db,
+                                   crc_length(table.config.get("crc")))
+        total = int(table.failures.sum())
+        self.undetected_share = float(table.undetected.sum() / total) if total else 0.0
+
+    def __repr__(self) -> str:
+        return (f"CalibratedLayer({_describe(self.table.config)}, "
+                f"{self.x[0]:.2f}..{self.x[-1]:.2f} dB)")
+
+    def inside(self, sinr_db) -> np.ndarray:
+        """True where ``sinr_db`` lies within the calibrated nodes."""
+        s = np.asarray(sinr_db, dtype=np.float64)
+        return (s >= self.x[0]) & (s <= self.x[-1])
+
+    def eps(self, sinr_db):
+        """Failure probability, float64 of the shape of ``sinr_db``: log-PCHIP inside the
+        nodes, the fitted shifted NA outside."""
+        s = np.asarray(sinr_db, dtype=np.float64)
+        inside = self.inside(s)
+        out = np.where(inside, 0.0, self.surrogate.eps(np.where(inside, self.x[0], s)))
+        if np.any(inside):
+            out = np.where(inside, np.exp(self._interp(np.where(inside, s, self.x[0]))), out)
+        return out
+
+    def undetected(self, sinr_db):
+        """Undetected-error probability: the table's pooled undetected share of the failures."""
+        return self.eps(sinr_db) * self.undetected_share
+
+    def interval(self, sinr_db, confidence: float = 0.99):
+        """``(lo, hi)`` float64 arrays: the delta-method interval of the interpolated rate
+        (module docstring); NaN outside the nodes."""
+        s = np.atleast_1d(np.asarray(sinr_db, dtype=np.float64))
+        z = float(norm.ppf(0.5 + confidence / 2))
+        i = np.clip(np.searchsorted(self.x, s, side="right") - 1, 0, self.x.size - 2)
+        w = np.clip((self.x[i + 1] - s) / (self.x[i + 1] - self.x[i]), 0.0, 1.0)
+        se = np.sqrt(w ** 2 * self.var_log_p[i] + (1 - w) ** 2 * self.var_log_p[i + 1])
+        mid = np.log(self.eps(s))
+        ok = self.inside(s)
+        lo = np.where(ok, np.exp(mid - z * se), np.nan)
+        hi = np.where(ok, np.minimum(np.exp(mid + z * se), 1.0), np.nan)
+        return lo, hi
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    """One held-out node of :func:`held_out_check`: measured ``rate`` with its Clopper-Pearson
+    interval (``lo``, ``hi``), the model's ``predicted`` value, and whether it lies inside the
+    interval (``inside``)."""
+
+    sinr_db: float
+    failures: int
+    frames: int
+    rate: float
+    lo: float
+    hi: float
+    predicted: float
+    inside: bool
+
+
+def held_out_check(fit: CalibrationTable, held: CalibrationTable,
+                   confidence: float = 0.99) -> list[HeldOut]:
+    """The calibrated model of ``fit`` at the SINRs of ``held`` (nodes it was not fitted on),
+    each against the held-out measurement's two-sided Clopper-Pearson interval."""
+    from linksim.sim.stats import clopper_pearson
+    model = CalibratedLayer(fit)
+    out = []
+    for s, f, N in zip(held.sinr_db, held.failures, held.frames):
+        lo, hi = clopper_pearson(int(f), int(N), confidence)
+        pred = float(model.eps(s))
+        out.append(HeldOut(float(s), int(f), int(N), f / N, float(lo), float(hi), pred,
+                           bool(lo <= pred <= hi)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Predictions of the pld_layer system
+# ---------------------------------------------------------------------------------------------
+
+def shifted_na_prediction(params: dict, gap_db: float = 0.0) -> float:
+    """BLER of a ``pld_layer`` point by the shifted NA with the given gap (dB).
+
+    Parameters
+    ----------
+    params : dict
+        The point's parameters (d, crc, n, sinr_db).
+    gap_db : float
+        The gap in dB.
+    """
+    L = crc_length(params.get("crc"))
+    return float(ShiftedNA(int(params["d"]) + L, int(params["n"]), gap_db, L)
+                 .eps(float(params["sinr_db"])))
+
+
+def calibrated_prediction(params: dict, calibration: str = "results/pld_calibration") -> dict:
+    """BLER of a ``pld_layer`` point by the calibrated model of another results directory
+    (e.g. at SINRs held out of that calibration).
+
+    Parameters
+    ----------
+    params : dict
+        The point's parameters.
+    calibration : str
+        The calibration's results directory, relative to the working directory.
+    """
+    table = table_for(load_calibration(calibration), **_config_of(params))
+    return {"value": float(CalibratedLayer(table).eps(float(params["sinr_db"]))),
+            "kind": "estimate"}
