@@ -62,6 +62,25 @@ def test_layer_link_extremes_and_errors():
     assert PLDLayerLink(sinr_db=0.0).simulate_batch(np.random.default_rng(0), 0)["frames"] == 0
 
 
+def test_interfering_layer_of_the_same_code_hurts_more_than_noise():
+    """At one SINR (n = 128, 16 + CRC6 bits, -5.1 dB), 30000 frames each: random QPSK symbols
+    as 6.5 % of the impairment decode like pure noise (the decoder treats them as Gaussian),
+    within 3.3 standard errors of the difference (99.9 %); a codeword of the same 5G LDPC code
+    as interference is far worse (measured 0.048 against 0.030, more than 8 standard errors),
+    because its destructive positions form a codeword of the code itself."""
+    kw = dict(sinr_db=-5.1, d=16, crc="CRC6", n=128)
+    frames = 30000
+    rate = {}
+    for name, extra in (("noise", {}), ("random", dict(interference=0.065)),
+                        ("same", dict(interference=0.065, interference_d=16,
+                                      interference_crc="CRC6"))):
+        c = PLDLayerLink(**kw, **extra).simulate_batch(np.random.default_rng(11), frames)
+        rate[name] = c["frame_errors"] / frames
+    se = lambda a, b: math.sqrt((a * (1 - a) + b * (1 - b)) / frames)
+    assert abs(rate["random"] - rate["noise"]) < 3.3 * se(rate["random"], rate["noise"])
+    assert rate["same"] - rate["noise"] > 8 * se(rate["same"], rate["noise"])
+
+
 # --------------------------------------------------------------------------- shifted NA, gap
 def test_shifted_na_is_eq12_moved_by_the_gap():
     na = ShiftedNA(27, 64, 1.5, 11)

@@ -111,7 +111,8 @@ def test_anchored_joint_keeps_the_measured_marginals():
     paper = combine(eps)
     assert j["r_d_product"] == pytest.approx(paper["r_d"], abs=5e-4)
     assert j["eps_lf_product"] == pytest.approx(paper["eps_lf"], abs=5e-4)
-    assert j["r_d"] < j["r_d_product"] - 5e-3 and j["eps_lf"] >= j["eps_lf_product"]
+    # The shared pattern moves R_d down and eps_LF up (direction of test_shared_interference_lowers_r_d).
+    assert j["r_d"] < j["r_d_product"] - 1e-3 and j["eps_lf"] >= j["eps_lf_product"]
     # Not applicable: no key layer, fading, no frames.
     assert anchored_joint({**params, "d_k": 0}, counts) is None
     assert anchored_joint({**params, "channel": "rayleigh"}, counts) is None
