@@ -65,14 +65,14 @@ def nodes(d, crc, n, gap_db, top=0.97):
 
 
 def _points(entries, interference=False):
-    """Zip axes of ``entries`` (family, d, crc, sinrs[, (f, d_I, crc_I)])."""
+    """Zip axes of ``entries`` (family, d, crc, sinrs[, (f, d_I, crc_I, twin_gain_db)])."""
     keys = ["sinr_db", "d", "crc", "decoder", "num_iter", "modulation", "n"]
     if interference:
-        keys += ["interference", "interference_d", "interference_crc"]
+        keys += ["interference", "interference_d", "interference_crc", "twin", "twin_gain_db"]
     axes = {key: [] for key in keys}
     for entry in entries:
         (decoder, num_iter, modulation, n, _), d, crc, sinrs = entry[:4]
-        extra = entry[4] if len(entry) > 4 else (0.0, 0, "CRC11")
+        extra = entry[4] if len(entry) > 4 else (0.0, 0, "CRC11", False, 0.0)
         for s in sinrs:
             values = (s, d, crc, decoder, num_iter, modulation, n) + (extra if interference else ())
             for key, value in zip(axes, values):
@@ -81,15 +81,22 @@ def _points(entries, interference=False):
 
 
 def _toml_list(values):
-    return "[" + ", ".join(f'"{v}"' if isinstance(v, str) else repr(v) for v in values) + "]"
+    def one(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return f'"{v}"' if isinstance(v, str) else repr(v)
+    return "[" + ", ".join(one(v) for v in values) + "]"
 
 
-def _write(path, name, description, axes, predictions, seed=2027, max_frames=300000):
+
+def _write(path, name, description, axes, predictions, seed=2027, max_frames=300000,
+           both_tails=False):
     lines = [f'name = "{name}"', f'description = """{description}"""', 'system = "pld_layer"',
              f"seed = {seed}", "confidence = 0.99", "", "[params]", 'code = "ldpc5g"', "",
              "[sweep]", 'mode = "zip"', "[sweep.axes]"]
     lines += [f"{key} = {_toml_list(values)}" for key, values in axes.items()]
-    lines += ["", "[stop]", "max_frame_errors = 1000", f"max_frames = {max_frames}",
+    lines += ["", "[stop]"] + (['error_count = ["frame_errors", "successes"]'] if both_tails
+                               else []) + ["max_frame_errors = 1000", f"max_frames = {max_frames}",
               "batch_size = 5000", "", "[output]", 'x = "sinr_db"',
               'series = ["d", "crc", "decoder", "modulation", "n"]',
               'metrics = ["bler", "erasure_rate", "undetected_rate"]']
@@ -173,22 +180,41 @@ def design_scenarios():
                1.5 if d["modulation"] == "16qam" else 1.0)) for p, d in designs]
     cases += [(z, pt, pm, dk, "CRC11", "CRC11", ("nms", 20, "qpsk", 64, 1.0))
               for z, pt, pm, dk in JOINT_POINTS]
+    twins = {}
     for z_eve, p_total, p_m, d_k, crc_m, crc_k, fam in cases:
+        p_k = p_total - p_m
         for z in (1.0, 10 ** (z_eve / 10)):
-            p_k = p_total - p_m
             f = round(z * p_k / (z * p_k + 1.0), 4)
-            under[(fam, 16, crc_m, (f, d_k, crc_k))] = None
+            under[(fam, 16, crc_m, (f, d_k, crc_k, False, 0.0))] = None
+        # Bob with Eve as his twin: the measured joint table of the two message layers.
+        f_bob = round(p_k / (p_k + 1.0), 4)
+        twins[(fam, 16, crc_m, (f_bob, d_k, crc_k, True, round(z_eve, 4)))] = None
     entries += [(fam, d, crc, nodes(d, crc, fam[3], fam[4], top=0.995), extra)
                 for fam, d, crc, extra in under]
+    # Twin tables: Bob's SINR from where Eve's (twin) layer fails with 0.995 to where Bob's
+    # fails with 2e-4, ten nodes.
+    for fam, d, crc, extra in twins:
+        f, _, _, _, twin_db = extra
+        k = d + crc_length(crc)
+        eve_top = _sinr_at(0.995, k, fam[3], fam[4])        # Eve's SINR at the top
+        g = 10 ** (twin_db / 10)
+        # Bob's SINR s_B with Eve's SINR = 1 / (f / s_B + (1 - f) / (g s_B)) at the top.
+        lo = 10 * math.log10(10 ** (eve_top / 10) * (f + (1 - f) / g))
+        hi = _sinr_at(2e-4, k, fam[3], fam[4])
+        sinrs = [round(round(x / 0.05) * 0.05, 2) for x in np.linspace(lo, max(hi, lo + 3), NODES)]
+        entries.append((fam, d, crc, sinrs, extra))
     _write(ROOT / "scenarios/pld_design_calibration.toml", "pld_design_calibration",
            "Seed 003, issue 15: calibration tables of every layer the code-aware designs of "
            "results/pld_code_design send, and of the pld_joint points' layers: one PLD layer "
            "alone over AWGN, ten SINRs from where eq. (12) + a nominal gap gives 0.995 to 2e-4 "
-           "(tools/make_pld_scenarios.py --designs). The message-layer tables with interference "
+           "(tools/make_pld_scenarios.py --designs); each point runs until it has 1000 failures "
+           "and 1000 successes (or 200000 frames), since near BLER 1 the success probability "
+           "is what decides Eve's leakage. The message-layer tables with interference "
            "> 0 carry the design's own key layer (interference_d, interference_crc) at each "
            "receiver's share f = z P_K / (z P_K + sigma^2) of the impairment.",
            _points(entries, interference=True),
-           [{"name": "shifted_na_bler", "metric": "bler"}], seed=2029, max_frames=200000)
+           [{"name": "shifted_na_bler", "metric": "bler"}], seed=2029, max_frames=200000,
+           both_tails=True)
     axes = {key: [] for key in ("z_eve_db", "p_total", "d_k", "p_m", "crc_m", "crc_k", "n",
                                 "modulation", "decoder", "num_iter")}
     for p, d in designs:

@@ -214,7 +214,7 @@ def _check_error_count(stop_rule, system: str, problems: _Problems):
     from linksim.sim.montecarlo import REQUIRED_COUNTS
     from linksim.systems import get_system
     reported = REQUIRED_COUNTS + tuple(get_system(system).counts)
-    if stop_rule.error_count not in reported:
+    if any(name not in reported for name in stop_rule.error_counts):
         problems.add(("stop", "error_count"),
                      f"got {_show(stop_rule.error_count)}; allowed: a count system "
                      f"{system!r} reports: {', '.join(reported)}")

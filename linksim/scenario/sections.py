@@ -62,8 +62,9 @@ class _Stop(_Section):
                                                                description="a positive integer")
     max_seconds: Annotated[float, _V(_check_seconds)] = Field(
         None, description="a positive number of seconds")
-    error_count: str = Field(None, description="the name of a count the system reports, to "
-                                               "which max_frame_errors applies")
+    error_count: str | list[str] = Field(
+        None, description="the name of a count the system reports, to which max_frame_errors "
+                          "applies, or a list of such names (every one must reach it)")
 
 
 class _Range(_Section):

@@ -88,10 +88,12 @@ class StopRule:
     max_seconds : float or None
         Optional wall-clock cap, checked between batches. When it triggers, the number of
         batches (not the counts of each batch) depends on timing.
-    error_count : str
+    error_count : str or sequence of str
         The count that ``max_frame_errors`` applies to (default ``"frame_errors"``). A system
         with several events of interest (e.g. the PLD system's per-layer erasures) names the
-        rarest one it must resolve, so that the point stops on that event's count.
+        rarest one it must resolve, so that the point stops on that event's count. Several
+        names: the point stops when *every* one has reached ``max_frame_errors`` (e.g. a
+        calibration that must resolve both failures and successes, whichever is rarer).
     """
 
     max_frame_errors: int = 100
@@ -99,12 +101,22 @@ class StopRule:
     batch_size: int = DEFAULT_BATCH_SIZE
     max_seconds: float | None = None
     first_batch_size: int = DEFAULT_FIRST_BATCH_SIZE
-    error_count: str = "frame_errors"
+    error_count: str | tuple = "frame_errors"
 
     def __post_init__(self):
-        if not isinstance(self.error_count, str) or not self.error_count.isidentifier():
+        names = self.error_count
+        if isinstance(names, (list, tuple)):
+            names = tuple(names)
+            if len(names) == 1:
+                names = names[0]
+        ok = (isinstance(names, str) and names.isidentifier()) or (
+            isinstance(names, tuple) and names
+            and all(isinstance(n, str) and n.isidentifier() for n in names))
+        if not ok:
             raise ValueError(f"error_count: got {self.error_count!r}; allowed: the name of a "
-                             f"count the system reports, e.g. 'frame_errors'")
+                             f"count the system reports, e.g. 'frame_errors', or a non-empty "
+                             f"list of such names")
+        object.__setattr__(self, "error_count", names)
         object.__setattr__(self, "max_frame_errors",
                            check_count("max_frame_errors", self.max_frame_errors))
         object.__setattr__(self, "max_frames", check_count("max_frames", self.max_frames))
@@ -158,13 +170,18 @@ class StopRule:
         nominal = min(self.batch_size, self.first_batch_size << min(b, 62))
         return min(nominal, self.max_frames - self.batch_start(b))
 
+    @property
+    def error_counts(self) -> tuple[str, ...]:
+        """The counts ``max_frame_errors`` applies to (each must reach it)."""
+        return self.error_count if isinstance(self.error_count, tuple) else (self.error_count,)
+
     def reached(self, counts: Mapping[str, int]) -> str | None:
         """Which count-based criterion cumulative ``counts`` satisfy, or ``None``.
 
         Returns ``"max_frame_errors"`` or ``"max_frames"`` (error target, on the count
         ``error_count``, checked first).
         """
-        if counts.get(self.error_count, 0) >= self.max_frame_errors:
+        if all(counts.get(name, 0) >= self.max_frame_errors for name in self.error_counts):
             return "max_frame_errors"
         if counts.get("frames", 0) >= self.max_frames:
             return "max_frames"
@@ -177,7 +194,8 @@ class StopRule:
                "batch_size": self.batch_size, "first_batch_size": self.first_batch_size,
                "max_seconds": self.max_seconds}
         if self.error_count != "frame_errors":
-            out["error_count"] = self.error_count
+            out["error_count"] = (list(self.error_count) if isinstance(self.error_count, tuple)
+                                  else self.error_count)
         return out
 
 

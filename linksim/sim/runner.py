@@ -264,12 +264,12 @@ def run_evaluations(evaluate: Callable, points: Sequence[dict], *, store, key: s
 
 def _show(bar, tally: PointTally, stop: StopRule) -> None:
     counts = tally.counts
-    frac = max(counts.get(stop.error_count, 0) / stop.max_frame_errors,
+    frac = max(min(counts.get(name, 0) for name in stop.error_counts) / stop.max_frame_errors,
                counts["frames"] / stop.max_frames)
     bar.n = min(1000, int(1000 * frac)) if not tally.done else 1000
     bler = counts["frame_errors"] / counts["frames"] if counts["frames"] else float("nan")
     target = "" if stop.error_count == "frame_errors" else \
-        f", {stop.error_count} {counts.get(stop.error_count, 0)}"
+        "".join(f", {name} {counts.get(name, 0)}" for name in stop.error_counts)
     bar.set_postfix_str(f"frames {counts['frames']}, errors {counts['frame_errors']}, "
                         f"BLER {bler:.2e}{target}", refresh=False)
     bar.refresh()

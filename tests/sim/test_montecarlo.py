@@ -290,3 +290,20 @@ def test_run_point_validation(kwargs, exc, match):
         run_point(_ok, **kwargs)
     with pytest.raises(TypeError, match="simulate_batch"):
         run_point(None, seed=0)
+
+
+def test_stop_rule_on_several_counts():
+    """A list of counts: the point stops when every one has reached max_frame_errors (a
+    calibration resolving both failures and successes); a one-name list is that name."""
+    rule = StopRule(max_frame_errors=10, max_frames=1000, error_count=["frame_errors", "successes"])
+    assert rule.error_counts == ("frame_errors", "successes")
+    assert rule.reached({"frames": 50, "frame_errors": 40, "successes": 9}) is None
+    assert rule.reached({"frames": 50, "frame_errors": 10, "successes": 40}) == "max_frame_errors"
+    assert rule.reached({"frames": 1000, "frame_errors": 999, "successes": 1}) == "max_frames"
+    assert rule.to_dict()["error_count"] == ["frame_errors", "successes"]
+    assert StopRule(**rule.to_dict()) == rule
+    single = StopRule(error_count=["frame_errors"])
+    assert single.error_count == "frame_errors" and "error_count" not in single.to_dict()
+    for bad in ([], ["frame errors"], [3]):
+        with pytest.raises(ValueError, match="error_count"):
+            StopRule(error_count=bad)

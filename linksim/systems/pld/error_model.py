@@ -42,7 +42,7 @@ from linksim.sim.metrics import Metric
 from linksim.systems.pld.analysis import equivalent_sinr, layer_error
 
 __all__ = ["LAYER_METRICS", "CONFIG_KEYS", "CalibrationTable", "load_calibration", "table_for",
-           "CalibratedLayer", "ShiftedNA", "GapFit", "fit_gap", "GapModel", "crc_length",
+           "CalibratedLayer", "JointTable", "ShiftedNA", "GapFit", "fit_gap", "GapModel", "crc_length",
            "HeldOut", "held_out_check", "shifted_na_prediction", "calibrated_prediction"]
 
 #: Metrics of the calibration link beside the generic ``bler`` (failures / frames).
@@ -54,7 +54,7 @@ LAYER_METRICS: dict[str, Metric] = {m.name: m for m in (
 #: The parameters that identify a layer's code and channel use (all of ``pld_layer``'s but
 #: the SINR): one calibration table per distinct value of these.
 CONFIG_KEYS = ("code", "d", "crc", "decoder", "num_iter", "modulation", "n", "interference",
-               "interference_d", "interference_crc")
+               "interference_d", "interference_crc", "twin", "twin_gain_db")
 
 
 def crc_length(crc) -> int:
@@ -76,6 +76,8 @@ class CalibrationTable:
     sinr_db : float64 [m], ascending
     frames, failures, undetected : int64 [m]
         Per SINR: frames simulated, frames failed (erased or wrong), wrong frames accepted.
+    twin_failures, both_failures : int64 [m] or None
+        With a twin receiver (``config["twin"]``): its failures, and the frames both failed.
     """
 
     config: dict
@@ -83,6 +85,8 @@ class CalibrationTable:
     frames: np.ndarray
     failures: np.ndarray
     undetected: np.ndarray
+    twin_failures: np.ndarray | None = None
+    both_failures: np.ndarray | None = None
 
     @property
     def k_bits(self) -> int:
@@ -102,8 +106,10 @@ class CalibrationTable:
     def without(self, sinr_db) -> "CalibrationTable":
         """The table without the nodes at the SINRs ``sinr_db`` (a held-out split)."""
         keep = ~np.isin(np.round(self.sinr_db, 9), np.round(np.atleast_1d(sinr_db), 9))
+        cut = lambda a: None if a is None else a[keep]
         return CalibrationTable(self.config, self.sinr_db[keep], self.frames[keep],
-                                self.failures[keep], self.undetected[keep])
+                                self.failures[keep], self.undetected[keep],
+                                cut(self.twin_failures), cut(self.both_failures))
 
 
 def _config_of(params: dict) -> dict:
@@ -113,7 +119,7 @@ def _config_of(params: dict) -> dict:
     for key in CONFIG_KEYS:
         default = LAYER_PARAMS.params[key].default
         value = params.get(key, default)
-        out[key] = round(float(value), 4) if key == "interference" else value
+        out[key] = round(float(value), 4) if key in ("interference", "twin_gain_db") else value
     return out
 
 
@@ -141,10 +147,12 @@ def _load(path: str, stamp: tuple) -> tuple:
         if np.unique(np.round(sinr, 9)).size != sinr.size:
             raise ValueError(f"calibration: {path!r} has two points at one SINR for "
                              f"{_describe(dict(key))}; allowed: one point per SINR")
+        column = lambda name: np.array([int(r.get(name, 0)) for r in members], np.int64)
+        twin = bool(dict(key).get("twin"))
         tables.append(CalibrationTable(
-            dict(key), sinr, np.array([int(r["frames"]) for r in members], np.int64),
-            np.array([int(r["frame_errors"]) for r in members], np.int64),
-            np.array([int(r["undetected"]) for r in members], np.int64)))
+            dict(key), sinr, column("frames"), column("frame_errors"), column("undetected"),
+            column("twin_failures") if twin else None,
+            column("both_failures") if twin else None))
     return tuple(tables)
 
 
@@ -374,6 +382,42 @@ class CalibratedLayer:
         lo = np.where(ok, np.exp(mid - z * se), np.nan)
         hi = np.where(ok, np.minimum(np.exp(mid + z * se), 1.0), np.nan)
         return lo, hi
+
+
+class JointTable:
+    """The measured joint table of two receivers' message layers under one interfering
+    codeword (a twin calibration, ``config["twin"]``): over the first receiver's SINR in dB,
+    each receiver's failure probability and that of both failing, each a PCHIP in its log
+    (:class:`CalibratedLayer`'s scheme). Inside the nodes only: ``inside`` says where.
+
+    Parameters
+    ----------
+    table : CalibrationTable
+        A twin table with at least two nodes where all three counts lie strictly between 0
+        and the frames.
+    """
+
+    def __init__(self, table: CalibrationTable):
+        if table.twin_failures is None:
+            raise ValueError(f"calibration: {_describe(table.config)} has no twin receiver; "
+                             f"allowed: a table with twin = true")
+        counts = (table.failures, table.twin_failures, table.both_failures)
+        live = np.all([(c > 0) & (c < table.frames) for c in counts], axis=0)
+        if live.sum() < 2:
+            raise ValueError(f"calibration: fewer than two usable twin nodes for "
+                             f"{_describe(table.config)}; allowed: a table across the waterfall")
+        self.x = table.sinr_db[live]
+        self._curves = [PchipInterpolator(self.x, np.log(c[live] / table.frames[live]),
+                                          extrapolate=False) for c in counts]
+
+    def inside(self, sinr_db) -> bool:
+        """True where ``sinr_db`` lies within the nodes."""
+        return bool(self.x[0] <= float(sinr_db) <= self.x[-1])
+
+    def __call__(self, sinr_db) -> tuple[float, float, float]:
+        """(first receiver's failure, twin's failure, both failing) at the first receiver's
+        SINR ``sinr_db`` (dB), inside the nodes."""
+        return tuple(float(np.exp(c(float(sinr_db)))) for c in self._curves)
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ def _m_terms(layer, p_m, p_k, z, noise, c):
 
 
 def link_metrics(layers: LayerPair, p_m, p_k, z_bob: float, z_eve: float, noise: float,
-                 n: int, kappa=None, order: int = PATTERN_ORDER) -> dict:
+                 n: int, kappa=None, order: int = PATTERN_ORDER, both_m_ok=None) -> dict:
     """R_d and eps_LF of the PLD link under the code-aware error model, joint and product.
 
     Parameters
@@ -118,6 +118,10 @@ def link_metrics(layers: LayerPair, p_m, p_k, z_bob: float, z_eve: float, noise:
         gamma_K = z P_K / sigma^2 (shape [P]; no key layer: 0).
     order : int
         Gauss-Hermite nodes over the pattern.
+    both_m_ok : None or float array [P]
+        A measured P(both receivers decode M correctly) (a twin calibration,
+        :class:`~linksim.systems.pld.error_model.JointTable`) in place of the pattern model's
+        E[s_B s_E]; the undetected cross terms then take the independent form.
 
     Returns
     -------
@@ -148,6 +152,9 @@ def link_metrics(layers: LayerPair, p_m, p_k, z_bob: float, z_eve: float, noise:
                                                           (s["eve"], u["bob"]),
                                                           (u["eve"], s["bob"]),
                                                           (u["eve"], u["bob"])))
+    if both_m_ok is not None:
+        sBsE = lift(np.broadcast_to(np.asarray(both_m_ok, dtype=np.float64), p_m.shape))
+        sEuB, uEsB, uEuB = sE * uB, uE * sB, uE * uB
     kB, kE = kappa["bob"], kappa["eve"]
     # E[(sE kE + uE)(1 - sB kB - uB)] expanded over the pattern.
     r_d = kE * (sE - kB * sBsE - sEuB) + uE - kB * uEsB - uEuB
@@ -271,7 +278,10 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
         A ``pld_layer`` results directory holding both layers' tables.
     """
     from linksim.systems.pld.analysis import layer_powers
-    from linksim.systems.pld.error_model import CalibratedLayer, load_calibration, table_for
+    import math
+
+    from linksim.systems.pld.error_model import (CalibratedLayer, JointTable, load_calibration,
+                                                 table_for)
     if quantity not in CODE_AWARE_PREDICTIONS:
         raise ValueError(f"quantity: got {quantity!r}; allowed: one of "
                          f"{', '.join(CODE_AWARE_PREDICTIONS)}")
@@ -308,5 +318,25 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
         sinr = float(_db(z[r] * p_m / (z[r] * p_k + noise)))
         m_models[r] = _anchor(int(layer["m"]["d"]) + crc_length(layer["m"]["crc"]), n, p_m,
                               p_k, z[r], noise, float(under.eps(sinr)), under.undetected_share)
-    m = link_metrics(LayerPair(m_models, awgn["k"]), p_m, p_k, z["bob"], z["eve"], noise, n)
+    both = None
+    f_bob = z["bob"] * p_k / (z["bob"] * p_k + noise)
+    try:
+        twin = JointTable(table_for(tables, **layer["m"], interference=round(f_bob, 4),
+                                    interference_d=layer["k"]["d"],
+                                    interference_crc=layer["k"]["crc"], twin=True,
+                                    twin_gain_db=round(10 * math.log10(z["eve"] / z["bob"]), 4)))
+    except ValueError:
+        twin = None
+    sinr_bob = float(_db(z["bob"] * p_m / (z["bob"] * p_k + noise)))
+    if twin is not None and twin.inside(sinr_bob):
+        e_b, e_e, e_both = twin(sinr_bob)
+        k_m = int(layer["m"]["d"]) + crc_length(layer["m"]["crc"])
+        for r, e in (("bob", e_b), ("eve", e_e)):
+            share = getattr(m_models[r], "share", None)
+            if share is None:
+                share = getattr(m_models[r], "undetected_share", 0.0)
+            m_models[r] = _Constant(e, e * share)
+        both = np.array([1 - e_b - e_e + e_both])
+    m = link_metrics(LayerPair(m_models, awgn["k"]), p_m, p_k, z["bob"], z["eve"], noise, n,
+                     both_m_ok=both)
     return float(np.ravel(m[quantity])[0])

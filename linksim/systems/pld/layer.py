@@ -28,8 +28,11 @@ Clopper-Pearson interval of each rate is exact. Stored by the runner like any st
 calibration sweep is computed once and read back by :func:`.error_model.load_calibration`.
 
 Counts of :meth:`PLDLayerLink.simulate_batch`: ``frames``, ``frame_errors`` (failures: erased
-or wrong), ``erasures``, ``undetected``, ``bits`` / ``bit_errors`` / ``bit_errors_sq``
-(payload bits of the hard output).
+or wrong), ``erasures``, ``undetected``, ``successes`` (frames - frame_errors: a calibration
+that must resolve the success probability near BLER 1, where it decides an eavesdropper's
+leakage, stops on ``error_count = ["frame_errors", "successes"]``), ``bits`` /
+``bit_errors`` / ``bit_errors_sq`` (payload bits of the hard output); with a twin receiver
+(``twin``, ``twin_gain_db``), ``twin_failures`` and ``both_failures`` (0 without one).
 """
 
 from __future__ import annotations
@@ -47,7 +50,7 @@ from linksim.systems.pld.spec import LAYER_PARAMS
 __all__ = ["COUNTS", "PLDLayerLink"]
 
 #: Counts beyond frames / frame_errors / bits / bit_errors (module docstring).
-COUNTS = ("erasures", "undetected")
+COUNTS = ("erasures", "undetected", "successes", "twin_failures", "both_failures")
 
 
 class PLDLayerLink:
@@ -75,11 +78,17 @@ class PLDLayerLink:
         Payload bits of the interfering layer (0: random symbols).
     interference_crc : str or None
         CRC of the interfering layer.
+    twin : bool
+        A second receiver of the same frames, decoded alike: the measured joint table of two
+        receivers under one interfering codeword (counts ``twin_failures``,
+        ``both_failures``).
+    twin_gain_db : float
+        The twin's gain relative to the first receiver (dB; its interference share follows).
     """
 
     def __init__(self, sinr_db=None, d=16, crc="CRC11", code="ldpc5g", decoder="nms",
                  num_iter=20, modulation="qpsk", n=64, interference=0.0, interference_d=0,
-                 interference_crc="CRC11"):
+                 interference_crc="CRC11", twin=False, twin_gain_db=0.0):
         raw = {key: value for key, value in locals().items() if key in LAYER_PARAMS}
         p = LAYER_PARAMS.validate(raw)
         self.sinr_db, self.d, self.n = p["sinr_db"], p["d"], p["n"]
@@ -96,25 +105,39 @@ class PLDLayerLink:
             self.interferer = LayerCode(p["code"], p["interference_d"], p["interference_crc"],
                                         self.n_bits, p["decoder"], p["num_iter"],
                                         name="interference")
+        #: The twin receiver's noise variance (None: no twin): gain ratio g = 10^(twin/10)
+        #: relative to the first receiver, so after equalization its noise is N0 / g.
+        self.twin_no = self.no / 10.0 ** (p["twin_gain_db"] / 10) if p["twin"] else None
         self.params = p
 
     def __repr__(self) -> str:
         return "PLDLayerLink(" + ", ".join(f"{k}={v!r}" for k, v in self.params.items()) + ")"
 
+    def _decode(self, y, no):
+        """(u_hat, accepted) of equalized symbols ``y`` with noise variance ``no``."""
+        if self.f > 0:
+            llr = noma.primary_llrs(y, no, 1.0, self.p_i, self.constellation)
+        else:
+            llr = noma.secondary_llrs(y, no, 1.0, self.constellation)
+        return self.code.decode(llr)
+
     def simulate_batch(self, rng: np.random.Generator, n_frames: int) -> dict[str, int]:
         """``n_frames`` frames, every draw from ``rng``: payloads uint8 [B, d] first, then (with
         interference) the interfering layer's payloads [B, d_I] or random bits [B, n_bits],
-        then the channel's noise. Returns the counts of the module docstring."""
+        then the channel's noise, then (with a twin) the twin's noise. Returns the counts of
+        the module docstring."""
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng: got {type(rng).__name__}; allowed: a numpy.random.Generator")
         batch = _int("n_frames", n_frames, 0)
         counts = {"frames": batch, "frame_errors": 0, "bits": batch * self.d, "bit_errors": 0,
-                  "bit_errors_sq": 0, "erasures": 0, "undetected": 0}
+                  "bit_errors_sq": 0, "erasures": 0, "undetected": 0, "successes": 0,
+                  "twin_failures": 0, "both_failures": 0}
         if batch == 0:
             return counts
         payload = rng.integers(0, 2, size=(batch, self.d), dtype=np.uint8)
         u = self.code.info_bits(payload)
         s = self.constellation.map(self.code.encode_info(u))
+        x = s
         if self.f > 0:
             if self.interferer is not None:
                 bits = rng.integers(0, 2, size=(batch, self.interferer.d), dtype=np.uint8)
@@ -122,15 +145,17 @@ class PLDLayerLink:
             else:
                 bits = rng.integers(0, 2, size=(batch, self.n_bits), dtype=np.uint8)
             x = noma.superpose(s, self.constellation.map(bits), 1.0, self.p_i)
-            y = _channel.awgn(x, self.no, rng)
-            llr = noma.primary_llrs(y, self.no, 1.0, self.p_i, self.constellation)
-        else:
-            y = _channel.awgn(s, self.no, rng)
-            llr = noma.secondary_llrs(y, self.no, 1.0, self.constellation)
-        u_hat, ok = self.code.decode(llr)
+        u_hat, ok = self._decode(_channel.awgn(x, self.no, rng), self.no)
         right = np.all(u_hat == u, axis=1)
+        if self.twin_no is not None:
+            # The second receiver: the same frame (signal and interference), its own noise.
+            u2, ok2 = self._decode(_channel.awgn(x, self.twin_no, rng), self.twin_no)
+            fail2 = ~(ok2 & np.all(u2 == u, axis=1))
+            counts["twin_failures"] = int(fail2.sum())
+            counts["both_failures"] = int(np.sum(fail2 & ~(ok & right)))
         counts["erasures"] = int(np.sum(~ok))
         counts["undetected"] = int(np.sum(ok & ~right))
         counts["frame_errors"] = int(np.sum(~(ok & right)))
+        counts["successes"] = batch - counts["frame_errors"]
         counts.update(bit_error_counts(u_hat[:, : self.d] != payload))
         return counts

@@ -91,6 +91,10 @@ LAYER_PARAMS = Schema(
                          "random symbols)", lo=0, unit="bits"),
     interference_crc=Param("choice", "CRC11", "CRC of the interfering layer",
                            choices=tuple(CRC_NAMES), nullable=True),
+    twin=Param("bool", False, "a second receiver of the same frames (the measured joint "
+               "table)"),
+    twin_gain_db=Param("real", 0.0, "the second receiver's gain relative to the first",
+                       lo=-60.0, hi=60.0, unit="dB"),
 )
 
 # Numerical limits (checked on a scenario's points before they are built) ---------------------

@@ -212,3 +212,33 @@ def test_committed_calibration_predicts_its_held_out_points():
         pred = calibrated_prediction(row["params"], calibration=calibration)["value"]
         misses += not lo <= pred <= hi
     assert len(rows) == 45 and misses <= 2
+
+
+def test_twin_receiver_counts_and_joint_table():
+    """A twin at the same gain sees the same frames with its own noise: its failure rate
+    equals the first receiver's within 3.3 standard errors of the difference (99.9 %), and
+    both fail together more often than independent receivers would (the shared interfering
+    codeword), by more than 4 standard errors."""
+    from linksim.systems.pld.error_model import JointTable
+    kw = dict(d=16, crc="CRC11", interference=0.58, interference_d=64, interference_crc="CRC11",
+              twin=True, twin_gain_db=0.0)
+    frames = 20000
+    c = PLDLayerLink(sinr_db=-2.4, **kw).simulate_batch(np.random.default_rng(4), frames)
+    a, b, both = (c[k] / frames for k in ("frame_errors", "twin_failures", "both_failures"))
+    assert both <= min(a, b)
+    assert abs(a - b) < 3.3 * math.sqrt((a * (1 - a) + b * (1 - b)) / frames)
+    assert both - a * b > 4 * math.sqrt(both * (1 - both) / frames)
+    assert PLDLayerLink(sinr_db=-2.4, d=16).simulate_batch(
+        np.random.default_rng(4), 100)["both_failures"] == 0
+    # JointTable through the nodes of a synthetic twin table.
+    sinr = np.array([-4.0, -3.0, -2.0, -1.0])
+    f1, f2, fb = np.array([900, 600, 300, 100]), np.array([950, 700, 400, 150]), np.array([870, 500, 200, 40])
+    config = dict(code="ldpc5g", d=16, crc="CRC11", decoder="nms", num_iter=20, modulation="qpsk",
+                  n=64, interference=0.58, interference_d=64, interference_crc="CRC11",
+                  twin=True, twin_gain_db=-3.0)
+    table = CalibrationTable(config, sinr, np.full(4, 1000), f1, np.zeros(4, np.int64), f2, fb)
+    joint = JointTable(table)
+    np.testing.assert_allclose(joint(-3.0), (0.6, 0.7, 0.5), rtol=1e-12)
+    assert joint.inside(-2.5) and not joint.inside(0.0)
+    with pytest.raises(ValueError, match="twin"):
+        JointTable(CalibrationTable({**config, "twin": False}, sinr, np.full(4, 1000), f1, f1))

@@ -117,3 +117,17 @@ def test_anchored_joint_keeps_the_measured_marginals():
     assert anchored_joint({**params, "d_k": 0}, counts) is None
     assert anchored_joint({**params, "channel": "rayleigh"}, counts) is None
     assert anchored_joint(params, {"frames": 0}) is None
+
+
+def test_a_measured_joint_replaces_the_pattern_model():
+    """With both_m_ok given, R_d and eps_LF follow the closed form of the joint table:
+    R_d = kE (sE - kB q) (no undetected errors), eps_LF = 1 - (1 - kB)(sB - (1 - kE) q)."""
+    sB, sE, kB, kE = 0.9, 0.55, 0.75, 0.999
+    layers = LayerPair({"bob": _Flat(1 - sB), "eve": _Flat(1 - sE)}, None)
+    kappa = {"bob": np.array([kB]), "eve": np.array([kE])}
+    for q in (sB * sE, sB * sE + 0.02):
+        m = link_metrics(layers, 1.6, 1.4, 1.0, 0.5, 1.0, 64, kappa=kappa, both_m_ok=[q])
+        assert float(m["r_d"][0]) == pytest.approx(kE * (sE - kB * q), rel=1e-12)
+        assert float(m["eps_lf"][0]) == pytest.approx(1 - (1 - kB) * (sB - (1 - kE) * q),
+                                                      rel=1e-12)
+        assert float(m["r_d_product"][0]) == pytest.approx(kE * sE * (1 - sB * kB), rel=1e-12)
