@@ -66,7 +66,9 @@ def nodes(d, crc, n, gap_db, top=0.97):
 
 def _points(entries, interference=False):
     """Zip axes of ``entries`` (family, d, crc, sinrs[, (f, d_I, crc_I, twin_gain_db)])."""
-    keys = ["sinr_db", "d", "crc", "decoder", "num_iter", "modulation", "n"]
+    # Every configuration parameter is an axis, so that results.csv (which the error model
+    # reads) carries it.
+    keys = ["sinr_db", "code", "d", "crc", "decoder", "num_iter", "modulation", "n"]
     if interference:
         keys += ["interference", "interference_d", "interference_crc", "twin", "twin_gain_db"]
     axes = {key: [] for key in keys}
@@ -74,7 +76,8 @@ def _points(entries, interference=False):
         (decoder, num_iter, modulation, n, _), d, crc, sinrs = entry[:4]
         extra = entry[4] if len(entry) > 4 else (0.0, 0, "CRC11", False, 0.0)
         for s in sinrs:
-            values = (s, d, crc, decoder, num_iter, modulation, n) + (extra if interference else ())
+            values = (s, "ldpc5g", d, crc, decoder, num_iter, modulation, n) + (
+                extra if interference else ())
             for key, value in zip(axes, values):
                 axes[key].append(value)
     return axes
@@ -92,7 +95,7 @@ def _toml_list(values):
 def _write(path, name, description, axes, predictions, seed=2027, max_frames=300000,
            both_tails=False):
     lines = [f'name = "{name}"', f'description = """{description}"""', 'system = "pld_layer"',
-             f"seed = {seed}", "confidence = 0.99", "", "[params]", 'code = "ldpc5g"', "",
+             f"seed = {seed}", "confidence = 0.99", "",
              "[sweep]", 'mode = "zip"', "[sweep.axes]"]
     lines += [f"{key} = {_toml_list(values)}" for key, values in axes.items()]
     lines += ["", "[stop]"] + (['error_count = ["frame_errors", "successes"]'] if both_tails

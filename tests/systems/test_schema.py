@@ -21,6 +21,8 @@ EXAMPLES = {
     "pld_mm_bcd": dict(p_total=2.0, z_eve_db=-3.0),
     "pld_theorem1": dict(p_total=2.0, d_k=8, z_eve_db=-3.0, grid=11),
     "pld_feasibility": dict(p_total=2.0, z_eve_db=-3.0, grid=101),
+    "pld_layer": dict(sinr_db=-3.0),
+    "pld_code_design": dict(p_total=2.0, z_eve_db=-5.0, grid=51),
     "an_mimo": dict(),
     "an_mimo_secrecy": dict(),
     "an_mimo_convergence": dict(iteration=0),

@@ -124,21 +124,27 @@ def _config_of(params: dict) -> dict:
 
 
 def _describe(config: dict) -> str:
-    return ", ".join(f"{k}={config[k]!r}" for k in CONFIG_KEYS)
+    return ", ".join(f"{k}={config.get(k)!r}" for k in CONFIG_KEYS if k in config)
 
 
 @functools.lru_cache(maxsize=16)
 def _load(path: str, stamp: tuple) -> tuple:
-    from linksim.study import rebuild_rows
-    scenario, rows = rebuild_rows(path)
-    if scenario.get("system") != "pld_layer":
-        raise ValueError(f"calibration: got {path!r}, results of system "
-                         f"{scenario.get('system')!r}; allowed: the results directory of a "
-                         f"pld_layer scenario")
+    from linksim.report.csv_io import read_csv
+    rows = read_csv(path)
+    if not rows or not {"sinr_db", "frames", "frame_errors"} <= set(rows[0]):
+        raise ValueError(f"calibration: got {path!r}, which is not the results.csv of a "
+                         f"pld_layer scenario; allowed: one with sinr_db, frames and "
+                         f"frame_errors columns")
+    from linksim.systems.pld.spec import LAYER_PARAMS
     groups: dict[tuple, list] = {}
     for row in rows:
-        flat = {**row["params"], **row["counts"], "frames": row["frames"],
-                "frame_errors": row["frame_errors"]}
+        flat = {}
+        for key, value in row.items():
+            if key in LAYER_PARAMS.params:
+                # An empty cell of a parameter column is None (e.g. no CRC).
+                flat[key] = LAYER_PARAMS.params[key].check(key, value)
+            elif isinstance(value, int):
+                flat[key] = value
         groups.setdefault(tuple(_config_of(flat).items()), []).append(flat)
     tables = []
     for key, members in groups.items():
@@ -157,19 +163,18 @@ def _load(path: str, stamp: tuple) -> tuple:
 
 
 def load_calibration(results_dir) -> tuple[CalibrationTable, ...]:
-    """The calibration tables of a ``pld_layer`` results directory (its most recent scenario),
-    one per configuration (:data:`CONFIG_KEYS`). Re-read only when the store changes."""
-    path = Path(results_dir)
-    store = path / "store.sqlite"
-    if not store.is_file():
-        raise ValueError(f"calibration: got {str(results_dir)!r}, which has no store.sqlite; "
+    """The calibration tables of a ``pld_layer`` results directory, one per configuration
+    (:data:`CONFIG_KEYS`), read from its ``results.csv`` (written by the runner from its
+    store, and committed with the results). A configuration parameter without a column takes
+    its default, so a calibration scenario must sweep (zip) every parameter it sets away from
+    its default (``tools/make_pld_scenarios.py`` does). Re-read only when the file changes."""
+    path = Path(results_dir) / "results.csv"
+    if not path.is_file():
+        raise ValueError(f"calibration: got {str(results_dir)!r}, which has no results.csv; "
                          f"allowed: the results directory of a pld_layer scenario (run it "
                          f"first with `linksim run`)")
-    stat = store.stat()
-    wal = path / "store.sqlite-wal"
-    stamp = (stat.st_mtime_ns, stat.st_size,
-             wal.stat().st_mtime_ns if wal.is_file() else 0)
-    return _load(str(path.resolve()), stamp)
+    stat = path.stat()
+    return _load(str(path.resolve()), (stat.st_mtime_ns, stat.st_size))
 
 
 def table_for(tables, **config) -> CalibrationTable:

@@ -185,7 +185,10 @@ max_frame_errors = 60
 max_frames = 2000
 batch_size = 500
 """)
-    run_scenario(load_scenario(path), tmp_path / "out", InlineExecutor(), progress=False)
+    from linksim.report.csv_io import write_csv
+    scenario = load_scenario(path)
+    rows = run_scenario(scenario, tmp_path / "out", InlineExecutor(), progress=False)
+    write_csv(tmp_path / "out" / "results.csv", scenario.to_dict(), rows)
     tables = load_calibration(tmp_path / "out")
     assert len(tables) == 1
     t = tables[0]
@@ -196,6 +199,11 @@ batch_size = 500
         table_for(tables, d=17)
     with pytest.raises(ValueError, match="calibration: got"):
         load_calibration(tmp_path / "missing")
+    # Not a calibration: a results.csv without the layer's columns.
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "results.csv").write_text("point,ebno_db,frames\n0,1.0,10\n")
+    with pytest.raises(ValueError, match="calibration: got"):
+        load_calibration(tmp_path / "other")
 
 
 def test_committed_calibration_predicts_its_held_out_points():
@@ -203,15 +211,16 @@ def test_committed_calibration_predicts_its_held_out_points():
     results/pld_calibration lies inside each held-out point's 99 % Clopper-Pearson interval.
     45 intervals: about 0.45 misses are expected by chance; 2 or more would be unlikely
     (P about 8 %), 3 or more (P < 1 %) a failure of the model."""
-    from linksim.study import rebuild_rows
-    _, rows = rebuild_rows(ROOT / "results/pld_calibration_holdout")
-    calibration = str(ROOT / "results/pld_calibration")
-    misses = 0
-    for row in rows:
-        lo, hi = row["bler_ci"]
-        pred = calibrated_prediction(row["params"], calibration=calibration)["value"]
-        misses += not lo <= pred <= hi
-    assert len(rows) == 45 and misses <= 2
+    fitted = load_calibration(ROOT / "results/pld_calibration")
+    checks = [c for held in load_calibration(ROOT / "results/pld_calibration_holdout")
+              for c in held_out_check(table_for(fitted, **held.config), held)]
+    assert len(checks) == 45 and sum(not c.inside for c in checks) <= 2
+    # The runner's prediction is the same model.
+    c = checks[0]
+    params = dict(sinr_db=c.sinr_db, d=16, crc="CRC11", code="ldpc5g", decoder="nms",
+                  num_iter=20, modulation="qpsk", n=64)
+    assert calibrated_prediction(params, calibration=str(ROOT / "results/pld_calibration"))[
+        "value"] == pytest.approx(c.predicted, rel=1e-12)
 
 
 def test_twin_receiver_counts_and_joint_table():

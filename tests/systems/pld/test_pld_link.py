@@ -206,15 +206,16 @@ def test_random_words_are_erased_with_probability_about_one_minus_2_to_minus_l(c
 
 
 def test_layer_too_large_names_the_layer():
-    # n = 32 complex uses -> 64 code bits; d_K + L = 75 fits neither a length-63 BCH (max 57)
-    # nor a 64-bit LDPC codeword.
+    # n = 16 complex uses -> 32 code bits; d_K + L = 16 + 24 = 40 fits neither a length-31
+    # BCH (max 26) nor a 32-bit LDPC codeword (d_K <= n holds, and the M layer fits).
     for code in ("ldpc5g", "bch"):
         with pytest.raises(ValueError, match=r"^code_k"):
-            PLDLink(p_m=1.5, p_k=0.5, d_k=64, z_eve_db=-3.0, n=32, code_k=code)
+            PLDLink(p_m=1.5, p_k=0.5, d_k=16, z_eve_db=-3.0, n=16, code_k=code, code_m=code,
+                    crc_m=None, crc_k="CRC24C")
     with pytest.raises(ValueError, match=r"^code_m"):
         PLDLink(p_m=1.5, p_k=0.5, d_k=4, z_eve_db=-3.0, n=16, code_m="bch", code_k="bch")
     with pytest.raises(ValueError, match=r"^code_m"):
-        PLDLink(p_m=1.5, p_k=0.5, d_k=4, z_eve_db=-3.0, n=8, code_k="bch")
+        PLDLink(p_m=1.5, p_k=0.5, d_k=4, z_eve_db=-3.0, n=16, crc_m="CRC24C", code_k="bch")
     with pytest.raises(ValueError, match=r"^code_k"):
         LayerCode("bch", 120, "CRC11", 128, name="code_k")
 
