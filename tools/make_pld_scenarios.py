@@ -93,13 +93,13 @@ def _toml_list(values):
 
 
 def _write(path, name, description, axes, predictions, seed=2027, max_frames=300000,
-           both_tails=False):
+           both_tails=False, errors=1000):
     lines = [f'name = "{name}"', f'description = """{description}"""', 'system = "pld_layer"',
              f"seed = {seed}", "confidence = 0.99", "",
              "[sweep]", 'mode = "zip"', "[sweep.axes]"]
     lines += [f"{key} = {_toml_list(values)}" for key, values in axes.items()]
     lines += ["", "[stop]"] + (['error_count = ["frame_errors", "successes"]'] if both_tails
-                               else []) + ["max_frame_errors = 1000", f"max_frames = {max_frames}",
+                               else []) + [f"max_frame_errors = {errors}", f"max_frames = {max_frames}",
               "batch_size = 5000", "", "[output]", 'x = "sinr_db"',
               'series = ["d", "crc", "decoder", "modulation", "n"]',
               'metrics = ["bler", "erasure_rate", "undetected_rate"]']
@@ -250,9 +250,48 @@ def design_scenarios():
                          ("ca_eps_bob_k", "eps_bob_k"), ("ca_eps_eve_k", "eps_eve_k"),
                          ("na_r_d", "r_d"), ("na_eps_lf", "eps_lf")):
         lines += ["", "[[output.predictions]]", f'name = "{name}"', f'metric = "{metric}"']
+        if name.startswith("ca_"):
+            lines.append(f'calibration = "{CALIBRATIONS}"')
     (ROOT / "scenarios/pld_code_design_bittrue.toml").write_text("\n".join(lines) + "\n")
 
 
+def operating_scenario():
+    """scenarios/pld_design_operating.toml: a node at each design's exact operating SINRs
+    (each receiver's key layer alone, each receiver's message layer under the design's key
+    layer, and Bob with Eve as his twin), run to 10^4 failures and 10^4 successes (or 10^6
+    frames), so that the calibrated prediction is as precise as a 10^5-frame bit-true run."""
+    designs = _designs()
+    cases = [(p["z_eve_db"], p["p_total"], d["p_m"], d["d_k"], d["crc_m"], d["crc_k"],
+              (d["decoder"][0], d["decoder"][1], d["modulation"], d["n"], 1.0))
+             for p, d in designs]
+    cases += [(z, pt, pm, dk, "CRC11", "CRC11", ("nms", 20, "qpsk", 64, 1.0))
+              for z, pt, pm, dk in JOINT_POINTS]
+    entries = {}
+    for z_eve, p_total, p_m, d_k, crc_m, crc_k, fam in cases:
+        p_k = p_total - p_m
+        for z in (1.0, 10 ** (z_eve / 10)):
+            sinr_k = round(10 * math.log10(z * p_k), 4)
+            entries[(fam, d_k, crc_k, sinr_k, (0.0, 0, "CRC11", False, 0.0))] = None
+            f = round(z * p_k / (z * p_k + 1.0), 4)
+            sinr_m = round(10 * math.log10(z * p_m / (z * p_k + 1.0)), 4)
+            entries[(fam, 16, crc_m, sinr_m, (f, d_k, crc_k, False, 0.0))] = None
+        f_bob = round(p_k / (p_k + 1.0), 4)
+        entries[(fam, 16, crc_m, round(10 * math.log10(p_m / (p_k + 1.0)), 4),
+                 (f_bob, d_k, crc_k, True, round(z_eve, 4)))] = None
+    points = [(fam, d, crc, [s], extra) for fam, d, crc, s, extra in entries]
+    _write(ROOT / "scenarios/pld_design_operating.toml", "pld_design_operating",
+           "Seed 003, issue 15: the calibration tables of pld_design_calibration completed with "
+           "a node at each design's exact operating SINRs (each receiver's key layer alone, each "
+           "receiver's message layer under the design's own key layer, Bob with Eve as his "
+           "twin), run to 10^4 failures and 10^4 successes or 10^6 frames "
+           "(tools/make_pld_scenarios.py --operating). The code-aware predictions read both "
+           "directories; tables of one configuration are merged.",
+           _points(points, interference=True), [], seed=2033, max_frames=1000000,
+           both_tails=True, errors=10000)
+
+
+#: The calibrations the code-aware predictions read (merged).
+CALIBRATIONS = "results/pld_design_calibration,results/pld_design_operating"
 #: Frames per point of the blocklength study.
 BLOCKLENGTH_FRAMES = 20000
 
@@ -294,5 +333,7 @@ if __name__ == "__main__":
         design_scenarios()
     elif "--blocklength" in args:
         blocklength_scenario()
+    elif "--operating" in args:
+        operating_scenario()
     else:
         main()

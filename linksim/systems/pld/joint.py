@@ -275,7 +275,8 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
     quantity : str
         A key of :data:`CODE_AWARE_PREDICTIONS`.
     calibration : str
-        A ``pld_layer`` results directory holding both layers' tables.
+        ``pld_layer`` results directories holding both layers' tables, separated by commas
+        (their tables are merged, :func:`~linksim.systems.pld.error_model.load_calibration`).
     """
     from linksim.systems.pld.analysis import layer_powers
     import math

@@ -123,9 +123,14 @@ def test_calibrated_model_through_its_nodes_and_monotone():
     assert np.all(np.diff(model.eps(fine)) <= 0)
     lo, hi = model.interval(fine)
     assert np.all(lo <= model.eps(fine)) and np.all(model.eps(fine) <= hi)
-    # Outside the nodes: the fitted shifted NA, and no interval.
-    out = np.array([table.sinr_db[0] - 3, table.sinr_db[-1] + 2])
-    np.testing.assert_allclose(model.eps(out), model.surrogate.eps(out), rtol=1e-12)
+    # Beyond the nodes: the logit continues along the end secant, and no interval is given.
+    logit = lambda p: np.log(p / (1 - p))
+    x, r = table.sinr_db, table.rate
+    below = logit(r[0]) + (logit(r[1]) - logit(r[0])) / (x[1] - x[0]) * -3.0
+    above = logit(r[-1]) + (logit(r[-1]) - logit(r[-2])) / (x[-1] - x[-2]) * 2.0
+    out = np.array([x[0] - 3, x[-1] + 2])
+    np.testing.assert_allclose(logit(model.eps(out)), [below, above], rtol=1e-10)
+    assert model.eps(x[0] - 30) > model.eps(x[0]) and model.eps(x[-1] + 5) < model.eps(x[-1])
     assert np.all(np.isnan(model.interval(out)[0]))
     np.testing.assert_allclose(model.undetected(-2.0), model.eps(-2.0) * model.undetected_share)
 
@@ -136,8 +141,9 @@ def test_held_out_coverage_on_a_known_curve():
 
     Fit nodes 0.7 dB apart (the spacing of the committed calibration), 10^6 frames a node;
     held-out nodes with 2 * 10^4 frames. The interpolation's bias is then a small fraction of
-    the held-out intervals (at 1 dB spacing it is not: near BLER 0.9 PCHIP in log-BLER is
-    0.16 % high, 0.8 of a 20k-frame standard error, and that node's misses rise to 4 %).
+    the held-out intervals (PCHIP in log-BLER at 1 dB spacing was not: 0.16 % high near BLER
+    0.9, 0.8 of a 20k-frame standard error, and that node's misses rose to 4 %; the logit
+    used now follows the top of the curve).
     400 intervals (10 held-out nodes in each of 40 tables): at most 10 misses (expected 4;
     P[Binomial(400, 0.01) > 10] is about 0.3 %)."""
     sinr = np.round(np.arange(-6.0, 1.01, 0.35), 3)
@@ -199,6 +205,17 @@ batch_size = 500
         table_for(tables, d=17)
     with pytest.raises(ValueError, match="calibration: got"):
         load_calibration(tmp_path / "missing")
+    # A second run, at one SINR already there and one new: merged, counts pooled.
+    path.write_text(path.read_text().replace("seed = 3", "seed = 4")
+                    .replace("[-4.0, -3.0, -2.0]", "[-2.0, -1.0]"))
+    scenario2 = load_scenario(path)
+    rows2 = run_scenario(scenario2, tmp_path / "out2", InlineExecutor(), progress=False)
+    write_csv(tmp_path / "out2" / "results.csv", scenario2.to_dict(), rows2)
+    merged = load_calibration(f"{tmp_path / 'out'},{tmp_path / 'out2'}")
+    assert len(merged) == 1 and list(merged[0].sinr_db) == [-4.0, -3.0, -2.0, -1.0]
+    second = load_calibration(tmp_path / "out2")[0]
+    assert merged[0].frames[2] == t.frames[2] + second.frames[0]
+    assert merged[0].failures[3] == second.failures[1]
     # Not a calibration: a results.csv without the layer's columns.
     (tmp_path / "other").mkdir()
     (tmp_path / "other" / "results.csv").write_text("point,ebno_db,frames\n0,1.0,10\n")
