@@ -127,7 +127,7 @@ def main():
            "Seed 003, issue 15: held-out check of the calibrated error model. Five layer "
            "configurations of pld_calibration at the midpoints between its SINRs, which the "
            "model is not fitted on; calibrated_bler interpolates results/pld_calibration there "
-           "(log-BLER, monotone cubic over SINR in dB).", _points(held),
+           "(monotone cubic in logit BLER over SINR in dB).", _points(held),
            [{"name": "calibrated_bler", "metric": "bler",
              "calibration": "results/pld_calibration"}])
 

@@ -33,7 +33,7 @@ def main() -> None:
                      f"| {c['crc']} | {t.k_bits} | {f.sinr_db.size} | {f.gap_db:.3f} | "
                      f"{f.gap_se_db:.3f} | {f.rms_db:.3f} | {f.max_abs_db:.3f} |")
     held = load_calibration(ROOT / "results/pld_calibration_holdout")
-    lines += ["", "Calibrated model (log-BLER PCHIP over SINR dB) at held-out SINRs, against "
+    lines += ["", "Calibrated model (PCHIP in logit BLER over SINR dB) at held-out SINRs, against "
               "each held-out point's 99 % Clopper-Pearson interval.", "",
               "| layer | SINR (dB) | failures / frames | BLER [99 %] | calibrated | inside |",
               "|---|---|---|---|---|---|"]
