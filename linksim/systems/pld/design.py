@@ -103,12 +103,10 @@ def _metrics(model: GapModel, crc_m, crc_k, d_m, d_k, p_m, p_total, z_bob, z_eve
     for r, z in (("bob", z_bob), ("eve", z_eve)):
         g = z * p_k[:, None] / noise * 10 ** (-gap_k[None, :] / 10)
         kappa[r] = np.asarray(layer_error(g, np.broadcast_to(k_bits, g.shape), n))
-    layer_k = None
-    m = link_metrics(LayerPair(model.layer(d_m, crc_m), layer_k), p_m, p_k, z_bob, z_eve,
-                     noise, n, kappa=kappa)
-    # K-layer undetected errors at Bob deceive him: kappa counts every K failure, erased or
-    # wrong, as a deception, which the joint formulas already do.
-    return m
+    # kappa counts every K failure, erased or wrong, as a deception (an undetected key error
+    # deceives as surely as an erased one), which is what the joint formulas take.
+    return link_metrics(LayerPair(model.layer(d_m, crc_m), None), p_m, p_k, z_bob, z_eve,
+                        noise, n, kappa=kappa)
 
 
 def _feasible(m, thresholds, eps_lf_max):

@@ -331,11 +331,9 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
     sinr_bob = float(_db(z["bob"] * p_m / (z["bob"] * p_k + noise)))
     if twin is not None and twin.inside(sinr_bob):
         e_b, e_e, e_both = twin(sinr_bob)
-        k_m = int(layer["m"]["d"]) + crc_length(layer["m"]["crc"])
         for r, e in (("bob", e_b), ("eve", e_e)):
-            share = getattr(m_models[r], "share", None)
-            if share is None:
-                share = getattr(m_models[r], "undetected_share", 0.0)
+            # The undetected share of the receiver's own M model (the table has failures only).
+            share = getattr(m_models[r], "share", getattr(m_models[r], "undetected_share", 0.0))
             m_models[r] = _Constant(e, e * share)
         both = np.array([1 - e_b - e_e + e_both])
     m = link_metrics(LayerPair(m_models, awgn["k"]), p_m, p_k, z["bob"], z["eve"], noise, n,
