@@ -164,6 +164,16 @@ def _designs():
     return out
 
 
+def _operating_points(designs):
+    """(z_Eve dB, P_Sigma, P_M, d_K, CRC_M, CRC_K, family) of every design and of the
+    pld_joint points (CRC11 on both layers, NMS-20, QPSK, n = 64)."""
+    points = [(p["z_eve_db"], p["p_total"], d["p_m"], d["d_k"], d["crc_m"], d["crc_k"],
+               (d["decoder"][0], d["decoder"][1], d["modulation"], d["n"],
+                1.5 if d["modulation"] == "16qam" else 1.0)) for p, d in designs]
+    return points + [(z, pt, pm, dk, "CRC11", "CRC11", ("nms", 20, "qpsk", 64, 1.0))
+                     for z, pt, pm, dk in JOINT_POINTS]
+
+
 def design_scenarios():
     designs = _designs()
     layers = {}
@@ -178,13 +188,8 @@ def design_scenarios():
                for fam, d, crc in layers]
     # The message layer under each design's own key layer, at each receiver's share f.
     under = {}
-    cases = [(p["z_eve_db"], p["p_total"], d["p_m"], d["d_k"], d["crc_m"], d["crc_k"],
-              (d["decoder"][0], d["decoder"][1], d["modulation"], d["n"],
-               1.5 if d["modulation"] == "16qam" else 1.0)) for p, d in designs]
-    cases += [(z, pt, pm, dk, "CRC11", "CRC11", ("nms", 20, "qpsk", 64, 1.0))
-              for z, pt, pm, dk in JOINT_POINTS]
     twins = {}
-    for z_eve, p_total, p_m, d_k, crc_m, crc_k, fam in cases:
+    for z_eve, p_total, p_m, d_k, crc_m, crc_k, fam in _operating_points(designs):
         p_k = p_total - p_m
         for z in (1.0, 10 ** (z_eve / 10)):
             f = round(z * p_k / (z * p_k + 1.0), 4)
@@ -261,13 +266,8 @@ def operating_scenario():
     layer, and Bob with Eve as his twin), run to 10^4 failures and 10^4 successes (or 10^6
     frames), so that the calibrated prediction is as precise as a 10^5-frame bit-true run."""
     designs = _designs()
-    cases = [(p["z_eve_db"], p["p_total"], d["p_m"], d["d_k"], d["crc_m"], d["crc_k"],
-              (d["decoder"][0], d["decoder"][1], d["modulation"], d["n"], 1.0))
-             for p, d in designs]
-    cases += [(z, pt, pm, dk, "CRC11", "CRC11", ("nms", 20, "qpsk", 64, 1.0))
-              for z, pt, pm, dk in JOINT_POINTS]
     entries = {}
-    for z_eve, p_total, p_m, d_k, crc_m, crc_k, fam in cases:
+    for z_eve, p_total, p_m, d_k, crc_m, crc_k, fam in _operating_points(designs):
         p_k = p_total - p_m
         for z in (1.0, 10 ** (z_eve / 10)):
             sinr_k = round(10 * math.log10(z * p_k), 4)

@@ -27,7 +27,8 @@ import numpy as np
 
 from linksim.report.csv_io import read_csv
 from linksim.sim.stats import clopper_pearson
-from linksim.systems.pld.joint import LayerPair, _Constant, link_metrics
+from linksim.systems.pld.error_model import FlatLayer
+from linksim.systems.pld.joint import LayerPair, link_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,7 +54,7 @@ def main() -> None:
         mean = grad["11"] * p11 + grad["10"] * p10 + grad["01"] * p01
         var = (grad["11"] ** 2 * p11 + grad["10"] ** 2 * p10 + grad["01"] ** 2 * p01
                - mean ** 2) / nt
-        layers = LayerPair({r: _Constant(e[r], u[r]) for r in e}, None)
+        layers = LayerPair({r: FlatLayer(e[r], u[r]) for r in e}, None)
         kappa = {r: np.array([k[r]]) for r in k}
         q = (1 - e["bob"]) * (1 - e["eve"]) + cov_twin
         metrics = link_metrics(layers, [1.0], [1.0], 1.0, 1.0, 1.0, 64, kappa=kappa,

@@ -47,7 +47,7 @@ from linksim.sim.metrics import Metric
 from linksim.systems.pld.analysis import equivalent_sinr, layer_error
 
 __all__ = ["LAYER_METRICS", "CONFIG_KEYS", "CalibrationTable", "load_calibration", "table_for",
-           "CalibratedLayer", "JointTable", "ShiftedNA", "GapFit", "fit_gap", "GapModel", "crc_length",
+           "CalibratedLayer", "JointTable", "FlatLayer", "ShiftedNA", "GapFit", "fit_gap", "GapModel", "crc_length",
            "HeldOut", "held_out_check", "shifted_na_prediction", "calibrated_prediction"]
 
 #: Metrics of the calibration link beside the generic ``bler`` (failures / frames).
@@ -118,7 +118,8 @@ class CalibrationTable:
 
 
 def _config_of(params: dict) -> dict:
-    """The table identity of a point; parameters a stored run predates take their defaults."""
+    """The table identity of a point; a parameter without a value (no CSV column) takes its
+    default."""
     from linksim.systems.pld.spec import LAYER_PARAMS
     out = {}
     for key in CONFIG_KEYS:
@@ -439,6 +440,32 @@ def _logit(p):
 
 def _expit(y):
     return 1.0 / (1.0 + np.exp(-np.asarray(y, dtype=np.float64)))
+
+
+class FlatLayer:
+    """A layer model whose failure probability ``eps`` and undetected-error probability
+    ``undetected`` do not depend on the SINR (a measured rate used as it is, e.g. a receiver
+    whose M rate is 0 or 1, for which the interference pattern cannot move anything).
+
+    Parameters
+    ----------
+    eps : float
+        Failure probability, in [0, 1].
+    undetected : float
+        Undetected-error probability, in [0, eps].
+    """
+
+    def __init__(self, eps: float, undetected: float = 0.0):
+        self.value, self.und = float(eps), float(undetected)
+        self.undetected_share = self.und / self.value if self.value > 0 else 0.0
+
+    def eps(self, sinr_db):
+        """``eps`` in the shape of ``sinr_db``."""
+        return np.full(np.shape(sinr_db), self.value)
+
+    def undetected(self, sinr_db):
+        """``undetected`` in the shape of ``sinr_db``."""
+        return np.full(np.shape(sinr_db), self.und)
 
 
 class JointTable:

@@ -169,30 +169,16 @@ def link_metrics(layers: LayerPair, p_m, p_k, z_bob: float, z_eve: float, noise:
 
 class _Scaled:
     """An M-layer curve with its undetected share fixed: ``eps`` of ``base``, undetected
-    ``share`` of it (the anchored model of :func:`anchored_joint`)."""
+    ``undetected_share`` of it (the anchored model of :func:`anchored_joint`)."""
 
     def __init__(self, base, share: float):
-        self.base, self.share = base, float(share)
+        self.base, self.undetected_share = base, float(share)
 
     def eps(self, sinr_db):
         return self.base.eps(sinr_db)
 
     def undetected(self, sinr_db):
-        return self.base.eps(sinr_db) * self.share
-
-
-class _Constant:
-    """A flat curve: failure ``eps`` and undetected ``und`` at every SINR (a receiver whose
-    measured M rate is 0 or 1, for which the pattern cannot move anything)."""
-
-    def __init__(self, eps: float, und: float):
-        self.value, self.und = float(eps), float(und)
-
-    def eps(self, sinr_db):
-        return np.full(np.shape(sinr_db), self.value)
-
-    def undetected(self, sinr_db):
-        return np.full(np.shape(sinr_db), self.und)
+        return self.base.eps(sinr_db) * self.undetected_share
 
 
 def _anchor(k_bits: int, n: int, p_m: float, p_k: float, z: float, noise: float, eps: float,
@@ -202,9 +188,9 @@ def _anchor(k_bits: int, n: int, p_m: float, p_k: float, z: float, noise: float,
     undetected errors a ``share`` of the failures; flat when eps is 0 or 1."""
     from scipy.optimize import brentq
 
-    from linksim.systems.pld.error_model import ShiftedNA
+    from linksim.systems.pld.error_model import FlatLayer, ShiftedNA
     if not 0 < eps < 1:
-        return _Constant(eps, eps * share)
+        return FlatLayer(eps, eps * share)
     c, w = pattern_nodes(n)
     sinr = _db(effective_sinr(z * p_m, z * p_k, noise, c))
     f = lambda gap: float(ShiftedNA(k_bits, n, gap).eps(sinr) @ w) - eps
@@ -231,7 +217,7 @@ def anchored_joint(params: dict, counts: dict) -> dict | None:
     p_m, p_k = layer_powers(params)
     noise, n = float(params.get("noise", 1.0)), int(params.get("n", 64))
     k_m = int(params.get("d_m", 16)) + crc_length(params.get("crc_m", "CRC11"))
-    models, kappa = {}, {}
+    models, kappa, z = {}, {}, {}
     for r, key in (("bob", "z_bob_db"), ("eve", "z_eve_db")):
         trials = counts.get(f"{r}_k_trials", 0)
         if not trials:
@@ -239,10 +225,10 @@ def anchored_joint(params: dict, counts: dict) -> dict | None:
         kappa[r] = np.array([counts[f"{r}_k_failures"] / trials])
         eps = counts[f"{r}_m_failures"] / frames
         share = counts[f"{r}_m_undetected"] / counts[f"{r}_m_failures"] if eps > 0 else 0.0
-        z = 10 ** (float(params.get(key, 0.0)) / 10)
-        models[r] = _anchor(k_m, n, p_m, p_k, z, noise, eps, share)
-    m = link_metrics(LayerPair(models, None), p_m, p_k, 10 ** (float(params.get("z_bob_db", 0.0)) / 10),
-                     10 ** (float(params.get("z_eve_db", 0.0)) / 10), noise, n, kappa=kappa)
+        z[r] = 10 ** (float(params.get(key, 0.0)) / 10)
+        models[r] = _anchor(k_m, n, p_m, p_k, z[r], noise, eps, share)
+    m = link_metrics(LayerPair(models, None), p_m, p_k, z["bob"], z["eve"], noise, n,
+                     kappa=kappa)
     return {key: float(np.ravel(m[key])[0]) for key in ("r_d", "eps_lf", "r_d_product",
                                                          "eps_lf_product")}
 
@@ -278,11 +264,11 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
         ``pld_layer`` results directories holding both layers' tables, separated by commas
         (their tables are merged, :func:`~linksim.systems.pld.error_model.load_calibration`).
     """
-    from linksim.systems.pld.analysis import layer_powers
     import math
 
-    from linksim.systems.pld.error_model import (CalibratedLayer, JointTable, load_calibration,
-                                                 table_for)
+    from linksim.systems.pld.analysis import layer_powers
+    from linksim.systems.pld.error_model import (CalibratedLayer, FlatLayer, JointTable,
+                                                 crc_length, load_calibration, table_for)
     if quantity not in CODE_AWARE_PREDICTIONS:
         raise ValueError(f"quantity: got {quantity!r}; allowed: one of "
                          f"{', '.join(CODE_AWARE_PREDICTIONS)}")
@@ -291,7 +277,6 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
                          f"code-aware model has no fading average)")
     if int(params["d_k"]) == 0:
         raise ValueError("d_k: got 0; allowed: >= 1 (the code-aware model needs a key layer)")
-    from linksim.systems.pld.error_model import crc_length
     tables = load_calibration(calibration)
     shared = {key: params.get(key, default) for key, default in
               (("decoder", "nms"), ("num_iter", 20), ("modulation", "qpsk"), ("n", 64))}
@@ -333,8 +318,7 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
         e_b, e_e, e_both = twin(sinr_bob)
         for r, e in (("bob", e_b), ("eve", e_e)):
             # The undetected share of the receiver's own M model (the table has failures only).
-            share = getattr(m_models[r], "share", getattr(m_models[r], "undetected_share", 0.0))
-            m_models[r] = _Constant(e, e * share)
+            m_models[r] = FlatLayer(e, e * m_models[r].undetected_share)
         both = np.array([1 - e_b - e_e + e_both])
     m = link_metrics(LayerPair(m_models, awgn["k"]), p_m, p_k, z["bob"], z["eve"], noise, n,
                      both_m_ok=both)

@@ -8,22 +8,10 @@ import pytest
 
 from linksim.mapping import Constellation
 from linksim.systems.pld.analysis import combine
+from linksim.systems.pld.error_model import FlatLayer as _Flat
 from linksim.systems.pld.error_model import ShiftedNA
 from linksim.systems.pld.joint import (LayerPair, anchored_joint, effective_sinr, link_metrics,
                                        pattern_nodes)
-
-
-class _Flat:
-    """A layer whose failure probability does not depend on the SINR."""
-
-    def __init__(self, eps, und=0.0):
-        self.e, self.u = eps, und
-
-    def eps(self, sinr_db):
-        return np.full(np.shape(sinr_db), self.e)
-
-    def undetected(self, sinr_db):
-        return np.full(np.shape(sinr_db), self.u)
 
 
 @pytest.mark.parametrize("n", [16, 64, 128])
