@@ -86,7 +86,8 @@ def _verdicts(predictions: dict, counts: dict, confidence: float, system: str | 
             continue
         if metric.cluster_sq is None:
             v = check(counts[metric.numerator], counts[metric.denominator], pred["value"],
-                      kind=pred["kind"], confidence=confidence)
+                      kind=pred["kind"], confidence=confidence,
+                      predicted_se=pred.get("se", 0.0))
         elif metric.cluster_sq in counts:
             v = check_clustered(counts[metric.numerator], counts[metric.denominator],
                                 counts[metric.cluster_sq], counts["frames"], pred["value"],

@@ -53,6 +53,8 @@ class Verdict:
         ``(0, upper)`` for ``"lower_bound"`` and ``(lower, 1)`` for ``"upper_bound"``, each at
         level ``confidence`` (see :func:`check`).
     predicted : float    the prediction it was held against.
+    predicted_se : float
+        The prediction's own standard error (0: taken as exact), see :func:`check`.
     p_value : float      exact binomial p-value (two-sided for estimates, one-sided for bounds).
     confidence : float   the level used.
     kind : str          one of :data:`KINDS`.
@@ -65,6 +67,7 @@ class Verdict:
     p_value: float
     confidence: float
     kind: str
+    predicted_se: float = 0.0
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict of the fields (``interval`` as a 2-element list)."""
@@ -86,7 +89,7 @@ def _count(name: str, value) -> int:
 
 
 def check(errors: int, trials: int, predicted: float, *, kind: str = "estimate",
-          confidence: float = 0.99) -> Verdict:
+          confidence: float = 0.99, predicted_se: float = 0.0) -> Verdict:
     """Verdict of ``errors`` out of ``trials`` against a predicted probability.
 
     Let k = errors, n = trials, p0 = predicted, alpha = 1 - confidence.
@@ -113,6 +116,15 @@ def check(errors: int, trials: int, predicted: float, *, kind: str = "estimate",
     and the verdict "significantly above" ("below"), or "violates bound" for the bound that
     forbids it; p0 = 0 with k = 0 (p0 = 1 with k = n) is "consistent" with p-value 1.
 
+    A prediction with its own uncertainty (``predicted_se`` > 0, e.g. a model interpolated from
+    a finite calibration run, independent of the measurement) is a two-sample comparison: the
+    measured side's half-width is the Clopper-Pearson one on the side facing p0 (h_m = k/n - L
+    or U - k/n), the prediction's is h_p = z se with z the normal quantile of the two-sided
+    level, and the verdict is "consistent" iff |k/n - p0| <= sqrt(h_m^2 + h_p^2) (for normal
+    estimates this is the two-sample z test at ``confidence``; with se = 0 it is the CP rule
+    above). The p-value is then the two-sided normal one of that combined test, with the
+    measured standard error h_m / z. Only for ``kind="estimate"``.
+
     Parameters
     ----------
     errors : int, 0 <= errors <= trials.
@@ -120,6 +132,7 @@ def check(errors: int, trials: int, predicted: float, *, kind: str = "estimate",
     predicted : float in [0, 1].
     kind : "estimate" | "lower_bound" | "upper_bound".
     confidence : float in (0, 1), e.g. 0.99.
+    predicted_se : float >= 0, the prediction's standard error (default 0: exact).
 
     Returns
     -------
@@ -151,8 +164,19 @@ def check(errors: int, trials: int, predicted: float, *, kind: str = "estimate",
         raise ValueError(f"kind: got {kind!r}; allowed: one of {', '.join(KINDS)}")
     alpha = 1.0 - level
     measured = k / n
+    se_p = _predicted_se(predicted_se, kind)
 
-    if kind == "estimate":
+    if kind == "estimate" and se_p > 0:
+        lo, hi = clopper_pearson(k, n, level)
+        z = float(stats.norm.ppf(0.5 + level / 2))
+        h_m = (measured - lo) if p0 < measured else (hi - measured)
+        combined = math.hypot(h_m, z * se_p)
+        p_value = float(2 * stats.norm.sf(abs(measured - p0) / (combined / z))) \
+            if combined > 0 else float(measured == p0)
+        verdict = ("consistent" if abs(measured - p0) <= combined else
+                   "significantly above" if p0 < measured else "significantly below")
+        interval = (float(lo), float(hi))
+    elif kind == "estimate":
         lo, hi = clopper_pearson(k, n, level)
         p_value = float(stats.binomtest(k, n, p0, alternative="two-sided").pvalue)
         if p0 < lo:
@@ -179,7 +203,19 @@ def check(errors: int, trials: int, predicted: float, *, kind: str = "estimate",
         verdict = "violates bound" if p_value < alpha else "consistent"
         interval = (lower, 1.0)
     return Verdict(verdict=verdict, measured=measured, interval=interval, predicted=p0,
-                   p_value=min(max(p_value, 0.0), 1.0), confidence=level, kind=kind)
+                   p_value=min(max(p_value, 0.0), 1.0), confidence=level, kind=kind,
+                   predicted_se=se_p)
+
+
+def _predicted_se(value, kind: str) -> float:
+    """A prediction's standard error: a finite real >= 0, and > 0 only for an estimate."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+            or not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"predicted_se: got {value!r}; allowed: a finite number >= 0")
+    if value > 0 and kind != "estimate":
+        raise ValueError(f"predicted_se: got {value!r} for kind {kind!r}; allowed: 0 (a "
+                         f"bound has no standard error)")
+    return float(value)
 
 
 def check_clustered(total: int, units: int, sum_sq: int, frames: int, predicted: float, *,

@@ -131,6 +131,55 @@ def test_calibration_bounds_false_violation_rate(kind):
     assert frac <= (1 - confidence) + 4.5 * math.sqrt(size * (1 - size) / draws.size)
 
 
+# ----------------------------------------------------------------------------- predicted_se
+
+def test_prediction_with_se_is_the_combined_rule():
+    # se = 0 leaves the exact rule as it was.
+    for k in (30, 50, 72):
+        a, b = check(k, 1000, 0.05), check(k, 1000, 0.05, predicted_se=0.0)
+        assert (a.verdict, a.p_value, a.interval) == (b.verdict, b.p_value, b.interval)
+    # With se > 0: consistent iff |k/n - p0| <= hypot(h_m, z se), h_m on the side facing p0.
+    k, n, se = 865, 10_000, 0.002
+    lo, hi = clopper_pearson(k, n, 0.99)
+    z = stats.norm.ppf(0.995)
+    for p0 in np.linspace(0.06, 0.12, 61):
+        h_m = (k / n - lo) if p0 < k / n else (hi - k / n)
+        inside = abs(k / n - p0) <= math.hypot(h_m, z * se)
+        v = check(k, n, float(p0), predicted_se=se)
+        assert (v.verdict == "consistent") == inside
+        # The p-value is that of the same combined test: below alpha exactly when outside.
+        assert v.predicted_se == se and (v.p_value >= 0.01) == inside
+    # A prediction just outside the measured interval is consistent once its own error counts.
+    assert check(k, n, hi + 1e-4).verdict == "significantly below"
+    assert check(k, n, hi + 1e-4, predicted_se=se).verdict == "consistent"
+    for bad in (-0.1, float("nan"), float("inf"), True):
+        with pytest.raises(ValueError, match="predicted_se"):
+            check(k, n, 0.08, predicted_se=bad)
+    with pytest.raises(ValueError, match="predicted_se"):
+        check(k, n, 0.08, kind="lower_bound", predicted_se=0.01)
+
+
+def test_prediction_with_se_covers_at_its_level():
+    """A prediction estimated from an independent binomial run (N_p frames) against a measured
+    run (N_m frames) of the same truth: with the prediction's se the verdict is "consistent"
+    at the nominal 99 % (4000 trials: binomial sd 0.0016, tolerance 4.5 sd); taking the
+    prediction as exact, two equal runs would be rejected about 7 % of the time
+    (|Z| > 2.576 / sqrt 2), which the test also checks (< 96 %)."""
+    rng = np.random.default_rng(21)
+    p, n_p, n_m, trials = 0.13, 20_000, 20_000, 4000
+    k_p = rng.binomial(n_p, p, trials)
+    k_m = rng.binomial(n_m, p, trials)
+    with_se = without = 0
+    for a, b in zip(k_p, k_m):
+        pred = a / n_p
+        se = math.sqrt(pred * (1 - pred) / n_p)
+        with_se += check(int(b), n_m, pred, predicted_se=se).verdict == "consistent"
+        without += check(int(b), n_m, pred).verdict == "consistent"
+    sd = math.sqrt(0.99 * 0.01 / trials)
+    assert with_se / trials >= 0.99 - 4.5 * sd
+    assert without / trials < 0.96
+
+
 # ----------------------------------------------------------------------------- Verdict
 
 def test_verdict_dataclass_and_to_dict():
@@ -138,7 +187,8 @@ def test_verdict_dataclass_and_to_dict():
     assert isinstance(v, Verdict) and v.verdict in VERDICTS
     d = v.to_dict()
     assert set(d) == {"verdict", "measured", "interval", "predicted", "p_value", "confidence",
-                      "kind"}
+                      "kind", "predicted_se"}
+    assert d["predicted_se"] == 0.0
     json.dumps(d)
     with pytest.raises(Exception):
         v.verdict = "x"  # frozen
@@ -250,3 +300,16 @@ def test_check_clustered_is_not_fooled_by_bits_of_one_frame():
     bound = check_clustered(total, units, sq, frames, 3 * total / units, kind="lower_bound",
                             confidence=0.99)
     assert bound.verdict == "violates bound" and bound.interval[0] == 0.0
+
+
+def test_runner_verdicts_pass_the_prediction_se():
+    """The runner's verdicts (linksim.evaluate) hold a prediction given with ``se`` by the
+    combined rule, and one without it by the exact rule."""
+    from linksim.evaluate import _verdicts
+    counts = {"frames": 10_000, "on_frames": 10_000, "effective_deceptions": 865}
+    lo, hi = clopper_pearson(865, 10_000, 0.99)
+    preds = {"exact": {"value": hi + 1e-4, "kind": "estimate", "metric": "r_d"},
+             "with_se": {"value": hi + 1e-4, "kind": "estimate", "se": 0.002, "metric": "r_d"}}
+    out = _verdicts(preds, counts, 0.99, "pld")
+    assert out["exact"]["verdict"] == "significantly below"
+    assert out["with_se"]["verdict"] == "consistent" and out["with_se"]["predicted_se"] == 0.002

@@ -93,16 +93,20 @@ def _toml_list(values):
 
 
 def _write(path, name, description, axes, predictions, seed=2027, max_frames=300000,
-           both_tails=False, errors=1000):
+           both_tails=False, errors=1000, params=None,
+           metrics=("bler", "erasure_rate", "undetected_rate")):
     lines = [f'name = "{name}"', f'description = """{description}"""', 'system = "pld_layer"',
-             f"seed = {seed}", "confidence = 0.99", "",
-             "[sweep]", 'mode = "zip"', "[sweep.axes]"]
+             f"seed = {seed}", "confidence = 0.99", ""]
+    if params:
+        lines += ["[params]"] + [f"{key} = {_toml_list([v])[1:-1]}" for key, v in params.items()]
+        lines += [""]
+    lines += ["[sweep]", 'mode = "zip"', "[sweep.axes]"]
     lines += [f"{key} = {_toml_list(values)}" for key, values in axes.items()]
     lines += ["", "[stop]"] + (['error_count = ["frame_errors", "successes"]'] if both_tails
                                else []) + [f"max_frame_errors = {errors}", f"max_frames = {max_frames}",
               "batch_size = 5000", "", "[output]", 'x = "sinr_db"',
               'series = ["d", "crc", "decoder", "modulation", "n"]',
-              'metrics = ["bler", "erasure_rate", "undetected_rate"]']
+              f"metrics = {_toml_list(metrics)}"]
     for pred in predictions:
         lines += ["", "[[output.predictions]]"] + [f"{k} = {v!r}".replace("'", '"')
                                                    for k, v in pred.items()]
@@ -238,9 +242,10 @@ def design_scenarios():
              'Bob and Eve). Table III settings (P_Sigma = 2 mW, eps_LF^th = 0.2) with the best design '
              'at n <= 128 and the best at n = 64 where it differs; the Fig. 5 sweep (P_Sigma = 3 mW, '
              'n = 64, eps_LF^th = 0.5). ca_* are the code-aware predictions from the calibration '
-             'tables of exactly these layers (results/pld_design_calibration; joint model, '
-             'ca_r_d_product assumes independence); na_* the paper\'s normal approximation for the '
-             'same (d_K, P_M)."""', 'system = "pld"', "seed = 2030", "confidence = 0.99", "",
+             'tables of exactly these layers (results/pld_design_calibration, pld_design_operating '
+             'and pld_design_sic; joint model, ca_r_d_product assumes independence; each with its '
+             'standard error from the calibration runs); na_* the paper\'s normal approximation '
+             'for the same (d_K, P_M)."""', 'system = "pld"', "seed = 2030", "confidence = 0.99", "",
              "[params]", "z_bob_db = 0.0", "d_m = 16", "", "[sweep]", 'mode = "zip"',
              "[sweep.axes]"]
     lines += [f"{key} = {_toml_list(values)}" for key, values in axes.items()]
@@ -290,8 +295,34 @@ def operating_scenario():
            both_tails=True, errors=10000)
 
 
+def sic_scenario():
+    """scenarios/pld_design_sic.toml: each receiver's message layer under the design's key
+    layer at its exact operating SINR, with the SIC stage (``sic``): the key layer's failure
+    rate given the message layer decoded, which the code-aware predictions use in place of the
+    key layer alone (the two stages share the noise)."""
+    entries = {}
+    for z_eve, p_total, p_m, d_k, crc_m, crc_k, fam in _operating_points(_designs()):
+        p_k = p_total - p_m
+        for z in (1.0, 10 ** (z_eve / 10)):
+            f = round(z * p_k / (z * p_k + 1.0), 4)
+            sinr_m = round(10 * math.log10(z * p_m / (z * p_k + 1.0)), 4)
+            entries[(fam, 16, crc_m, sinr_m, (f, d_k, crc_k, False, 0.0))] = None
+    points = [(fam, d, crc, [s], extra) for fam, d, crc, s, extra in entries]
+    _write(ROOT / "scenarios/pld_design_sic.toml", "pld_design_sic",
+           "Seed 003, issue 15: the SIC stage of each design's receivers at their exact "
+           "operating SINRs: the message layer under the design's own key layer, cancelled where "
+           "decoded, then the key layer decoded from what is left (sic = true). sic_failures / "
+           "sic_trials is the key layer's failure rate given the message layer decoded, which "
+           "differs from the key layer alone because both stages see the same noise "
+           "(tools/make_pld_scenarios.py --sic). 300000 frames per point.",
+           _points(points, interference=True), [], seed=2035, max_frames=300000,
+           errors=300000, params={"sic": True},
+           metrics=("bler", "sic_failure_rate", "undetected_rate"))
+
+
 #: The calibrations the code-aware predictions read (merged).
-CALIBRATIONS = "results/pld_design_calibration,results/pld_design_operating"
+CALIBRATIONS = ("results/pld_design_calibration,results/pld_design_operating,"
+                "results/pld_design_sic")
 #: Frames per point of the blocklength study.
 BLOCKLENGTH_FRAMES = 20000
 
@@ -335,5 +366,7 @@ if __name__ == "__main__":
         blocklength_scenario()
     elif "--operating" in args:
         operating_scenario()
+    elif "--sic" in args:
+        sic_scenario()
     else:
         main()

@@ -26,6 +26,8 @@ from linksim.report.rows import (
     metric_entry,
     prediction_entry,
     prediction_names,
+    prediction_se,
+    predictions_with_se,
     recorded_metrics,
     row_count,
     sorted_rows,
@@ -75,6 +77,7 @@ def csv_table(scenario: Mapping, rows: Sequence[Mapping]) -> tuple[list[str], li
     extras = extra_counts(rows)
     preds = prediction_names(scenario, rows)
     kinded = kinded_predictions(rows)
+    with_se = predictions_with_se(rows)
     verdicts = verdict_metrics(rows, metrics)
     confidence = float(scenario.get("confidence", 0.95) or 0.95)
 
@@ -86,6 +89,8 @@ def csv_table(scenario: Mapping, rows: Sequence[Mapping]) -> tuple[list[str], li
         header.append(f"pred_{p}")
         if p in kinded:
             header.append(f"pred_{p}_kind")
+        if p in with_se:
+            header.append(f"pred_{p}_se")
     for m in verdicts:
         header += [f"verdict_{m}", f"p_value_{m}"]
     derived = []
@@ -110,6 +115,8 @@ def csv_table(scenario: Mapping, rows: Sequence[Mapping]) -> tuple[list[str], li
             cells.append(value)
             if p in kinded:
                 cells.append(kind if raw is not None else None)
+            if p in with_se:
+                cells.append(prediction_se(raw))
         for m in verdicts:
             v = (r.get("verdicts") or {}).get(m) or {}
             cells += [v.get("verdict"), v.get("p_value")]

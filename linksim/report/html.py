@@ -34,6 +34,7 @@ from linksim.report.rows import (
     metric_entry,
     prediction_entry,
     prediction_names,
+    prediction_se,
     recorded_metrics,
     row_count,
     sorted_rows,
@@ -107,7 +108,9 @@ def _prediction_text(raw: Any) -> str | None:
     value, kind = prediction_entry(raw)
     if value is None:
         return None
-    return prediction_kind_prefix(kind) + _sci(value)
+    se = prediction_se(raw)
+    text = prediction_kind_prefix(kind) + _sci(value)
+    return text if se is None else f"{text} ± {_sci(se)} (s.e.)"
 
 
 def _axis_heading(name: str, system: str | None) -> str:

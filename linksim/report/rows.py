@@ -43,6 +43,8 @@ from linksim.report.labels import rate_metrics, system_metrics
 from linksim.sim.metrics import compute_metrics
 
 __all__ = [
+    "prediction_se",
+    "predictions_with_se",
     "BASE_COUNTS",
     "is_analysis",
     "sorted_rows",
@@ -173,6 +175,20 @@ def kinded_predictions(rows: Sequence[Mapping]) -> set[str]:
     """Prediction names given at least once in the ``{"value", "kind"}`` form."""
     return {name for r in rows for name, raw in (r.get("predictions") or {}).items()
             if isinstance(raw, Mapping)}
+
+
+def prediction_se(raw: Any) -> float | None:
+    """The standard error a prediction carries (``{"value", "kind", "se"}``), else None."""
+    se = raw.get("se") if isinstance(raw, Mapping) else None
+    if isinstance(se, bool) or not isinstance(se, numbers.Real) or not math.isfinite(se):
+        return None
+    return float(se)
+
+
+def predictions_with_se(rows: Sequence[Mapping]) -> set[str]:
+    """Prediction names given with a standard error at least once."""
+    return {name for r in rows for name, raw in (r.get("predictions") or {}).items()
+            if prediction_se(raw) is not None}
 
 
 def _prediction_spec_name(entry: Any) -> str | None:

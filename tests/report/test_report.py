@@ -165,9 +165,21 @@ def test_csv_optional_columns(tmp_path):
     assert all(t["pred_normal_approx_kind"] == "upper_bound" for t in table)
     assert [t["pred_normal_approx"] for t in table] == \
         [r["predictions"]["normal_approx"]["value"] for r in rows]
+    assert "pred_normal_approx_se" not in table[0]
     raw = read_csv(tmp_path / "b.csv", convert=False)
     assert all(isinstance(v, str) for v in raw[0].values())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv"]   # no temp files
+    # A prediction with its own standard error gets an _se column and "± s.e." in the page.
+    import copy
+    with_se = copy.deepcopy(rows)
+    for i, r in enumerate(with_se):
+        r["predictions"]["normal_approx"] = {"value": 0.1, "kind": "estimate", "se": 1e-3 * i}
+    write_csv(tmp_path / "c.csv", scen, with_se)
+    table = read_csv(tmp_path / "c.csv")
+    assert [t["pred_normal_approx_se"] for t in table] == [1e-3 * i for i in range(len(rows))]
+    from linksim.report.html import render_html
+    page = render_html(scen, with_se)
+    assert "± 1" in page and "(s.e.)" in page
     # bound-form predictions render with their direction in the HTML
     assert "\u2264 " + f"{rows[0]['predictions']['normal_approx']['value']:.2e}" in \
         render_html(scen, rows)

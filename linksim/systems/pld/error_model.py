@@ -48,12 +48,15 @@ from linksim.systems.pld.analysis import equivalent_sinr, layer_error
 
 __all__ = ["LAYER_METRICS", "CONFIG_KEYS", "CalibrationTable", "load_calibration", "table_for",
            "CalibratedLayer", "JointTable", "FlatLayer", "ShiftedNA", "GapFit", "fit_gap", "GapModel", "crc_length",
-           "HeldOut", "held_out_check", "shifted_na_prediction", "calibrated_prediction"]
+           "HeldOut", "held_out_check", "shifted_na_prediction", "calibrated_prediction",
+           "ShiftedLayer", "propagated_se"]
 
 #: Metrics of the calibration link beside the generic ``bler`` (failures / frames).
 LAYER_METRICS: dict[str, Metric] = {m.name: m for m in (
     Metric("erasure_rate", "erasures", "frames", "rate", "erasure rate (CRC / BDD failure)"),
     Metric("undetected_rate", "undetected", "frames", "rate", "undetected-error rate"),
+    Metric("sic_failure_rate", "sic_failures", "sic_trials", "rate",
+           "interfering layer's failure rate after SIC, given the layer decoded"),
 )}
 
 #: The parameters that identify a layer's code and channel use (all of ``pld_layer``'s but
@@ -83,6 +86,10 @@ class CalibrationTable:
         Per SINR: frames simulated, frames failed (erased or wrong), wrong frames accepted.
     twin_failures, both_failures : int64 [m] or None
         With a twin receiver (``config["twin"]``): its failures, and the frames both failed.
+    sic_trials, sic_failures : int64 [m] or None
+        With the SIC stage run (``pld_layer``'s ``sic``, not a configuration key: the layer's
+        own counts are the same experiment): frames on which the layer was decoded, and of
+        those, the interfering layer failed after cancellation (0 at nodes run without it).
     """
 
     config: dict
@@ -92,6 +99,8 @@ class CalibrationTable:
     undetected: np.ndarray
     twin_failures: np.ndarray | None = None
     both_failures: np.ndarray | None = None
+    sic_trials: np.ndarray | None = None
+    sic_failures: np.ndarray | None = None
 
     @property
     def k_bits(self) -> int:
@@ -114,7 +123,18 @@ class CalibrationTable:
         cut = lambda a: None if a is None else a[keep]
         return CalibrationTable(self.config, self.sinr_db[keep], self.frames[keep],
                                 self.failures[keep], self.undetected[keep],
-                                cut(self.twin_failures), cut(self.both_failures))
+                                cut(self.twin_failures), cut(self.both_failures),
+                                cut(self.sic_trials), cut(self.sic_failures))
+
+    def sic_at(self, sinr_db, tol_db: float = 5e-4) -> tuple[int, int] | None:
+        """``(sic_failures, sic_trials)`` at the node within ``tol_db`` of ``sinr_db`` (the
+        SIC stage is calibrated at operating points, not interpolated), or None."""
+        if self.sic_trials is None:
+            return None
+        near = np.flatnonzero(np.abs(self.sinr_db - float(sinr_db)) <= tol_db)
+        if near.size == 0 or self.sic_trials[near[0]] == 0:
+            return None
+        return int(self.sic_failures[near[0]]), int(self.sic_trials[near[0]])
 
 
 def _config_of(params: dict) -> dict:
@@ -161,10 +181,12 @@ def _load(path: str, stamp: tuple) -> tuple:
                              f"{_describe(dict(key))}; allowed: one point per SINR")
         column = lambda name: np.array([int(r.get(name, 0)) for r in members], np.int64)
         twin = bool(dict(key).get("twin"))
+        sic = "sic_trials" in rows[0]
         tables.append(CalibrationTable(
             dict(key), sinr, column("frames"), column("frame_errors"), column("undetected"),
             column("twin_failures") if twin else None,
-            column("both_failures") if twin else None))
+            column("both_failures") if twin else None,
+            column("sic_trials") if sic else None, column("sic_failures") if sic else None))
     return tuple(tables)
 
 
@@ -205,17 +227,23 @@ def _merge(tables) -> tuple[CalibrationTable, ...]:
         sinr = np.unique(np.round(np.concatenate([t.sinr_db for t in members]), 9))
         twin = members[0].twin_failures is not None
 
+        sic = any(t.sic_trials is not None for t in members)
+
         def pooled(name):
             total = np.zeros(sinr.size, np.int64)
             for t in members:
                 values = getattr(t, name)
+                if values is None:          # a run without the SIC stage adds no SIC trials
+                    continue
                 idx = np.searchsorted(sinr, np.round(t.sinr_db, 9))
                 np.add.at(total, idx, values)
             return total
         out.append(CalibrationTable(dict(key), sinr, pooled("frames"), pooled("failures"),
                                     pooled("undetected"),
                                     pooled("twin_failures") if twin else None,
-                                    pooled("both_failures") if twin else None))
+                                    pooled("both_failures") if twin else None,
+                                    pooled("sic_trials") if sic else None,
+                                    pooled("sic_failures") if sic else None))
     return tuple(out)
 
 
@@ -418,19 +446,66 @@ class CalibratedLayer:
         """Undetected-error probability: the table's pooled undetected share of the failures."""
         return self.eps(sinr_db) * self.undetected_share
 
+    def se_logit(self, sinr_db) -> np.ndarray:
+        """Standard error of the interpolated logit, float64 of the shape of ``sinr_db``:
+        the two bracketing nodes' binomial logit variances 1 / (N p (1 - p)) weighted as in
+        linear interpolation (the delta method; module docstring); beyond the nodes, the end
+        node's."""
+        s = np.asarray(sinr_db, dtype=np.float64)
+        i = np.clip(np.searchsorted(self.x, s, side="right") - 1, 0, self.x.size - 2)
+        w = np.clip((self.x[i + 1] - s) / (self.x[i + 1] - self.x[i]), 0.0, 1.0)
+        return np.sqrt(w ** 2 * self.var_logit[i] + (1 - w) ** 2 * self.var_logit[i + 1])
+
+    def shifted(self, k: float) -> "ShiftedLayer":
+        """This model with its logit moved by ``k`` standard errors at every SINR (the
+        finite-difference step of a prediction's delta-method error, :func:`propagated_se`)."""
+        return ShiftedLayer(self, k)
+
     def interval(self, sinr_db, confidence: float = 0.99):
         """``(lo, hi)`` float64 arrays: the delta-method interval of the interpolated rate
         (module docstring); NaN outside the nodes."""
         s = np.atleast_1d(np.asarray(sinr_db, dtype=np.float64))
         z = float(norm.ppf(0.5 + confidence / 2))
-        i = np.clip(np.searchsorted(self.x, s, side="right") - 1, 0, self.x.size - 2)
-        w = np.clip((self.x[i + 1] - s) / (self.x[i + 1] - self.x[i]), 0.0, 1.0)
-        se = np.sqrt(w ** 2 * self.var_logit[i] + (1 - w) ** 2 * self.var_logit[i + 1])
+        se = self.se_logit(s)
         mid = self._logit_at(s)
         ok = self.inside(s)
         lo = np.where(ok, _expit(mid - z * se), np.nan)
         hi = np.where(ok, _expit(mid + z * se), np.nan)
         return lo, hi
+
+
+class ShiftedLayer:
+    """A :class:`CalibratedLayer` with its logit moved by ``k`` of its standard errors:
+    eps(s) = expit(logit(s) + k se(s)); undetected errors the same share of the failures."""
+
+    def __init__(self, base: CalibratedLayer, k: float):
+        self.base, self.k = base, float(k)
+        self.undetected_share = base.undetected_share
+
+    def eps(self, sinr_db):
+        s = np.asarray(sinr_db, dtype=np.float64)
+        return _expit(self.base._logit_at(s) + self.k * self.base.se_logit(s))
+
+    def undetected(self, sinr_db):
+        return self.eps(sinr_db) * self.undetected_share
+
+
+def propagated_se(f, sources) -> float:
+    """Delta-method standard error of a prediction ``f(shifts)`` from independent estimated
+    inputs, by central finite differences: each input is moved by +-1 of its own standard
+    error (``shifts = {source: +-1.0}``) and se^2 = sum_j ((f(+1_j) - f(-1_j)) / 2)^2.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(shifts: dict[str, float]) -> float``; ``f({})`` is the prediction.
+    sources : iterable of str
+        The names of the independent inputs ``f`` understands.
+    """
+    total = 0.0
+    for name in sources:
+        total += ((f({name: 1.0}) - f({name: -1.0})) / 2) ** 2
+    return float(np.sqrt(total))
 
 
 def _logit(p):
@@ -491,8 +566,18 @@ class JointTable:
             raise ValueError(f"calibration: fewer than two usable twin nodes for "
                              f"{_describe(table.config)}; allowed: a table across the waterfall")
         self.x = table.sinr_db[live]
+        self.frames = table.frames[live].astype(np.float64)
         self._curves = [PchipInterpolator(self.x, _logit(c[live] / table.frames[live]),
                                           extrapolate=False) for c in counts]
+
+    def effective_frames(self, sinr_db) -> float:
+        """The frames an interpolated value at ``sinr_db`` is worth: 1 / (w^2 / N_i +
+        (1 - w)^2 / N_{i+1}) for linear weights w on the bracketing nodes (the
+        :meth:`CalibratedLayer.se_logit` scheme, for rates that vary little between nodes)."""
+        s = float(sinr_db)
+        i = int(np.clip(np.searchsorted(self.x, s, side="right") - 1, 0, self.x.size - 2))
+        w = float(np.clip((self.x[i + 1] - s) / (self.x[i + 1] - self.x[i]), 0.0, 1.0))
+        return 1.0 / (w * w / self.frames[i] + (1 - w) ** 2 / self.frames[i + 1])
 
     def inside(self, sinr_db) -> bool:
         """True where ``sinr_db`` lies within the nodes."""
@@ -565,6 +650,8 @@ def calibrated_prediction(params: dict, calibration: str = "results/pld_calibrat
     calibration : str
         The calibration's results directory, relative to the working directory.
     """
-    table = table_for(load_calibration(calibration), **_config_of(params))
-    return {"value": float(CalibratedLayer(table).eps(float(params["sinr_db"]))),
-            "kind": "estimate"}
+    model = CalibratedLayer(table_for(load_calibration(calibration), **_config_of(params)))
+    s = float(params["sinr_db"])
+    p = float(model.eps(s))
+    # d expit(y) / dy = p (1 - p): the interpolated logit's error on the rate scale.
+    return {"value": p, "kind": "estimate", "se": float(p * (1 - p) * model.se_logit(s))}

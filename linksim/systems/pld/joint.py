@@ -36,6 +36,7 @@ model is vectorised over a grid of powers and key sizes.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -241,8 +242,9 @@ CODE_AWARE_PREDICTIONS = {"r_d": "r_d", "eps_lf": "eps_lf", "r_d_product": "r_d"
 
 
 def code_aware_prediction(params: dict, quantity: str = "r_d",
-                          calibration: str = "results/pld_design_calibration") -> float:
-    """Code-aware prediction of a bit-true PLD point from calibration tables alone.
+                          calibration: str = "results/pld_design_calibration") -> dict:
+    """Code-aware prediction of a bit-true PLD point from calibration tables alone, with its
+    standard error.
 
     The K layer is the calibrated model (:class:`CalibratedLayer`) of the point's exact key
     layer alone over AWGN (code, d + CRC, decoder, iterations, modulation, n), found in the
@@ -251,8 +253,19 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
     own interfering key layer (``interference`` = z P_K / (z P_K + sigma^2) to 4 decimals,
     ``interference_d`` = d_K, ``interference_crc`` = the key layer's CRC), read at the
     receiver's SINR, with the pattern model anchored on that value (:func:`_anchor`) for the
-    correlation; otherwise the M layer's AWGN table through the pattern model. The metrics are
-    :func:`link_metrics` (joint; ``*_product``: independence). Static channel only.
+    correlation; otherwise the M layer's AWGN table through the pattern model. Where the
+    calibration holds the twin table of the two message layers at the point (``twin``, Eve's
+    gain relative to Bob's), its measured P(both decode M) replaces the pattern model's. Where
+    the receiver's M table ran the SIC stage at its exact SINR (``sic``), its K failure is the
+    measured rate *given M decoded* (the noise both stages share makes it differ from the K
+    layer alone; :mod:`.layer`). The metrics are :func:`link_metrics` (joint; ``*_product``:
+    independence). Static channel only.
+
+    The calibration runs are finite, so the prediction has a standard error: the delta method
+    over the independent estimated inputs (the K table or the SIC rates, each receiver's M
+    table, the twin table's three binomial parameters), by finite differences
+    (:func:`~linksim.systems.pld.error_model.propagated_se`). The runner's verdict then
+    compares two estimates (:func:`linksim.validate.check` with ``predicted_se``).
 
     Parameters
     ----------
@@ -263,12 +276,15 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
     calibration : str
         ``pld_layer`` results directories holding both layers' tables, separated by commas
         (their tables are merged, :func:`~linksim.systems.pld.error_model.load_calibration`).
-    """
-    import math
 
+    Returns
+    -------
+    dict: ``{"value": float, "kind": "estimate", "se": float}``.
+    """
     from linksim.systems.pld.analysis import layer_powers
     from linksim.systems.pld.error_model import (CalibratedLayer, FlatLayer, JointTable,
-                                                 crc_length, load_calibration, table_for)
+                                                 crc_length, load_calibration, propagated_se,
+                                                 table_for)
     if quantity not in CODE_AWARE_PREDICTIONS:
         raise ValueError(f"quantity: got {quantity!r}; allowed: one of "
                          f"{', '.join(CODE_AWARE_PREDICTIONS)}")
@@ -288,23 +304,19 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
             for name, cfg in layer.items()}
     p_m, p_k = layer_powers(params)
     noise, n = float(params.get("noise", 1.0)), int(shared["n"])
+    k_m = int(layer["m"]["d"]) + crc_length(layer["m"]["crc"])
     z = {"bob": 10 ** (float(params.get("z_bob_db", 0.0)) / 10),
          "eve": 10 ** (float(params["z_eve_db"]) / 10)}
-    m_models = {}
+    sinr = {r: float(_db(z[r] * p_m / (z[r] * p_k + noise))) for r in z}
+    under = {}                       # receiver -> its M table under its own interference
     for r in ("bob", "eve"):
         f = z[r] * p_k / (z[r] * p_k + noise)
         try:
-            table = table_for(tables, **layer["m"], interference=round(f, 4),
-                              interference_d=layer["k"]["d"],
-                              interference_crc=layer["k"]["crc"])
+            under[r] = CalibratedLayer(table_for(tables, **layer["m"], interference=round(f, 4),
+                                                 interference_d=layer["k"]["d"],
+                                                 interference_crc=layer["k"]["crc"]))
         except ValueError:
-            m_models[r] = awgn["m"]
-            continue
-        under = CalibratedLayer(table)
-        sinr = float(_db(z[r] * p_m / (z[r] * p_k + noise)))
-        m_models[r] = _anchor(int(layer["m"]["d"]) + crc_length(layer["m"]["crc"]), n, p_m,
-                              p_k, z[r], noise, float(under.eps(sinr)), under.undetected_share)
-    both = None
+            under[r] = None
     f_bob = z["bob"] * p_k / (z["bob"] * p_k + noise)
     try:
         twin = JointTable(table_for(tables, **layer["m"], interference=round(f_bob, 4),
@@ -313,13 +325,67 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
                                     twin_gain_db=round(10 * math.log10(z["eve"] / z["bob"]), 4)))
     except ValueError:
         twin = None
-    sinr_bob = float(_db(z["bob"] * p_m / (z["bob"] * p_k + noise)))
-    if twin is not None and twin.inside(sinr_bob):
-        e_b, e_e, e_both = twin(sinr_bob)
-        for r, e in (("bob", e_b), ("eve", e_e)):
-            # The undetected share of the receiver's own M model (the table has failures only).
-            m_models[r] = FlatLayer(e, e * m_models[r].undetected_share)
-        both = np.array([1 - e_b - e_e + e_both])
-    m = link_metrics(LayerPair(m_models, awgn["k"]), p_m, p_k, z["bob"], z["eve"], noise, n,
-                     both_m_ok=both)
-    return float(np.ravel(m[quantity])[0])
+    if twin is not None and not twin.inside(sinr["bob"]):
+        twin = None
+    # The K layer given M decoded, where the calibration ran the SIC stage at the receiver's
+    # operating point (pld_layer's sic): (failures, trials); else the K layer alone.
+    sic = {r: None if under[r] is None else under[r].table.sic_at(sinr[r]) for r in z}
+
+    def evaluate(shifts: dict) -> float:
+        """The prediction with each estimated input moved by ``shifts[source]`` of its
+        standard errors (:func:`~linksim.systems.pld.error_model.propagated_se`)."""
+        m_models = {}
+        for r in ("bob", "eve"):
+            if under[r] is None:
+                m_models[r] = awgn["m"].shifted(shifts.get("m_awgn", 0.0))
+                continue
+            u = under[r]
+            eps = float(_expit_logit(u.eps(sinr[r]), shifts.get(f"m_{r}", 0.0)
+                                     * float(u.se_logit(sinr[r]))))
+            m_models[r] = _anchor(k_m, n, p_m, p_k, z[r], noise, eps, u.undetected_share)
+        both = None
+        if twin is not None:
+            e_b, e_e, e_both = twin(sinr["bob"])
+            frames = twin.effective_frames(sinr["bob"])
+            # Asymptotically independent parameters of the 2 x 2 multinomial: Bob's failure,
+            # Eve's failure given Bob's, and given Bob's success; each binomial.
+            q1, q0 = e_both / e_b, (e_e - e_both) / (1 - e_b)
+            step = lambda p, trials, key: p + shifts.get(key, 0.0) * math.sqrt(
+                p * (1 - p) / trials)
+            e_b2 = step(e_b, frames, "twin_bob")
+            q1 = step(q1, frames * e_b, "twin_eve_given_bob_failed")
+            q0 = step(q0, frames * (1 - e_b), "twin_eve_given_bob_decoded")
+            e_both, e_e = e_b2 * q1, e_b2 * q1 + (1 - e_b2) * q0
+            for r, e in (("bob", e_b2), ("eve", e_e)):
+                # The undetected share of the receiver's own M model (the table has failures).
+                m_models[r] = FlatLayer(e, e * m_models[r].undetected_share)
+            both = np.array([1 - e_b2 - e_e + e_both])
+        k_model = awgn["k"].shifted(shifts.get("k", 0.0))
+        kappa = {}
+        for r in ("bob", "eve"):
+            if sic[r] is None:
+                kappa[r] = np.clip(k_model.eps(_db(np.array([z[r] * p_k / noise]))), 0.0, 1.0)
+            else:
+                failures, trials = sic[r]
+                q = failures / trials
+                q += shifts.get(f"k_sic_{r}", 0.0) * math.sqrt(q * (1 - q) / trials)
+                kappa[r] = np.array([min(max(q, 0.0), 1.0)])
+        m = link_metrics(LayerPair(m_models, k_model), p_m, p_k, z["bob"], z["eve"], noise, n,
+                         kappa=kappa, both_m_ok=both)
+        return float(np.ravel(m[quantity])[0])
+
+    sources = ["k"] if None in sic.values() else []
+    sources += [f"k_sic_{r}" for r in ("bob", "eve") if sic[r] is not None]
+    sources += ["m_awgn"] if None in under.values() else []
+    sources += [f"m_{r}" for r in ("bob", "eve") if under[r] is not None]
+    sources += ["twin_bob", "twin_eve_given_bob_failed", "twin_eve_given_bob_decoded"] \
+        if twin is not None else []
+    return {"value": evaluate({}), "kind": "estimate", "se": propagated_se(evaluate, sources)}
+
+
+def _expit_logit(p, shift: float):
+    """expit(logit(p) + shift) for a probability p in (0, 1)."""
+    p = float(p)
+    if shift == 0.0 or not 0 < p < 1:
+        return p
+    return 1.0 / (1.0 + math.exp(-(math.log(p / (1 - p)) + shift)))

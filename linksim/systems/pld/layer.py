@@ -33,6 +33,16 @@ that must resolve the success probability near BLER 1, where it decides an eaves
 leakage, stops on ``error_count = ["frame_errors", "successes"]``), ``bits`` /
 ``bit_errors`` / ``bit_errors_sq`` (payload bits of the hard output); with a twin receiver
 (``twin``, ``twin_gain_db``), ``twin_failures`` and ``both_failures`` (0 without one).
+
+With ``sic`` (and an interfering codeword, ``interference_d`` > 0) the receiver goes on as the
+PLD receiver does (§3.5): where the layer was decoded correctly it subtracts it and decodes the
+interfering layer from y - s = sqrt(f / gamma) s_I + w (exact LLRs, the same noise w), counting
+``sic_trials`` (frames decoded correctly), ``sic_failures`` (of those, the interfering layer
+erased or wrong) and ``sic_undetected`` (wrong but accepted). This is the key layer of a PLD
+receiver *given* its message layer was decoded: not the key layer alone over AWGN, because the
+frames on which M succeeds are those whose noise favoured M, which is not independent of how
+it treats K (the noise is shared). The rate sic_failures / sic_trials is one binomial
+proportion (frames are i.i.d.).
 """
 
 from __future__ import annotations
@@ -50,7 +60,8 @@ from linksim.systems.pld.spec import LAYER_PARAMS
 __all__ = ["COUNTS", "PLDLayerLink"]
 
 #: Counts beyond frames / frame_errors / bits / bit_errors (module docstring).
-COUNTS = ("erasures", "undetected", "successes", "twin_failures", "both_failures")
+COUNTS = ("erasures", "undetected", "successes", "twin_failures", "both_failures",
+          "sic_trials", "sic_failures", "sic_undetected")
 
 
 class PLDLayerLink:
@@ -84,11 +95,13 @@ class PLDLayerLink:
         ``both_failures``).
     twin_gain_db : float
         The twin's gain relative to the first receiver (dB; its interference share follows).
+    sic : bool
+        Also decode the interfering layer after cancelling the layer (module docstring).
     """
 
     def __init__(self, sinr_db=None, d=16, crc="CRC11", code="ldpc5g", decoder="nms",
                  num_iter=20, modulation="qpsk", n=64, interference=0.0, interference_d=0,
-                 interference_crc="CRC11", twin=False, twin_gain_db=0.0):
+                 interference_crc="CRC11", twin=False, twin_gain_db=0.0, sic=False):
         raw = {key: value for key, value in locals().items() if key in LAYER_PARAMS}
         p = LAYER_PARAMS.validate(raw)
         self.sinr_db, self.d, self.n = p["sinr_db"], p["d"], p["n"]
@@ -108,6 +121,11 @@ class PLDLayerLink:
         #: The twin receiver's noise variance (None: no twin): gain ratio g = 10^(twin/10)
         #: relative to the first receiver, so after equalization its noise is N0 / g.
         self.twin_no = self.no / 10.0 ** (p["twin_gain_db"] / 10) if p["twin"] else None
+        if p["sic"] and self.interferer is None:
+            raise ValueError(f"sic: got true with interference={self.f!r} and interference_d="
+                             f"{p['interference_d']!r}; allowed: true only with interference > 0 "
+                             f"and interference_d >= 1 (an interfering codeword to decode)")
+        self.sic = p["sic"]
         self.params = p
 
     def __repr__(self) -> str:
@@ -131,7 +149,8 @@ class PLDLayerLink:
         batch = _int("n_frames", n_frames, 0)
         counts = {"frames": batch, "frame_errors": 0, "bits": batch * self.d, "bit_errors": 0,
                   "bit_errors_sq": 0, "erasures": 0, "undetected": 0, "successes": 0,
-                  "twin_failures": 0, "both_failures": 0}
+                  "twin_failures": 0, "both_failures": 0, "sic_trials": 0, "sic_failures": 0,
+                  "sic_undetected": 0}
         if batch == 0:
             return counts
         payload = rng.integers(0, 2, size=(batch, self.d), dtype=np.uint8)
@@ -141,12 +160,25 @@ class PLDLayerLink:
         if self.f > 0:
             if self.interferer is not None:
                 bits = rng.integers(0, 2, size=(batch, self.interferer.d), dtype=np.uint8)
-                bits = self.interferer.encode_info(self.interferer.info_bits(bits))
+                u_i = self.interferer.info_bits(bits)
+                bits = self.interferer.encode_info(u_i)
             else:
                 bits = rng.integers(0, 2, size=(batch, self.n_bits), dtype=np.uint8)
             x = noma.superpose(s, self.constellation.map(bits), 1.0, self.p_i)
-        u_hat, ok = self._decode(_channel.awgn(x, self.no, rng), self.no)
+        y = _channel.awgn(x, self.no, rng)
+        u_hat, ok = self._decode(y, self.no)
         right = np.all(u_hat == u, axis=1)
+        if self.sic:
+            decoded = np.flatnonzero(ok & right)
+            counts["sic_trials"] = int(decoded.size)
+            if decoded.size:
+                # The decoded layer is the sent one on these frames: cancel it exactly.
+                y2 = noma.cancel_primary(y[decoded], s[decoded], 1.0)
+                llr = noma.secondary_llrs(y2, self.no, self.p_i, self.constellation)
+                u_i_hat, ok_i = self.interferer.decode(llr)
+                right_i = np.all(u_i_hat == u_i[decoded], axis=1)
+                counts["sic_failures"] = int(np.sum(~(ok_i & right_i)))
+                counts["sic_undetected"] = int(np.sum(ok_i & ~right_i))
         if self.twin_no is not None:
             # The second receiver: the same frame (signal and interference), its own noise.
             u2, ok2 = self._decode(_channel.awgn(x, self.twin_no, rng), self.twin_no)

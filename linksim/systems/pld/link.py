@@ -334,13 +334,20 @@ class PLDLink:
         return u_m_hat, m_ok, u_k_hat, k_ok
 
     # ---------------------------------------------------------------------------- one batch
-    def simulate_batch(self, rng: np.random.Generator, n_frames: int) -> dict[str, int]:
+    def simulate_batch(self, rng: np.random.Generator, n_frames: int,
+                       trace: dict | None = None) -> dict[str, int]:
         """Simulate ``n_frames`` frames, every draw from ``rng``; returns the counts of
         :data:`COUNTS` plus frames / frame_errors / bits / bit_errors (module docstring).
 
         Draw order (fixed): plaintexts [B, d_m], keys [B, d_k], cipher-on flags [B],
         litter [B, n_bits]; then Bob's channel, then Eve's (gains, noise), or for the abstract
         receiver Bob's and Eve's Bernoulli draws (after their gains for Rayleigh).
+
+        ``trace``: a dict to fill with per-frame diagnostics (the runner passes none):
+        ``"agreement"`` float64 [B, 2n], the products of the two layers' unit-power symbols
+        per real dimension (Re s_M Re s_K, Im s_M Im s_K, interleaved; their mean is the
+        pattern projection c of :mod:`.joint`, 0 without a key layer), and ``"bob"``, ``"eve"``
+        int8 [B], each receiver's outcome (0 perceived, 1 deceived, 2 lost, :data:`OUTCOMES`).
         """
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng: got {type(rng).__name__}; allowed: a numpy.random.Generator")
@@ -369,6 +376,12 @@ class PLDLink:
             c_k = litter_bits
         s_k = self.constellation.map(c_k) if self.p_k > 0 else None
         x = noma.superpose(s_m, s_k, self.p_m, self.p_k)
+        if trace is not None:
+            agreement = np.zeros((batch, 2 * self.n))
+            if s_k is not None:
+                agreement[:, 0::2] = s_m.real * s_k.real
+                agreement[:, 1::2] = s_m.imag * s_k.imag
+            trace["agreement"] = agreement
 
         outcome = {}
         for r, z in (("bob", self.z_bob), ("eve", self.z_eve)):
@@ -382,6 +395,8 @@ class PLDLink:
                 rx = self._receive_abstract(rng, z_frame, u_m, u_k, on)
             outcome[r] = self._classify(r, rx, p, m, key, u_m, u_k, on, counts)
 
+        if trace is not None:
+            trace.update({r: o.astype(np.int8) for r, o in outcome.items()})
         on_n = int(on.sum())
         counts["on_frames"], counts["off_frames"] = on_n, batch - on_n
         b, e = outcome["bob"], outcome["eve"]

@@ -95,6 +95,8 @@ LAYER_PARAMS = Schema(
                "table)"),
     twin_gain_db=Param("real", 0.0, "the second receiver's gain relative to the first",
                        lo=-60.0, hi=60.0, unit="dB"),
+    sic=Param("bool", False, "after the layer, cancel it where decoded and decode the "
+              "interfering layer (the SIC stage; needs interference_d > 0)"),
 )
 
 # Numerical limits (checked on a scenario's points before they are built) ---------------------

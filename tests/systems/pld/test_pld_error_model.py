@@ -62,6 +62,64 @@ def test_layer_link_extremes_and_errors():
     assert PLDLayerLink(sinr_db=0.0).simulate_batch(np.random.default_rng(0), 0)["frames"] == 0
 
 
+def test_sic_stage_counts_and_draws():
+    """The SIC stage adds no draw: the layer's own counts are those of the same seed without
+    it; it decodes the interfering layer on exactly the frames whose layer was decoded."""
+    kw = dict(sinr_db=-1.5066, d=16, crc="CRC11", interference=0.431, interference_d=40,
+              interference_crc="CRC11")
+    plain = PLDLayerLink(**kw).simulate_batch(np.random.default_rng(8), 3000)
+    sic = PLDLayerLink(**kw, sic=True).simulate_batch(np.random.default_rng(8), 3000)
+    assert {k: v for k, v in sic.items() if not k.startswith("sic_")} == \
+        {k: v for k, v in plain.items() if not k.startswith("sic_")}
+    assert plain["sic_trials"] == plain["sic_failures"] == 0
+    assert sic["sic_trials"] == sic["successes"] > 0
+    assert 0 < sic["sic_failures"] < sic["sic_trials"]
+    assert 0 <= sic["sic_undetected"] <= sic["sic_failures"]
+    # A strong key layer (f = 0.9: 9.5 dB after cancellation) is decoded on every frame.
+    strong = PLDLayerLink(**{**kw, "interference": 0.9, "sinr_db": 8.0}, sic=True)
+    c = strong.simulate_batch(np.random.default_rng(1), 400)
+    assert c["sic_trials"] == 400 and c["sic_failures"] == 0
+    with pytest.raises(ValueError, match="sic: got true"):
+        PLDLayerLink(sinr_db=0.0, sic=True)
+    with pytest.raises(ValueError, match="sic: got true"):
+        PLDLayerLink(sinr_db=0.0, interference=0.3, sic=True)      # random symbols
+
+
+def test_sic_rates_in_tables_and_merges():
+    config = dict(code="ldpc5g", d=16, crc="CRC11", decoder="nms", num_iter=20,
+                  modulation="qpsk", n=64)
+    sinr = np.array([-2.0, -1.5066])
+    ones = lambda *v: np.array(v, np.int64)
+    with_sic = CalibrationTable(config, sinr, ones(1000, 1000), ones(300, 100), ones(0, 0),
+                                sic_trials=ones(0, 900), sic_failures=ones(0, 700))
+    assert with_sic.sic_at(-1.5066) == (700, 900)
+    assert with_sic.sic_at(-1.5068) == (700, 900)      # within 5e-4 dB: the same node
+    assert with_sic.sic_at(-1.51) is None               # no node there
+    assert with_sic.sic_at(-2.0) is None               # a node without the SIC stage
+    plain = CalibrationTable(config, sinr[1:], ones(500), ones(50), ones(0))
+    assert plain.sic_at(-1.5066) is None
+    from linksim.systems.pld.error_model import _merge
+    (merged,) = _merge([with_sic, plain])
+    assert list(merged.frames) == [1000, 1500] and merged.sic_at(-1.5066) == (700, 900)
+    assert with_sic.without([-2.0]).sic_at(-1.5066) == (700, 900)
+
+
+def test_propagated_se_is_the_delta_method():
+    """For f linear in independent inputs, se = sqrt(sum (a_j se_j)^2) exactly; the calibrated
+    layer's shift moves its logit by exactly k standard errors."""
+    from linksim.systems.pld.error_model import propagated_se
+    a, se = {"x": 2.0, "y": -0.5, "z": 0.0}, {"x": 0.1, "y": 0.4, "z": 3.0}
+    f = lambda shifts: 1.0 + sum(a[j] * se[j] * shifts.get(j, 0.0) for j in a)
+    assert propagated_se(f, a) == pytest.approx(math.hypot(0.2, 0.2), rel=1e-12)
+    assert propagated_se(f, []) == 0.0
+    _, table = _synthetic()
+    model = CalibratedLayer(table)
+    s = np.array([-4.2, -2.0, 0.3])
+    logit = lambda p: np.log(p / (1 - p))
+    moved = logit(model.shifted(1.5).eps(s)) - logit(model.eps(s))
+    np.testing.assert_allclose(moved, 1.5 * model.se_logit(s), rtol=1e-9)
+
+
 def test_interfering_layer_of_the_same_code_hurts_more_than_noise():
     """At one SINR (n = 128, 16 + CRC6 bits, -5.1 dB), 30000 frames each: random QPSK symbols
     as 6.5 % of the impairment decode like pure noise (the decoder treats them as Gaussian),
@@ -236,8 +294,15 @@ def test_committed_calibration_predicts_its_held_out_points():
     c = checks[0]
     params = dict(sinr_db=c.sinr_db, d=16, crc="CRC11", code="ldpc5g", decoder="nms",
                   num_iter=20, modulation="qpsk", n=64)
-    assert calibrated_prediction(params, calibration=str(ROOT / "results/pld_calibration"))[
-        "value"] == pytest.approx(c.predicted, rel=1e-12)
+    pred = calibrated_prediction(params, calibration=str(ROOT / "results/pld_calibration"))
+    assert pred["value"] == pytest.approx(c.predicted, rel=1e-12)
+    # Its standard error: the interpolated logit's, on the rate scale (d expit = p (1 - p)).
+    model = CalibratedLayer(table_for(fitted, **{k: v for k, v in params.items()
+                                                 if k != "sinr_db"}))
+    p = pred["value"]
+    assert pred["se"] == pytest.approx(p * (1 - p) * float(model.se_logit(c.sinr_db)),
+                                       rel=1e-12)
+    assert 0 < pred["se"] < (c.hi - c.lo)
 
 
 def test_twin_receiver_counts_and_joint_table():

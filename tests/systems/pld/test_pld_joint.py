@@ -119,3 +119,43 @@ def test_a_measured_joint_replaces_the_pattern_model():
         assert float(m["eps_lf"][0]) == pytest.approx(1 - (1 - kB) * (sB - (1 - kE) * q),
                                                       rel=1e-12)
         assert float(m["r_d_product"][0]) == pytest.approx(kE * sE * (1 - sB * kB), rel=1e-12)
+
+
+def test_code_aware_prediction_at_a_uses_the_sic_stage_and_carries_its_error():
+    """At A (scenarios/pld_joint.toml) the committed calibrations hold every input: the key
+    layer given the message layer decoded (results/pld_design_sic), the message layers under
+    the key layer, and the twin table. eps_bob_k is then exactly the SIC rate, with its
+    binomial standard error; every quantity has a positive, finite standard error, and the
+    SIC stage's rate differs from the key layer alone (the shared noise; its own run)."""
+    import math
+    from pathlib import Path
+
+    from linksim.systems.pld.error_model import (CalibratedLayer, load_calibration,
+                                                 table_for)
+    from linksim.systems.pld.joint import CODE_AWARE_PREDICTIONS, code_aware_prediction
+    root = Path(__file__).resolve().parents[3]
+    dirs = ",".join(str(root / "results" / d) for d in
+                    ("pld_design_calibration", "pld_design_operating", "pld_design_sic"))
+    params = dict(z_bob_db=0.0, z_eve_db=-3.0, d_m=16, n=64, modulation="qpsk", decoder="nms",
+                  num_iter=20, crc_m="CRC11", crc_k="CRC11", p_total=2.0, p_m=1.2424, d_k=40)
+    tables = load_calibration(dirs)
+    under = table_for(tables, code="ldpc5g", d=16, crc="CRC11", decoder="nms", num_iter=20,
+                      modulation="qpsk", n=64, interference=0.431, interference_d=40,
+                      interference_crc="CRC11", twin=False)
+    failures, trials = under.sic_at(10 * math.log10(1.2424 / (0.7576 + 1)))
+    q = failures / trials
+    pred = code_aware_prediction(params, "eps_bob_k", dirs)
+    assert pred["value"] == pytest.approx(q, rel=1e-12)
+    assert pred["se"] == pytest.approx(math.sqrt(q * (1 - q) / trials), rel=1e-6)
+    alone = CalibratedLayer(table_for(tables, code="ldpc5g", d=40, crc="CRC11", decoder="nms",
+                                      num_iter=20, modulation="qpsk", n=64, interference=0.0))
+    k_alone = float(alone.eps(10 * math.log10(0.7576)))
+    assert abs(q - k_alone) > 3 * math.hypot(pred["se"], float(alone.se_logit(
+        10 * math.log10(0.7576))) * k_alone * (1 - k_alone))
+    for quantity in CODE_AWARE_PREDICTIONS:
+        p = code_aware_prediction(params, quantity, dirs)
+        assert p["kind"] == "estimate" and 0 <= p["value"] <= 1
+        assert 0 < p["se"] < 0.01 and math.isfinite(p["se"])
+    # Without the SIC calibration the key layer alone is used (a different value).
+    no_sic = code_aware_prediction(params, "eps_bob_k", dirs.rsplit(",", 1)[0])
+    assert no_sic["value"] == pytest.approx(k_alone, rel=1e-9)
