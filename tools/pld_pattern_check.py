@@ -14,13 +14,15 @@ per-dimension agreement pattern and both receivers' outcomes (``PLDLink.simulate
 * the measured R_d = P(Eve deceived, Bob not deceived);
 * the product of the marginals (the paper's independence);
 * sum_j P(T = j) P(Eve deceived | T = j) P(Bob not deceived | T = j): conditional independence
-  given a pattern statistic T, for T = the total agreement (c itself) and T = the agreements
-  in the first and second half of the code bits.
+  given a pattern statistic T, for T = the total agreement (c itself) and T = (c, where the
+  agreements lie: the first half's minus the second half's, cut at its terciles), a finer
+  statistic that says whether the position of the agreements matters beyond their number.
 
-The plug-in conditional sum is unbiased under conditional independence for well-filled bins
-(every bin used here holds >= 200 frames; sparser bins are pooled with their neighbour in c).
-Its difference from the measured R_d is the dependence the statistic leaves; its standard
-error comes from 20 independent groups of frames. Writes ``results/pld_joint/pattern_check.md``.
+The plug-in conditional sum is unbiased under conditional independence for well-filled classes:
+c's tails beyond its 0.5 % and 99.5 % quantiles are pooled (one class each), and each half's
+agreement is cut at its sextiles. Its difference from the measured R_d is the dependence the
+statistic leaves; its standard error comes from 20 independent groups of frames, each
+evaluated with the same classes. Writes ``results/pld_joint/pattern_check.md``.
 """
 
 from __future__ import annotations
@@ -37,22 +39,15 @@ ROOT = Path(__file__).resolve().parents[1]
 #: (name, P_Sigma, P_M, d_K) of A and A* (scenarios/pld_joint.toml), z_Eve = -3 dB.
 POINTS = (("A", 2.0, 1.2424, 40), ("A*", 3.0, 1.607, 64))
 GROUPS = 20
-MIN_BIN = 200
 
 
 def conditional_r_d(key: np.ndarray, eve_deceived: np.ndarray, bob_ok: np.ndarray) -> float:
-    """sum_j P(T=j) P(E deceived | j) P(B not deceived | j) over the distinct rows of ``key``
-    (int [F, m]); bins under MIN_BIN frames are merged into one."""
-    _, j = np.unique(key, axis=0, return_inverse=True)
-    j = j.ravel()
-    counts = np.bincount(j)
-    small = counts[j] < MIN_BIN
-    j = np.where(small, counts.size, j)
-    counts = np.bincount(j)
-    e = np.bincount(j, eve_deceived)
-    b = np.bincount(j, bob_ok)
+    """sum_j P(T=j) P(E deceived | j) P(B not deceived | j) over the classes j (int [F])."""
+    counts = np.bincount(key)
+    e = np.bincount(key, eve_deceived)
+    b = np.bincount(key, bob_ok)
     used = counts > 0
-    return float(np.sum(e[used] * b[used] / counts[used]) / key.shape[0])
+    return float(np.sum(e[used] * b[used] / counts[used]) / key.size)
 
 
 def main() -> None:
@@ -64,7 +59,7 @@ def main() -> None:
              f"{args.frames} frames per point, seed {args.seed}, {GROUPS} groups for the "
              f"standard errors (tools/pld_pattern_check.py).", "",
              "| point | measured R_d | product of marginals | given c (total agreement) | "
-             "measured - given c (s.e.) | given the halves' agreements |",
+             "measured - given c (s.e.) | given c and the halves' split |",
              "|---|---|---|---|---|---|"]
     for name, p_total, p_m, d_k in POINTS:
         link = PLDLink(p_total=p_total, p_m=p_m, d_k=d_k, z_eve_db=-3.0, d_m=16, n=64,
@@ -83,14 +78,18 @@ def main() -> None:
             eve.append(trace["eve"])
         agree, bob, eve = (np.concatenate(a) for a in (agree, bob, eve))
         e_dec, b_ok = (eve == 1).astype(float), (bob != 1).astype(float)
-        total = agree.sum(1, keepdims=True)
+        total = agree.sum(1)
+        lo, hi = np.quantile(total, [0.005, 0.995])
+        c_class = (np.clip(total, lo, hi) - lo).astype(np.int64)
         measured = float(np.mean(e_dec * b_ok))
         product = float(e_dec.mean() * b_ok.mean())
-        given_c = conditional_r_d(total, e_dec, b_ok)
-        halves = conditional_r_d(agree, e_dec, b_ok)
+        given_c = conditional_r_d(c_class, e_dec, b_ok)
+        split = agree[:, 0] - agree[:, 1]
+        tercile = np.searchsorted(np.quantile(split, [1 / 3, 2 / 3]), split, side="right")
+        halves = conditional_r_d(c_class * 3 + tercile, e_dec, b_ok)
         groups = np.array_split(np.arange(args.frames), GROUPS)
-        diffs = [float(np.mean(e_dec[g] * b_ok[g])) - conditional_r_d(total[g], e_dec[g], b_ok[g])
-                 for g in groups]
+        diffs = [float(np.mean(e_dec[g] * b_ok[g])) - conditional_r_d(c_class[g], e_dec[g],
+                                                                      b_ok[g]) for g in groups]
         se = float(np.std(diffs, ddof=1) / math.sqrt(GROUPS))
         lines.append(f"| {name} (P_Sigma = {p_total:g} mW, d_K = {d_k}) | {measured:.5f} | "
                      f"{product:.5f} | {given_c:.5f} | {measured - given_c:+.5f} ({se:.5f}) | "
