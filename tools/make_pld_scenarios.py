@@ -265,6 +265,14 @@ def design_scenarios():
     (ROOT / "scenarios/pld_code_design_bittrue.toml").write_text("\n".join(lines) + "\n")
 
 
+def _message_node(fam, crc_m, d_k, crc_k, p_m, p_k, z):
+    """(family, d, crc, SINR, interference) of a receiver's message layer at gain ``z`` under
+    the design's own key layer: share f = z P_K / (z P_K + 1), SINR z P_M / (z P_K + 1)."""
+    f = round(z * p_k / (z * p_k + 1.0), 4)
+    sinr_m = round(10 * math.log10(z * p_m / (z * p_k + 1.0)), 4)
+    return (fam, 16, crc_m, sinr_m, (f, d_k, crc_k, False, 0.0))
+
+
 def operating_scenario():
     """scenarios/pld_design_operating.toml: a node at each design's exact operating SINRs
     (each receiver's key layer alone, each receiver's message layer under the design's key
@@ -277,9 +285,7 @@ def operating_scenario():
         for z in (1.0, 10 ** (z_eve / 10)):
             sinr_k = round(10 * math.log10(z * p_k), 4)
             entries[(fam, d_k, crc_k, sinr_k, (0.0, 0, "CRC11", False, 0.0))] = None
-            f = round(z * p_k / (z * p_k + 1.0), 4)
-            sinr_m = round(10 * math.log10(z * p_m / (z * p_k + 1.0)), 4)
-            entries[(fam, 16, crc_m, sinr_m, (f, d_k, crc_k, False, 0.0))] = None
+            entries[_message_node(fam, crc_m, d_k, crc_k, p_m, p_k, z)] = None
         f_bob = round(p_k / (p_k + 1.0), 4)
         entries[(fam, 16, crc_m, round(10 * math.log10(p_m / (p_k + 1.0)), 4),
                  (f_bob, d_k, crc_k, True, round(z_eve, 4)))] = None
@@ -304,9 +310,7 @@ def sic_scenario():
     for z_eve, p_total, p_m, d_k, crc_m, crc_k, fam in _operating_points(_designs()):
         p_k = p_total - p_m
         for z in (1.0, 10 ** (z_eve / 10)):
-            f = round(z * p_k / (z * p_k + 1.0), 4)
-            sinr_m = round(10 * math.log10(z * p_m / (z * p_k + 1.0)), 4)
-            entries[(fam, 16, crc_m, sinr_m, (f, d_k, crc_k, False, 0.0))] = None
+            entries[_message_node(fam, crc_m, d_k, crc_k, p_m, p_k, z)] = None
     points = [(fam, d, crc, [s], extra) for fam, d, crc, s, extra in entries]
     _write(ROOT / "scenarios/pld_design_sic.toml", "pld_design_sic",
            "Seed 003, issue 15: the SIC stage of each design's receivers at their exact "

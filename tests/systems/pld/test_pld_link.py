@@ -628,3 +628,20 @@ def test_link_prediction_rejects_block_fading_and_unknown_quantity():
         link_prediction(paper_params(0, channel="rayleigh", fading="block", n_blocks=4), "r_d")
     with pytest.raises(ValueError, match=r"^quantity"):
         link_prediction(paper_params(0), "secrecy_capacity")
+
+
+def test_trace_gives_each_frame_without_changing_the_counts():
+    """``trace`` fills per-frame diagnostics: the outcomes tally to the joint counts, the
+    agreements are the layers' symbol products (+-1/2 for QPSK), and the counts are those of
+    the same seed without a trace."""
+    from linksim.systems.pld.link import OUTCOMES, PLDLink
+    link = PLDLink(p_total=2.0, p_m=1.2424, d_k=40, z_eve_db=-3.0, d_m=16, n=64)
+    trace = {}
+    counts = link.simulate_batch(np.random.default_rng(3), 400, trace=trace)
+    assert counts == link.simulate_batch(np.random.default_rng(3), 400)
+    assert trace["agreement"].shape == (400, 128)
+    np.testing.assert_allclose(np.abs(trace["agreement"]), 0.5, rtol=1e-12)
+    for i, b in enumerate(OUTCOMES):
+        for j, e in enumerate(OUTCOMES):
+            assert counts[f"joint_{b}_{e}"] == int(np.sum((trace["bob"] == i)
+                                                          & (trace["eve"] == j)))
