@@ -36,7 +36,7 @@ def cmd_bler(args) -> int:
     """The body of ``linksim bler``: its exit status (0 done, 130 interrupted)."""
     parser = args.parser
     from linksim.sim.montecarlo import PointResult, StopRule
-    from linksim.systems.coded_link import CodedLink
+    from linksim.systems.coded_link.spec import SPEC
 
     config = parameter_namespace(args, PARAMS)
     # Validate everything (and build every point's link) before anything runs.
@@ -44,7 +44,8 @@ def cmd_bler(args) -> int:
         stop = StopRule(max_frame_errors=args.max_frame_errors, max_frames=args.max_frames,
                         batch_size=args.batch_size, first_batch_size=args.first_batch_size,
                         max_seconds=args.max_seconds)
-        links = [CodedLink(ebno_db=e, **config) for e in args.ebno_db]
+        # The system's builder picks the engine (backend numba or sionna).
+        links = [SPEC.builder(ebno_db=e, **config) for e in args.ebno_db]
     except (ValueError, TypeError) as exc:
         option_error(parser, exc, BLER_OPTION_OF)
     config = {key: value for key, value in links[0].params.items() if key != "ebno_db"}

@@ -74,6 +74,11 @@ class CodedLink:
     crc : str or None
         CRC attached inside the ``k`` information bits (``linksim.fec.crc.CRC`` names, e.g.
         ``"CRC24A"``); the payload is then ``k - L`` bits.
+    backend : {"numba"}
+        This class is the Numba engine; ``"sionna"`` is
+        :class:`~linksim.systems.coded_link.sionna_link.SionnaCodedLink`.
+    device : {"cpu"}
+        The Numba engine runs on the CPU.
 
     Notes
     -----
@@ -87,9 +92,18 @@ class CodedLink:
                  modulation: str = "qpsk", channel: str = "awgn", ebno_db: float | None = None,
                  fading: str = "quasi_static", n_blocks: int = 1, k_factor: float = 0.0,
                  csi_error_var: float = 0.0, decoder: str = "nms", num_iter: int = 20,
-                 early_stop: bool = True, demapper: str = "app", crc: str | None = None):
+                 early_stop: bool = True, demapper: str = "app", crc: str | None = None,
+                 backend: str = "numba", device: str = "cpu"):
         # Each value against its declaration (spec.PARAMS), then the rules between them.
         p = PARAMS.validate({key: value for key, value in locals().items() if key in PARAMS})
+        if p["backend"] != "numba":
+            raise ValueError(f"backend: got {p['backend']!r} for CodedLink; allowed: 'numba' "
+                             f"(the Sionna backend is SionnaCodedLink, built by the system "
+                             f"for backend = 'sionna')")
+        if p["device"] != "cpu":
+            raise ValueError(f"device: got {p['device']!r} with backend='numba'; allowed: "
+                             f"'cpu' (the Numba engine runs on the CPU; device 'cuda' needs "
+                             f"backend = 'sionna')")
         self.code, self.k = p["code"], p["k"]
         if p["n"] is None and self.code == "ldpc5g":
             raise TypeError("n: missing; allowed: an integer >= k (code bits per frame) "
@@ -149,7 +163,8 @@ class CodedLink:
                 "n_blocks": self.n_blocks, "k_factor": self.k_factor,
                 "csi_error_var": self.csi_error_var, "decoder": self.decoder,
                 "num_iter": self.num_iter, "early_stop": self.early_stop,
-                "demapper": self.demapper, "crc": self.crc_name}
+                "demapper": self.demapper, "crc": self.crc_name, "backend": "numba",
+                "device": "cpu"}
 
     def __repr__(self) -> str:
         args = ", ".join(f"{key}={value!r}" for key, value in self.params.items())

@@ -14,7 +14,8 @@ from linksim.systems.base import Limit, SystemSpec
 from linksim.systems.coded_link import analysis
 from linksim.systems.schema import Param, Schema
 
-__all__ = ["CODES", "CHANNELS", "FADINGS", "DECODERS", "DEMAPPERS", "PARAMS", "COUNTS",
+__all__ = ["CODES", "CHANNELS", "FADINGS", "DECODERS", "DEMAPPERS", "BACKENDS", "DEVICES",
+           "PARAMS", "COUNTS",
            "MAX_NUM_ITER", "MAX_CSI_ERROR_VAR", "SPEC"]
 
 CODES = ("ldpc5g", "none")
@@ -22,6 +23,10 @@ CHANNELS = ("awgn", "rayleigh", "rician")
 FADINGS = ("quasi_static", "block", "fast")
 DECODERS = ("nms", "oms", "spa")
 DEMAPPERS = ("app", "maxlog")
+#: Engines of the coded link: linksim's Numba kernels, or Sionna 2 blocks on PyTorch
+#: (:mod:`.sionna_link`).
+BACKENDS = ("numba", "sionna")
+DEVICES = ("cpu", "cuda")
 
 #: Most BP iterations: 5G LDPC decoders converge within tens; 10000 bounds the time a typo
 #: such as num_iter = 1e9 can take.
@@ -63,6 +68,10 @@ PARAMS = Schema(
                    cli=True),
     crc=Param("choice", None, "CRC inside the k information bits, e.g. CRC24A, CRC16 (default "
               "none)", choices=tuple(CRC_NAMES), nullable=True, cli=True),
+    backend=Param("choice", "numba", "simulation engine: the Numba kernels, or Sionna 2 blocks "
+                  "on PyTorch (default %(default)s)", choices=BACKENDS, cli=True),
+    device=Param("choice", "cpu", "where the Sionna backend runs (default %(default)s)",
+                 choices=DEVICES, cli=True),
 )
 
 #: Counts a batch returns beyond frames / frame_errors / bits / bit_errors (/ bit_errors_sq).
@@ -83,6 +92,9 @@ def _limits(params) -> Limit | None:
 
 
 def _build(**params):
+    if params.get("backend", "numba") == "sionna":
+        from linksim.systems.coded_link.sionna_link import SionnaCodedLink
+        return SionnaCodedLink(**params)
     from linksim.systems.coded_link.link import CodedLink
     return CodedLink(**params)
 
