@@ -44,7 +44,7 @@ first_batch_size = 100
 """
 
 
-def _write(folder: Path, name: str, frames: int = 3000) -> Path:
+def _write(folder: Path, name: str, frames: int = 2000) -> Path:
     path = folder / f"{name}.toml"
     path.write_text(SCENARIO.format(name=name, frames=frames))
     return path
@@ -91,7 +91,7 @@ def test_sionna_run_killed_and_resumed_equals_uninterrupted(tmp_path, linksim_po
 
 
 def test_sionna_counts_identical_for_1_and_2_workers(tmp_path):
-    scenario = load_scenario(_write(tmp_path, "sionna_workers", frames=1200))
+    scenario = load_scenario(_write(tmp_path, "sionna_workers", frames=600))
     counts = {}
     for workers in (1, 2):
         with make_executor("local", workers=workers) as executor:
