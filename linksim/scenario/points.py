@@ -119,8 +119,14 @@ def _check_names(ctx: _Context, problems: _Problems) -> bool:
     for where, names in ((("params",), ctx.params), (("sweep", "axes"), ctx.axes)):
         for name in names:
             if name not in spec.params:
+                note = ""
+                if name in ("backend", "device"):
+                    # The Sionna backend exists for the coded link only: Sionna has no BCH
+                    # decoder, deceptive cipher, SIC, MIMO precoder or key agreement.
+                    note = (" (this system runs on the Numba engine only; the Sionna backend "
+                            "is the coded_link system's)")
                 problems.add(where + (name,), f"got an unknown parameter of system "
-                             f"{system!r}; allowed: {known}")
+                             f"{system!r}{note}; allowed: {known}")
     for name, default in spec.params.items():
         if default is REQUIRED and name not in ctx.params and name not in ctx.axes:
             required = ", ".join(k for k, v in spec.params.items() if v is REQUIRED)
