@@ -31,21 +31,13 @@ import time
 
 import numpy as np
 
+from timing import best as _best
+
 #: The default point, with a short pool design (the design does not change the link's cost).
 POOL = dict(n_channels=2, n_iter=10)
 #: Section 3: one seeded draw per N_T, the default setting's powers, noise and CSI error.
 SCALING_N_T = (2, 4, 6, 8)
 P_TOTAL, NOISE, ZETA, EPS, DISTANCE = 100.0, 1e-11, 0.1, 0.1, 10.0
-
-
-def _best(fn, repeat=3):
-    fn()                                   # warm-up (Numba compilation, caches)
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def _replay(rng: np.random.Generator) -> np.random.Generator:

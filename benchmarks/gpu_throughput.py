@@ -25,23 +25,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import time
 
 import numpy as np
+
+from timing import best as _best
 
 #: label -> (link parameters, batch sizes in frames per call: about the same bits per call).
 CODES = {"README code (512, 1024), 1.5 dB": (dict(k=512, n=1024, ebno_db=1.5), (64, 256, 1024)),
          "large code (8448, 16896), 1.0 dB": (dict(k=8448, n=16896, ebno_db=1.0), (4, 16, 64))}
-
-
-def _best(fn, repeat):
-    fn()                                   # warm-up: Numba compilation, torch kernels, caches
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 def _throughput(params, batch, repeat):

@@ -28,15 +28,7 @@ from collections import defaultdict
 
 import numpy as np
 
-
-def _best(fn, repeat=3):
-    fn()
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+from timing import best as _best
 
 
 class _Timer:

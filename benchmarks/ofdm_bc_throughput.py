@@ -30,17 +30,9 @@ from collections import defaultdict
 
 import numpy as np
 
+from timing import best as _best
+
 POINT = dict(n_pool=8)
-
-
-def _best(fn, repeat=3):
-    fn()
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
 
 
 class _Timer:

@@ -19,15 +19,7 @@ import time
 
 import numpy as np
 
-
-def _best(fn, repeat=3):
-    fn()                                   # warm-up (Numba compilation, caches)
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+from timing import best as _best
 
 
 def main(argv=None):

@@ -1,0 +1,100 @@
+"""Decoder throughput per core, as a table a reader can hold against published figures, and
+where the time of early stopping goes. Prints figures only; nothing asserts a time.
+
+    python benchmarks/decoder_throughput.py [--frames 4096] [--repeat 3] [--quick]
+
+Codes (5G NR LDPC, QPSK over AWGN, LLRs generated once per point, decoder only):
+
+* the README code, BG2 (k, n) = (512, 1024), layered normalized min-sum (alpha 0.75), 20
+  iterations, early stop;
+* (n, k) = (1440, 720), BG2, the same decoder (the code of the AFF3CT comparison);
+* BG1 K = 8448, n = 16896 (rate 1/2), 10 iterations, no early stop (the configuration of the
+  published AVX-512 decoders, whose code rate may differ).
+
+At Eb/N0 1.5, 2.5 and 3.5 dB, with 1 and 2 Numba threads. "per core" is information bits per
+second divided by the threads used. The float32 kernel is today's decoder
+(``linksim.fec.ldpc.bp_decode``).
+
+**Where the early-stopping time goes.** For each point with early stop the decoder is also
+timed with early stop off at a fixed iteration count; the time per frame-iteration t_it of
+that run, times the average iterations the early-stopping run used, is what the iterations
+themselves cost. The rest of the early-stopping run's time (syndrome checks after every
+iteration, writing out and refilling lanes) is printed as its overhead share.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numba
+import numpy as np
+
+from linksim import channel
+from linksim.fec import cached_code
+from linksim.mapping import Constellation
+
+from timing import best as _best
+
+#: label -> (k, n, iterations, early stop)
+CODES = {"README (512, 1024) BG2": (512, 1024, 20, True),
+         "(1440, 720) BG2": (720, 1440, 20, True),
+         "BG1 K=8448 (8448, 16896)": (8448, 16896, 10, False)}
+EBNO_DB = (1.5, 2.5, 3.5)
+
+
+def _llrs(code, n_frames: int, ebno_db: float, seed: int = 0) -> np.ndarray:
+    """float32 [F, n] channel LLRs of random codewords, QPSK over AWGN."""
+    rng = np.random.default_rng(seed)
+    qpsk = Constellation("qpsk")
+    u = rng.integers(0, 2, (n_frames, code.k), dtype=np.uint8)
+    no = channel.ebno_to_no(ebno_db, 2, coderate=code.k / code.n)
+    y = channel.awgn(qpsk.map(code.encode(u)), no, rng)
+    return qpsk.demap(y, no).astype(np.float32), u
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--frames", type=int, default=4096, help="frames per timed call (README "
+                    "code; the others scale to the same bits)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="1 repeat, a quarter of the frames")
+    args = ap.parse_args(argv)
+    repeat = 1 if args.quick else args.repeat
+    bits = (args.frames // 4 if args.quick else args.frames) * 512
+    threads = [t for t in (1, 2) if t <= numba.config.NUMBA_NUM_THREADS]
+    print(f"numba {numba.__version__}, threads available {numba.config.NUMBA_NUM_THREADS}")
+    print(f"{'code':<26s} {'iters':>5s} {'ES':>3s} {'prec':>7s} {'Eb/N0':>6s} {'thr':>3s} "
+          f"{'Mb/s':>8s} {'Mb/s/core':>10s} {'avg it':>7s} {'BLER':>9s} {'ES overhead':>12s}")
+    for label, (k, n, iters, early_stop) in CODES.items():
+        code = cached_code("ldpc5g", k, n)
+        frames = max(64, bits // k)
+        for ebno in EBNO_DB:
+            llr, u = _llrs(code, frames, ebno)
+            for t in threads:
+                numba.set_num_threads(t)
+                out = {}
+
+                def run():
+                    out["u"], out["it"] = code.decode(llr, num_iter=iters, algorithm="nms",
+                                                      early_stop=early_stop,
+                                                      return_iterations=True)
+                seconds = _best(run, repeat)
+                avg_it = float(np.mean(out["it"]))
+                bler = float(np.mean((out["u"] != u).any(axis=1)))
+                rate = frames * k / seconds / 1e6
+                overhead = ""
+                if early_stop:
+                    fixed = max(1, int(round(avg_it)))
+                    t_fixed = _best(lambda: code.decode(llr, num_iter=fixed, algorithm="nms",
+                                                        early_stop=False), repeat)
+                    per_iter = t_fixed / (frames * fixed)
+                    share = 1 - per_iter * frames * avg_it / seconds
+                    overhead = f"{100 * share:>11.0f}%"
+                print(f"{label:<26s} {iters:>5d} {'on' if early_stop else 'off':>3s} "
+                      f"{'float32':>7s} {ebno:>6.1f} {t:>3d} {rate:>8.2f} {rate / t:>10.2f} "
+                      f"{avg_it:>7.2f} {bler:>9.2e} {overhead:>12s}")
+    numba.set_num_threads(threads[-1])
+
+
+if __name__ == "__main__":
+    main()
