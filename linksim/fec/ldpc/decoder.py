@@ -413,22 +413,27 @@ def _spa_update(q, r, deg, lanes, limit, tq, acc):
 
 
 @nb.njit(cache=True, inline="always")
-def _load_frame(llr, f, lane, chan, post, msg):
-    """Put frame ``f`` into lane ``lane``: channel LLRs and posteriors set, messages reset.
+def _load_frame(llr, f, lane, chan, post, msg, lazy, layered):
+    """Put frame ``f`` into lane ``lane``: posteriors (and, for flooding or the eager refill,
+    channel LLRs) set; the lane's messages zeroed unless ``lazy`` (the kernel then reads them
+    as 0 for the frame's first iteration: see ``refill`` in :func:`bp_decode`).
 
     llr : float32 or float64 [B, n_vars]; chan, post : [n_vars, lanes] and msg : [n_edges,
     lanes], of llr's dtype, written in column ``lane``.
     """
     for v in range(post.shape[0]):
-        chan[v, lane] = llr[f, v]
         post[v, lane] = llr[f, v]
-    for e in range(msg.shape[0]):
-        msg[e, lane] = 0.0
+    if not (lazy and layered):        # the layered schedule never reads chan
+        for v in range(post.shape[0]):
+            chan[v, lane] = llr[f, v]
+    if not lazy:
+        for e in range(msg.shape[0]):
+            msg[e, lane] = 0.0
 
 
 @nb.njit(parallel=True, cache=True, fastmath=True, error_model="numpy")
 def _bp_kernel(llr, chk_ptr, chk_var, max_deg, num_iter, rule, layered, alpha, beta, llr_max,
-               spa_limit, early_stop, n_tasks, lanes, hard, iterations, soft):
+               spa_limit, early_stop, n_tasks, lanes, hard, iterations, soft, lazy):
     """Decode llr [B, N] (float32 or float64) into hard [B, N] and iterations [B]; see bp_decode.
 
     soft : llr's dtype, [B, N] (the final posteriors are written too) or [0, N] (they are not).
@@ -437,6 +442,7 @@ def _bp_kernel(llr, chk_ptr, chk_var, max_deg, num_iter, rule, layered, alpha, b
     uint8 [B, N] and iterations : int32 [B], written. rule : int (0 spa, 1 nms, 2 oms);
     layered, early_stop : bool; alpha, beta, llr_max : scalars of llr's dtype; n_tasks, lanes :
     int (frames are split into n_tasks contiguous ranges, each decoded ``lanes`` at a time).
+    lazy : bool, the refill of :func:`bp_decode` ("lazy" True, "eager" False).
     """
     n_frames, n_vars = llr.shape
     n_checks = chk_ptr.size - 1
@@ -463,25 +469,40 @@ def _bp_kernel(llr, chk_ptr, chk_var, max_deg, num_iter, rule, layered, alpha, b
         unsat = np.empty(lanes, np.int32)
         frame = np.full(lanes, -1, np.int64)
         used = np.zeros(lanes, np.int32)
+        # 0 for a lane in its frame's first iteration (lazy refill: its stale messages read
+        # as 0), 1 afterwards; x * 1 and x * 0 are exact, so the messages seen are the eager
+        # refill's bit for bit.
+        keep = np.zeros(lanes, dt)
         next_frame = lo
         active = 0
         for lane in range(lanes):
             if next_frame < hi:
                 frame[lane] = next_frame
-                _load_frame(llr, next_frame, lane, chan, post, msg)
+                _load_frame(llr, next_frame, lane, chan, post, msg, lazy, layered)
                 next_frame += 1
                 active += 1
         while active > 0:
-            # ---- one iteration for every lane
+            # ---- one iteration for every lane; the lazy reads only while a lane is fresh
+            fresh = False
+            if lazy:
+                for l in range(lanes):
+                    if keep[l] == 0.0:
+                        fresh = True
             if not layered:
                 new_post[:, :] = chan
             for c in range(n_checks):
                 start = chk_ptr[c]
                 deg = chk_ptr[c + 1] - start
-                for i in range(deg):
-                    v = chk_var[start + i]
-                    for l in range(lanes):
-                        q[i, l] = post[v, l] - msg[start + i, l]
+                if fresh:
+                    for i in range(deg):
+                        v = chk_var[start + i]
+                        for l in range(lanes):
+                            q[i, l] = post[v, l] - msg[start + i, l] * keep[l]
+                else:
+                    for i in range(deg):
+                        v = chk_var[start + i]
+                        for l in range(lanes):
+                            q[i, l] = post[v, l] - msg[start + i, l]
                 if rule == 0:
                     _spa_update(q, r, deg, lanes, spa_limit, tq, acc)
                 else:
@@ -500,6 +521,7 @@ def _bp_kernel(llr, chk_ptr, chk_var, max_deg, num_iter, rule, layered, alpha, b
                 post[:, :] = new_post
             for l in range(lanes):
                 used[l] += 1
+                keep[l] = 1.0
             # ---- syndrome per lane; stop scanning once every lane has a failed check
             for l in range(lanes):
                 unsat[l] = 1 if frame[l] < 0 else 0   # idle lanes never hold up the break below
@@ -533,7 +555,8 @@ def _bp_kernel(llr, chk_ptr, chk_var, max_deg, num_iter, rule, layered, alpha, b
                     used[l] = 0
                     if next_frame < hi:
                         frame[l] = next_frame
-                        _load_frame(llr, next_frame, l, chan, post, msg)
+                        _load_frame(llr, next_frame, l, chan, post, msg, lazy, layered)
+                        keep[l] = 0.0
                         next_frame += 1
                     else:
                         frame[l] = -1
@@ -543,7 +566,7 @@ def _bp_kernel(llr, chk_ptr, chk_var, max_deg, num_iter, rule, layered, alpha, b
 def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm: str = "spa",
               schedule: str | None = None, early_stop: bool = True, alpha: float = 0.75,
               beta: float = 0.5, llr_max: float = 20.0, precision: str = "float32",
-              return_posteriors: bool = False):
+              return_posteriors: bool = False, refill: str = "lazy"):
     """Belief-propagation decoding of a batch of frames on ``graph`` (module docstring).
 
     The module docstring gives the check-node rules, the schedules and the SIMD lanes. Each
@@ -572,6 +595,13 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
     return_posteriors : bool
         Also return the final posterior LLRs (what the hard decisions are taken from): an
         eavesdropper's soft output, e.g. for a bitwise leakage estimate.
+    refill : {"lazy", "eager"}
+        How a lane takes its next frame. "eager" (the decoder up to issue 17, kept as the
+        baseline): zero the lane's messages, a strided write into every edge's cache line.
+        "lazy": leave them and read them as 0 during the frame's first iteration (q = post -
+        msg * keep with keep 0 or 1, exact), and skip the channel copy the layered schedule
+        never reads. Both decode every frame identically; lazy saves the refill's memory
+        traffic, which dominates at high SNR where frames stop after a few iterations.
 
     Input
     -----
@@ -607,6 +637,8 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
     if algorithm == "spa" and llr_max > SPA_LLR_MAX:
         raise ValueError(f"llr_max: got {llr_max!r} with algorithm='spa'; allowed: a number in "
                          f"(0, {SPA_LLR_MAX}] (the range of the SPA's exp/log arithmetic)")
+    if refill not in ("lazy", "eager"):
+        raise ValueError(f"refill: got {refill!r}; allowed: 'lazy' or 'eager'")
     if precision not in ("float32", "float64"):
         raise ValueError(f"precision: got {precision!r}; allowed: 'float32' or 'float64'")
     llr = np.asarray(llr)
@@ -632,7 +664,7 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
     _bp_kernel(llr, graph.chk_ptr, graph.chk_var, max(graph.max_check_degree, 1), int(num_iter),
                _RULE_CODE[algorithm], schedule == "layered", dtype(alpha), dtype(beta),
                dtype(llr_max), _spa_limit(llr_max, dtype), bool(early_stop), n_tasks, lanes, hard,
-               iterations, soft)
+               iterations, soft, refill == "lazy")
     if return_posteriors:
         return hard, iterations, soft
     return hard, iterations
