@@ -120,6 +120,24 @@ def main(argv=None):
                       f"{'float32':>7s} {ebno:>6.1f} {t:>3d} {rate:>9.2f} {rate / t:>7.2f} "
                       f"{base_rate:>9.2f} {rate / base_rate:>5.2f}x {avg_it:>7.2f} "
                       f"{bler:>9.2e} {overhead:>12s}")
+    # The lane budget before issue 17 (4 MB a task) left BG1 K = 8448 with 4 lanes.
+    import linksim.fec.ldpc.decoder as decoder
+    code = cached_code("ldpc5g", 8448, 16896)
+    llr, _ = _llrs(code, max(64, bits // 8448), 2.5)
+    dec = code.derate_match(llr)
+    budget = decoder._TASK_BYTES
+    rates = {}
+    for label, task_bytes, refill in (("before issue 17 (4 MB budget, eager)", 4 << 20, "eager"),
+                                      ("now", budget, "lazy")):
+        decoder._TASK_BYTES = task_bytes
+        numba.set_num_threads(1)
+        seconds = _best(lambda: bp_decode(code.graph, dec, num_iter=10, algorithm="nms",
+                                          early_stop=False, refill=refill), repeat)
+        rates[label] = dec.shape[0] * 8448 / seconds / 1e6
+    decoder._TASK_BYTES = budget
+    old, new = rates.values()
+    print(f"\nBG1 K=8448, 10 iterations, 2.5 dB, 1 thread: before issue 17 {old:.2f} Mb/s, "
+          f"now {new:.2f} Mb/s, ratio {new / old:.1f}x")
     numba.set_num_threads(threads[-1])
     frames = max(256, bits // 512)
     print(f"\nwhole link, README code, NMS-20 with early stop, {threads[-1]} threads, "
