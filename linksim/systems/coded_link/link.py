@@ -31,7 +31,29 @@ from linksim.mapping import Constellation
 from linksim.sim.metrics import bit_error_counts
 from linksim.systems.coded_link.spec import PARAMS
 
-__all__ = ["CodedLink"]
+__all__ = ["CodedLink", "zero_counts"]
+
+
+def zero_counts(n_frames: int, payload_bits: int, ldpc: bool, crc: bool) -> dict[str, int]:
+    """The counts of a coded-link batch before any frame is judged, the same for every engine.
+
+    Parameters
+    ----------
+    n_frames, payload_bits : int
+        Frames of the batch and payload bits per frame (``bits`` = their product).
+    ldpc : bool
+        An LDPC code: ``iterations`` is counted.
+    crc : bool
+        A CRC: ``crc_failures`` and ``undetected_errors`` are counted.
+    """
+    counts = {"frames": n_frames, "frame_errors": 0, "bits": n_frames * payload_bits,
+              "bit_errors": 0, "bit_errors_sq": 0}
+    if ldpc:
+        counts["iterations"] = 0
+    if crc:
+        counts["crc_failures"] = 0
+        counts["undetected_errors"] = 0
+    return counts
 
 
 class CodedLink:
@@ -187,13 +209,8 @@ class CodedLink:
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng: got {type(rng).__name__}; allowed: a numpy.random.Generator")
         n_frames = check_int("n_frames", n_frames, 0)
-        counts = {"frames": n_frames, "frame_errors": 0, "bits": n_frames * self.payload_bits,
-                  "bit_errors": 0, "bit_errors_sq": 0}
-        if self.code == "ldpc5g":
-            counts["iterations"] = 0
-        if self.crc is not None:
-            counts["crc_failures"] = 0
-            counts["undetected_errors"] = 0
+        counts = zero_counts(n_frames, self.payload_bits, self.code == "ldpc5g",
+                             self.crc is not None)
         if n_frames == 0:
             return counts
 

@@ -44,6 +44,7 @@ import numpy as np
 from linksim.checks import check_int
 from linksim.interop.conventions import noise_variance
 from linksim.mapping import Constellation
+from linksim.systems.coded_link.link import CodedLink, zero_counts
 from linksim.systems.coded_link.spec import PARAMS
 
 __all__ = ["SionnaCodedLink", "SIONNA_DECODERS"]
@@ -93,7 +94,6 @@ class SionnaCodedLink:
     """
 
     def __init__(self, **params):
-        from linksim.systems.coded_link.link import CodedLink
         _require_sionna()
         import torch
         from sionna.phy.channel import (AWGN, ApplyFlatFadingChannel,
@@ -183,13 +183,10 @@ class SionnaCodedLink:
         if not isinstance(rng, np.random.Generator):
             raise TypeError(f"rng: got {type(rng).__name__}; allowed: a numpy.random.Generator")
         n_frames = check_int("n_frames", n_frames, 0)
-        counts = {"frames": n_frames, "frame_errors": 0, "bits": n_frames * self.payload_bits,
-                  "bit_errors": 0, "bit_errors_sq": 0}
+        counts = zero_counts(n_frames, self.payload_bits, self.code == "ldpc5g",
+                             self._crc is not None)
         if self.code == "ldpc5g":
-            counts["iterations"] = n_frames * self.num_iter
-        if self._crc is not None:
-            counts["crc_failures"] = 0
-            counts["undetected_errors"] = 0
+            counts["iterations"] = n_frames * self.num_iter     # no early stop in Sionna
         if n_frames == 0:
             return counts
         seed = int(rng.integers(0, 2 ** 63 - 1))
