@@ -12,13 +12,31 @@ import numpy as np
 
 from linksim.interop import conventions
 
-__all__ = ["LDPCDecoderCore", "DemapperCore", "CRCCheckCore"]
+__all__ = ["LDPCDecoderCore", "DemapperCore", "CRCCheckCore", "code_size"]
 
 
 def _lead(shape, last: int, name: str) -> tuple[int, ...]:
     if len(shape) < 1 or shape[-1] != last:
         raise ValueError(f"{name}: got shape {tuple(shape)}; allowed: [..., {last}]")
     return tuple(shape[:-1])
+
+
+def code_size(encoder, k, n) -> tuple[int, int]:
+    """``(k, n)`` of an adapter's code: an encoder's ``k`` and ``n`` attributes (e.g. Sionna's
+    ``LDPC5GEncoder``), or the integers given.
+
+    Parameters
+    ----------
+    encoder : object with ``k`` and ``n``, or None
+    k, n : int or None
+        Used when ``encoder`` is None; both required then.
+    """
+    if encoder is not None:
+        return int(encoder.k), int(encoder.n)
+    if k is None or n is None:
+        raise ValueError("encoder: got None and no k, n; allowed: an LDPC encoder with k and n "
+                         "attributes (e.g. Sionna's LDPC5GEncoder), or k= and n=")
+    return int(k), int(n)
 
 
 class LDPCDecoderCore:

@@ -22,18 +22,9 @@ except ImportError as exc:   # the optional extra is missing: one line, not a tr
     raise ImportError("linksim.interop.tf needs TensorFlow: pip install -e \".[tf]\" "
                       "(tensorflow-cpu)") from exc
 
-from linksim.interop.blocks import CRCCheckCore, DemapperCore, LDPCDecoderCore
+from linksim.interop.blocks import CRCCheckCore, DemapperCore, LDPCDecoderCore, code_size
 
 __all__ = ["LDPC5GDecoder", "Demapper", "CRCDecoder"]
-
-
-def _k_n(encoder, k, n) -> tuple[int, int]:
-    if encoder is not None:
-        return int(encoder.k), int(encoder.n)
-    if k is None or n is None:
-        raise ValueError("encoder: got None and no k, n; allowed: an LDPC encoder with k and n "
-                         "attributes, or k= and n=")
-    return int(k), int(n)
 
 
 class LDPC5GDecoder(tf.keras.layers.Layer):
@@ -55,7 +46,7 @@ class LDPC5GDecoder(tf.keras.layers.Layer):
     def __init__(self, encoder=None, *, k=None, n=None, decoder: str = "nms",
                  num_iter: int = 20, early_stop: bool = True, **kwargs):
         super().__init__(trainable=False, **kwargs)
-        k, n = _k_n(encoder, k, n)
+        k, n = code_size(encoder, k, n)
         self.core = LDPCDecoderCore(k, n, decoder, num_iter, early_stop)
 
     def call(self, logits):

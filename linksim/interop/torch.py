@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from linksim.interop.blocks import CRCCheckCore, DemapperCore, LDPCDecoderCore
+from linksim.interop.blocks import CRCCheckCore, DemapperCore, LDPCDecoderCore, code_size
 
 __all__ = ["LDPC5GDecoder", "Demapper", "CRCDecoder"]
 
@@ -33,15 +33,6 @@ def _like(array: np.ndarray, reference):
     if reference.is_floating_point() and out.is_floating_point():
         out = out.to(reference.dtype)
     return out.to(reference.device)
-
-
-def _k_n(encoder, k, n) -> tuple[int, int]:
-    if encoder is not None:
-        return int(encoder.k), int(encoder.n)
-    if k is None or n is None:
-        raise ValueError("encoder: got None and no k, n; allowed: a Sionna LDPC5GEncoder (its "
-                         "k and n are used) or k= and n=")
-    return int(k), int(n)
 
 
 class LDPC5GDecoder:
@@ -67,7 +58,7 @@ class LDPC5GDecoder:
 
     def __init__(self, encoder=None, *, k=None, n=None, decoder: str = "nms",
                  num_iter: int = 20, early_stop: bool = True):
-        k, n = _k_n(encoder, k, n)
+        k, n = code_size(encoder, k, n)
         self.core = LDPCDecoderCore(k, n, decoder, num_iter, early_stop)
 
     def __call__(self, logits):

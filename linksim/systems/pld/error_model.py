@@ -451,9 +451,7 @@ class CalibratedLayer:
         the two bracketing nodes' binomial logit variances 1 / (N p (1 - p)) weighted as in
         linear interpolation (the delta method; module docstring); beyond the nodes, the end
         node's."""
-        s = np.asarray(sinr_db, dtype=np.float64)
-        i = np.clip(np.searchsorted(self.x, s, side="right") - 1, 0, self.x.size - 2)
-        w = np.clip((self.x[i + 1] - s) / (self.x[i + 1] - self.x[i]), 0.0, 1.0)
+        i, w = _bracket(self.x, np.asarray(sinr_db, dtype=np.float64))
         return np.sqrt(w ** 2 * self.var_logit[i] + (1 - w) ** 2 * self.var_logit[i + 1])
 
     def shifted(self, k: float) -> "ShiftedLayer":
@@ -506,6 +504,14 @@ def propagated_se(f, sources) -> float:
     for name in sources:
         total += ((f({name: 1.0}) - f({name: -1.0})) / 2) ** 2
     return float(np.sqrt(total))
+
+
+def _bracket(x: np.ndarray, s):
+    """``(i, w)``: the node interval [x_i, x_{i+1}] of ascending nodes ``x`` holding ``s``
+    (the end interval beyond them) and the weight w of x_i in linear interpolation, clipped
+    to [0, 1]; shapes of ``s``."""
+    i = np.clip(np.searchsorted(x, s, side="right") - 1, 0, x.size - 2)
+    return i, np.clip((x[i + 1] - s) / (x[i + 1] - x[i]), 0.0, 1.0)
 
 
 def _logit(p):
@@ -574,10 +580,8 @@ class JointTable:
         """The frames an interpolated value at ``sinr_db`` is worth: 1 / (w^2 / N_i +
         (1 - w)^2 / N_{i+1}) for linear weights w on the bracketing nodes (the
         :meth:`CalibratedLayer.se_logit` scheme, for rates that vary little between nodes)."""
-        s = float(sinr_db)
-        i = int(np.clip(np.searchsorted(self.x, s, side="right") - 1, 0, self.x.size - 2))
-        w = float(np.clip((self.x[i + 1] - s) / (self.x[i + 1] - self.x[i]), 0.0, 1.0))
-        return 1.0 / (w * w / self.frames[i] + (1 - w) ** 2 / self.frames[i + 1])
+        i, w = _bracket(self.x, np.float64(sinr_db))
+        return float(1.0 / (w * w / self.frames[i] + (1 - w) ** 2 / self.frames[i + 1]))
 
     def inside(self, sinr_db) -> bool:
         """True where ``sinr_db`` lies within the nodes."""

@@ -350,11 +350,10 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
             # Asymptotically independent parameters of the 2 x 2 multinomial: Bob's failure,
             # Eve's failure given Bob's, and given Bob's success; each binomial.
             q1, q0 = e_both / e_b, (e_e - e_both) / (1 - e_b)
-            step = lambda p, trials, key: p + shifts.get(key, 0.0) * math.sqrt(
-                p * (1 - p) / trials)
-            e_b2 = step(e_b, frames, "twin_bob")
-            q1 = step(q1, frames * e_b, "twin_eve_given_bob_failed")
-            q0 = step(q0, frames * (1 - e_b), "twin_eve_given_bob_decoded")
+            e_b2 = _binomial_step(e_b, frames, shifts.get("twin_bob", 0.0))
+            q1 = _binomial_step(q1, frames * e_b, shifts.get("twin_eve_given_bob_failed", 0.0))
+            q0 = _binomial_step(q0, frames * (1 - e_b),
+                                shifts.get("twin_eve_given_bob_decoded", 0.0))
             e_both, e_e = e_b2 * q1, e_b2 * q1 + (1 - e_b2) * q0
             for r, e in (("bob", e_b2), ("eve", e_e)):
                 # The undetected share of the receiver's own M model (the table has failures).
@@ -367,8 +366,7 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
                 kappa[r] = np.clip(k_model.eps(_db(np.array([z[r] * p_k / noise]))), 0.0, 1.0)
             else:
                 failures, trials = sic[r]
-                q = failures / trials
-                q += shifts.get(f"k_sic_{r}", 0.0) * math.sqrt(q * (1 - q) / trials)
+                q = _binomial_step(failures / trials, trials, shifts.get(f"k_sic_{r}", 0.0))
                 kappa[r] = np.array([min(max(q, 0.0), 1.0)])
         m = link_metrics(LayerPair(m_models, k_model), p_m, p_k, z["bob"], z["eve"], noise, n,
                          kappa=kappa, both_m_ok=both)
@@ -376,11 +374,17 @@ def code_aware_prediction(params: dict, quantity: str = "r_d",
 
     sources = ["k"] if None in sic.values() else []
     sources += [f"k_sic_{r}" for r in ("bob", "eve") if sic[r] is not None]
-    sources += ["m_awgn"] if None in under.values() else []
-    sources += [f"m_{r}" for r in ("bob", "eve") if under[r] is not None]
-    sources += ["twin_bob", "twin_eve_given_bob_failed", "twin_eve_given_bob_decoded"] \
-        if twin is not None else []
+    if twin is None:
+        sources += ["m_awgn"] if None in under.values() else []
+        sources += [f"m_{r}" for r in ("bob", "eve") if under[r] is not None]
+    else:   # the twin table replaces the M models' failure rates (only their shares remain)
+        sources += ["twin_bob", "twin_eve_given_bob_failed", "twin_eve_given_bob_decoded"]
     return {"value": evaluate({}), "kind": "estimate", "se": propagated_se(evaluate, sources)}
+
+
+def _binomial_step(p: float, trials: float, shift: float) -> float:
+    """A binomial proportion ``p`` of ``trials`` moved by ``shift`` of its standard errors."""
+    return p + shift * math.sqrt(p * (1 - p) / trials)
 
 
 def _expit_logit(p, shift: float):
