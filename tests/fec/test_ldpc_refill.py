@@ -1,5 +1,5 @@
 """The lazy lane refill of the BP kernel (issue 17) decodes every frame exactly as the eager
-refill it replaced (kept as ``refill="eager"``, the baseline): hard decisions, iteration
+refill it replaced (kept as ``baseline=True``, the baseline): hard decisions, iteration
 counts and posteriors bit for bit, for every rule, schedule, precision and stopping rule, at
 SNRs where frames stop after a few iterations (many refills) and where they run to the cap."""
 
@@ -32,12 +32,10 @@ def test_lazy_refill_decodes_every_frame_as_the_eager_one(algorithm, schedule):
             for precision in ("float32", "float64"):
                 kw = dict(num_iter=12, algorithm=algorithm, schedule=schedule,
                           early_stop=early_stop, precision=precision, return_posteriors=True)
-                eager = bp_decode(code.graph, llr, refill="eager", **kw)
-                lazy = bp_decode(code.graph, llr, refill="lazy", **kw)
+                eager = bp_decode(code.graph, llr, baseline=True, **kw)
+                lazy = bp_decode(code.graph, llr, baseline=False, **kw)
                 for a, b in zip(eager, lazy):
                     assert np.array_equal(a, b), (ebno_db, early_stop, precision)
-    with pytest.raises(ValueError, match="^refill: got 'soon'"):
-        bp_decode(code.graph, llr, refill="soon")
 
 
 def test_refill_default_is_lazy_and_many_frames_stop_early():
@@ -47,5 +45,5 @@ def test_refill_default_is_lazy_and_many_frames_stop_early():
     llr = _decoder_llrs(code, 700, 4.0, 9)
     hard, iterations = bp_decode(code.graph, llr, num_iter=20, algorithm="nms")
     assert np.mean(iterations) < 5
-    eager = bp_decode(code.graph, llr, num_iter=20, algorithm="nms", refill="eager")
+    eager = bp_decode(code.graph, llr, num_iter=20, algorithm="nms", baseline=True)
     assert np.array_equal(hard, eager[0]) and np.array_equal(iterations, eager[1])

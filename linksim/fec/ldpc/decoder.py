@@ -16,9 +16,15 @@ the lanes that the compiler turns into SIMD instructions, whatever the structure
 Each lane decodes its own frame with its own iteration count: when a frame's syndrome is zero
 (early stop) or it has used ``num_iter`` iterations, its decision is written out and the lane
 is refilled with the next frame of the task's queue (lazily: its stale messages are read as 0
-during the new frame's first iteration, ``refill`` of :func:`bp_decode`). Frames therefore never wait for one
-another, and the output of a frame depends on its LLRs alone (not on the batch, the lane or
-the thread count).
+during the new frame's first iteration; ``baseline`` of :func:`bp_decode` zeroes them, as the
+decoder did before issue 17). Frames therefore never wait for one another, and the output of
+a frame depends on its LLRs alone (not on the batch, the lane or the thread count).
+
+Two kernels: the layered "nms" and "oms" run on a kernel specialized for them (64 lanes fixed
+at compile time, hard decisions and syndromes as bit masks, batched refill, and fixed-point
+messages: :mod:`linksim.fec.ldpc.layered_minsum`); every other combination, and every call
+with ``baseline``, on the generic kernel below. In floating point both decode every frame
+identically.
 
 LLR convention (DESIGN.md): ``llr = ln P(b=0|y)/P(b=1|y)``; a hard decision is ``llr < 0 -> 1``.
 
@@ -30,7 +36,8 @@ Check-node rules
 * ``"nms"``  normalized min-sum  ``r_j = alpha * prod_{i != j} sign(q_i) * min_{i != j} |q_i|``.
 * ``"oms"``  offset min-sum      ``r_j = prod sign * max(min_{i != j} |q_i| - beta, 0)``.
 Messages are float32 by default (``precision="float64"`` exists to show that rounding does not
-change decisions). Check outputs are clipped to ``+-llr_max``; in float32 SPA saturates at
+change decisions; "int16" and "int8" are the fixed-point min-sum of
+:mod:`linksim.fec.ldpc.layered_minsum`). Check outputs are clipped to ``+-llr_max``; in float32 SPA saturates at
 about 17.3 on its own, because tanh(x/2) rounds to 1 beyond that.
 
 Schedules
@@ -55,12 +62,15 @@ import numpy as np
 import scipy.sparse as sp
 from numba.extending import overload
 
+from . import layered_minsum
+
 __all__ = ["QCGraph", "CN_RULES", "SCHEDULES", "bp_decode", "checks_satisfied", "KNOWN_LLR",
            "MAX_LANES"]
 
 CN_RULES = ("spa", "nms", "oms")
 SCHEDULES = ("flooding", "layered")
 _RULE_CODE = {"spa": 0, "nms": 1, "oms": 2}
+PRECISIONS = ("float32", "float64") + tuple(layered_minsum.FIXED_POINT)
 #: LLR of a bit known to be 0 (filler bits): finite, so no inf - inf can arise anywhere.
 KNOWN_LLR = 1.0e30
 #: Largest number of frames decoded side by side in SIMD lanes by one task.
@@ -420,7 +430,7 @@ def _spa_update(q, r, deg, lanes, limit, tq, acc):
 def _load_frame(llr, f, lane, chan, post, msg, lazy, layered):
     """Put frame ``f`` into lane ``lane``: posteriors (and, for flooding or the eager refill,
     channel LLRs) set; the lane's messages zeroed unless ``lazy`` (the kernel then reads them
-    as 0 for the frame's first iteration: see ``refill`` in :func:`bp_decode`).
+    as 0 for the frame's first iteration; ``baseline`` in :func:`bp_decode` is not lazy).
 
     llr : float32 or float64 [B, n_vars]; chan, post : [n_vars, lanes] and msg : [n_edges,
     lanes], of llr's dtype, written in column ``lane``.
@@ -446,7 +456,7 @@ def _bp_kernel(llr, chk_ptr, chk_var, max_deg, num_iter, rule, layered, alpha, b
     uint8 [B, N] and iterations : int32 [B], written. rule : int (0 spa, 1 nms, 2 oms);
     layered, early_stop : bool; alpha, beta, llr_max : scalars of llr's dtype; n_tasks, lanes :
     int (frames are split into n_tasks contiguous ranges, each decoded ``lanes`` at a time).
-    lazy : bool, the refill of :func:`bp_decode` ("lazy" True, "eager" False).
+    lazy : bool, the lazy refill (False: the eager one, ``baseline`` of :func:`bp_decode`).
     """
     n_frames, n_vars = llr.shape
     n_checks = chk_ptr.size - 1
@@ -570,7 +580,7 @@ def _bp_kernel(llr, chk_ptr, chk_var, max_deg, num_iter, rule, layered, alpha, b
 def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm: str = "spa",
               schedule: str | None = None, early_stop: bool = True, alpha: float = 0.75,
               beta: float = 0.5, llr_max: float = 20.0, precision: str = "float32",
-              return_posteriors: bool = False, refill: str = "lazy"):
+              return_posteriors: bool = False, baseline: bool = False):
     """Belief-propagation decoding of a batch of frames on ``graph`` (module docstring).
 
     The module docstring gives the check-node rules, the schedules and the SIMD lanes. Each
@@ -594,18 +604,18 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
         Offset of oms, finite, >= 0.
     llr_max : float
         Clipping of the check-node outputs, finite, > 0; <= ``SPA_LLR_MAX`` = 40 for SPA.
-    precision : {"float32", "float64"}
-        Arithmetic of the messages.
+    precision : {"float32", "float64", "int16", "int8"}
+        Arithmetic of the messages. The fixed-point types (saturating integers, quantization in
+        :mod:`linksim.fec.ldpc.layered_minsum`) are for the layered "nms" and "oms" only.
     return_posteriors : bool
         Also return the final posterior LLRs (what the hard decisions are taken from): an
         eavesdropper's soft output, e.g. for a bitwise leakage estimate.
-    refill : {"lazy", "eager"}
-        How a lane takes its next frame. "eager" (the decoder up to issue 17, kept as the
-        baseline): zero the lane's messages, a strided write into every edge's cache line.
-        "lazy": leave them and read them as 0 during the frame's first iteration (q = post -
-        msg * keep with keep 0 or 1, exact), and skip the channel copy the layered schedule
-        never reads. Both decode every frame identically; lazy saves the refill's memory
-        traffic, which dominates at high SNR where frames stop after a few iterations.
+    baseline : bool
+        Decode with the decoder as it was before issue 17 (the generic kernel with the eager
+        refill: a finished lane's messages are zeroed, a strided write into every edge's cache
+        line), kept to measure speed-ups against in the same run. Every frame decodes
+        identically either way (tests/fec/test_ldpc_refill.py,
+        tests/fec/test_ldpc_layered_minsum.py). Not with fixed point.
 
     Input
     -----
@@ -623,7 +633,7 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
     posteriors : float32 or float64 [B, N]
         Only with ``return_posteriors``: the channel LLR plus every incoming check message
         at the last iteration (min-sum messages are scaled or offset, so these are not
-        calibrated probabilities), in ``precision``.
+        calibrated probabilities), in ``precision`` (fixed point: float32, in LLR units).
     """
     if algorithm not in CN_RULES:
         raise ValueError(f"algorithm: got {algorithm!r}; allowed: {', '.join(CN_RULES)}")
@@ -641,10 +651,13 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
     if algorithm == "spa" and llr_max > SPA_LLR_MAX:
         raise ValueError(f"llr_max: got {llr_max!r} with algorithm='spa'; allowed: a number in "
                          f"(0, {SPA_LLR_MAX}] (the range of the SPA's exp/log arithmetic)")
-    if refill not in ("lazy", "eager"):
-        raise ValueError(f"refill: got {refill!r}; allowed: 'lazy' or 'eager'")
-    if precision not in ("float32", "float64"):
-        raise ValueError(f"precision: got {precision!r}; allowed: 'float32' or 'float64'")
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision: got {precision!r}; allowed: {', '.join(PRECISIONS)}")
+    specialized = schedule == "layered" and algorithm in layered_minsum.RULES
+    if precision in layered_minsum.FIXED_POINT and (not specialized or baseline):
+        raise ValueError(f"precision: got {precision!r} with algorithm={algorithm!r}, "
+                         f"schedule={schedule!r}, baseline={baseline!r}; allowed: fixed point "
+                         f"for the layered 'nms' and 'oms' only, baseline=False")
     llr = np.asarray(llr)
     if llr.ndim != 2 or llr.shape[1] != graph.n_vars:
         raise ValueError(f"llr: got shape {llr.shape}; allowed: [batch, {graph.n_vars}]")
@@ -652,23 +665,58 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
         raise TypeError(f"llr: got dtype {llr.dtype}; allowed: a floating dtype")
     if np.isnan(llr).any():
         raise ValueError("llr: contains NaN; allowed: real LLRs (+-inf marks a known bit)")
-    dtype = np.dtype(precision).type
-    llr = np.ascontiguousarray(np.clip(llr, -KNOWN_LLR, KNOWN_LLR), dtype=dtype)
+    llr = np.clip(llr, -KNOWN_LLR, KNOWN_LLR)
     n_frames = llr.shape[0]
     hard = np.empty(llr.shape, np.uint8)
     iterations = np.empty(n_frames, np.int32)
-    soft = np.empty((n_frames if return_posteriors else 0, llr.shape[1]), dtype)
-    # A few tasks per thread so that uneven frames balance out; as many lanes per task as the
-    # frames and the cache budget allow. Neither choice changes any frame's result.
     n_threads = nb.get_num_threads()
-    per_lane_bytes = (2 * graph.n_edges + 3 * graph.n_vars) * np.dtype(dtype).itemsize
-    lanes = int(min(MAX_LANES, max(1, _TASK_BYTES // per_lane_bytes),
-                    max(1, -(-n_frames // (2 * n_threads)))))
-    n_tasks = max(1, min(-(-n_frames // lanes), 2 * n_threads))
-    _bp_kernel(llr, graph.chk_ptr, graph.chk_var, max(graph.max_check_degree, 1), int(num_iter),
-               _RULE_CODE[algorithm], schedule == "layered", dtype(alpha), dtype(beta),
-               dtype(llr_max), _spa_limit(llr_max, dtype), bool(early_stop), n_tasks, lanes, hard,
-               iterations, soft, refill == "lazy")
+    if specialized and not baseline and (precision in layered_minsum.FIXED_POINT
+                                         or n_frames >= layered_minsum.LANES // 2):
+        soft = _decode_layered_minsum(graph, llr, num_iter, algorithm, early_stop, alpha, beta,
+                                      llr_max, precision, return_posteriors, n_threads, hard,
+                                      iterations)
+    else:
+        dtype = np.dtype(precision).type
+        llr = np.ascontiguousarray(llr, dtype=dtype)
+        soft = np.empty((n_frames if return_posteriors else 0, llr.shape[1]), dtype)
+        # A few tasks per thread so that uneven frames balance out; as many lanes per task as
+        # the frames and the cache budget allow. Neither choice changes any frame's result.
+        per_lane_bytes = (2 * graph.n_edges + 3 * graph.n_vars) * np.dtype(dtype).itemsize
+        lanes = int(min(MAX_LANES, max(1, _TASK_BYTES // per_lane_bytes),
+                        max(1, -(-n_frames // (2 * n_threads)))))
+        n_tasks = max(1, min(-(-n_frames // lanes), 2 * n_threads))
+        _bp_kernel(llr, graph.chk_ptr, graph.chk_var, max(graph.max_check_degree, 1),
+                   int(num_iter), _RULE_CODE[algorithm], schedule == "layered", dtype(alpha),
+                   dtype(beta), dtype(llr_max), _spa_limit(llr_max, dtype), bool(early_stop),
+                   n_tasks, lanes, hard, iterations, soft, not baseline)
     if return_posteriors:
         return hard, iterations, soft
     return hard, iterations
+
+
+def _decode_layered_minsum(graph, llr, num_iter, algorithm, early_stop, alpha, beta, llr_max,
+                           precision, return_posteriors, n_threads, hard, iterations):
+    """Run the specialized layered min-sum kernel (:mod:`linksim.fec.ldpc.layered_minsum`) on
+    llr (float [B, N], clipped), writing ``hard`` and ``iterations``; returns the posteriors
+    (``precision``'s float type, float32 for fixed point; [0, N] unless requested).
+
+    One task per thread, each a contiguous range of frames in 64 lanes: a task drains (its
+    last frames run with idle lanes) once, and with static scheduling more tasks per thread
+    only add drains (measured: 2 threads reach 1.97x one thread with 1 task per thread, 1.85x
+    with 4). The split never changes a frame's result.
+    """
+    fixed = precision in layered_minsum.FIXED_POINT
+    llr_in = np.ascontiguousarray(llr, dtype=np.float32 if fixed else np.dtype(precision).type)
+    msg_type = layered_minsum.FIXED_POINT[precision][0] if fixed else llr_in.dtype
+    n_frames = llr.shape[0]
+    soft = np.empty((n_frames if return_posteriors else 0, llr.shape[1]), msg_type)
+    n_tasks = max(1, min(n_threads, -(-n_frames // (layered_minsum.LANES // 2))))
+    alpha_k, beta_k, llr_max_k, limit, scale = layered_minsum.check_parameters(
+        precision, alpha, beta, llr_max)
+    layered_minsum.kernel(precision, algorithm)(
+        llr_in, graph.chk_ptr, graph.chk_var, max(graph.max_check_degree, 1), int(num_iter),
+        alpha_k, beta_k, llr_max_k, limit, scale, bool(early_stop), n_tasks, hard, iterations,
+        soft)
+    if fixed:
+        soft = soft.astype(np.float32) / scale
+    return soft

@@ -445,7 +445,7 @@ class LDPC5G:
             Min-sum offset beta (oms); None: 0.5.
         llr_max : float
             Clipping of the check-node outputs, > 0 (<= 40 for SPA).
-        precision : {"float32", "float64"}
+        precision : {"float32", "float64", "int16", "int8"}
             Arithmetic of the messages.
 
         Input

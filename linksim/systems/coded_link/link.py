@@ -27,6 +27,7 @@ from linksim import mimo as _mimo
 from linksim.checks import check_int
 from linksim.fec import cached_code
 from linksim.fec.crc import CRC
+from linksim.fec.ldpc.layered_minsum import FIXED_POINT, RULES as LAYERED_RULES
 from linksim.mapping import Constellation
 from linksim.sim.metrics import bit_error_counts
 from linksim.systems.coded_link.spec import PARAMS
@@ -91,6 +92,9 @@ class CodedLink:
         Maximum number of BP iterations.
     early_stop : bool
         Stop BP once all parity checks hold.
+    precision : {"float32", "float64", "int16", "int8"}
+        Arithmetic of the decoder's messages; the fixed-point types (saturating integers,
+        :mod:`linksim.fec.ldpc.layered_minsum`) need decoder "nms" or "oms".
     demapper : {"app", "maxlog"}
         Exact or max-log LLR demapping.
     crc : str or None
@@ -115,7 +119,7 @@ class CodedLink:
                  fading: str = "quasi_static", n_blocks: int = 1, k_factor: float = 0.0,
                  csi_error_var: float = 0.0, decoder: str = "nms", num_iter: int = 20,
                  early_stop: bool = True, demapper: str = "app", crc: str | None = None,
-                 backend: str = "numba", device: str = "cpu"):
+                 backend: str = "numba", device: str = "cpu", precision: str = "float32"):
         # Each value against its declaration (spec.PARAMS), then the rules between them.
         p = PARAMS.validate({key: value for key, value in locals().items() if key in PARAMS})
         if p["backend"] != "numba":
@@ -156,6 +160,11 @@ class CodedLink:
                              f"allowed: 0 (channel estimation applies to fading channels only)")
         self.decoder, self.num_iter = p["decoder"], p["num_iter"]
         self.early_stop, self.demapper = p["early_stop"], p["demapper"]
+        self.precision = p["precision"]
+        if self.precision in FIXED_POINT and self.decoder not in LAYERED_RULES:
+            raise ValueError(f"precision: got {self.precision!r} with decoder={self.decoder!r}; "
+                             f"allowed: fixed point with decoder 'nms' or 'oms' (layered "
+                             f"min-sum), 'float32' or 'float64' with any decoder")
 
         self.crc_name = p["crc"]
         self.crc = None if self.crc_name is None else CRC(self.crc_name)
@@ -186,7 +195,7 @@ class CodedLink:
                 "csi_error_var": self.csi_error_var, "decoder": self.decoder,
                 "num_iter": self.num_iter, "early_stop": self.early_stop,
                 "demapper": self.demapper, "crc": self.crc_name, "backend": "numba",
-                "device": "cpu"}
+                "device": "cpu", "precision": self.precision}
 
     def __repr__(self) -> str:
         args = ", ".join(f"{key}={value!r}" for key, value in self.params.items())
@@ -234,6 +243,7 @@ class CodedLink:
             u_hat, iterations = self.ldpc.decode(llr, num_iter=self.num_iter,
                                                  algorithm=self.decoder,
                                                  early_stop=self.early_stop,
+                                                 precision=self.precision,
                                                  return_iterations=True)
             counts["iterations"] = int(np.sum(iterations, dtype=np.int64))
         else:

@@ -31,7 +31,8 @@ is a pure function of (seed, point, batch) on a given device, whatever the worke
 
 **What Sionna has not** (a one-line ``ValueError`` each): Rician fading and imperfect CSI
 (``k_factor``, ``csi_error_var``) and per-frame early stopping (Sionna's decoder always runs
-``num_iter`` iterations: set ``early_stop = false``). linksim's six CRCs are Sionna's
+``num_iter`` iterations: set ``early_stop = false``), and the fixed-point decoder
+(``precision`` other than float32). linksim's six CRCs are Sionna's
 (TS 38.212 §5.1). The cipher, BCH and the other systems are Numba only.
 """
 
@@ -125,6 +126,9 @@ class SionnaCodedLink:
             raise ValueError("early_stop: got true with backend='sionna'; allowed: false "
                              "(early_stop = false in a scenario, --no-early-stop for linksim "
                              "bler: Sionna's LDPC decoder always runs num_iter iterations)")
+        if p["precision"] != "float32":
+            raise ValueError(f"precision: got {p['precision']!r} with backend='sionna'; allowed: "
+                             f"'float32' (Sionna's decoder runs in float32)")
         self.device = p["device"]
         if self.device == "cuda" and not torch.cuda.is_available():
             raise ValueError("device: got 'cuda' but torch sees no CUDA GPU on this machine; "

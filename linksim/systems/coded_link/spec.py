@@ -14,7 +14,7 @@ from linksim.systems.base import Limit, SystemSpec
 from linksim.systems.coded_link import analysis
 from linksim.systems.schema import Param, Schema
 
-__all__ = ["CODES", "CHANNELS", "FADINGS", "DECODERS", "DEMAPPERS", "BACKENDS", "DEVICES",
+__all__ = ["CODES", "CHANNELS", "FADINGS", "DECODERS", "PRECISIONS", "DEMAPPERS", "BACKENDS", "DEVICES",
            "PARAMS", "COUNTS",
            "MAX_NUM_ITER", "MAX_CSI_ERROR_VAR", "SPEC"]
 
@@ -22,6 +22,9 @@ CODES = ("ldpc5g", "none")
 CHANNELS = ("awgn", "rayleigh", "rician")
 FADINGS = ("quasi_static", "block", "fast")
 DECODERS = ("nms", "oms", "spa")
+#: Arithmetic of the LDPC decoder's messages (linksim.fec.ldpc.bp_decode): floating point, or
+#: saturating fixed point (layered nms/oms; linksim.fec.ldpc.layered_minsum).
+PRECISIONS = ("float32", "float64", "int16", "int8")
 DEMAPPERS = ("app", "maxlog")
 #: Engines of the coded link: linksim's Numba kernels, or Sionna 2 blocks on PyTorch
 #: (:mod:`.sionna_link`).
@@ -64,6 +67,9 @@ PARAMS = Schema(
     num_iter=Param("int", 20, "maximum BP iterations (default %(default)s)", lo=1,
                    label="maximum BP iterations", flag="--iters", cli=True),
     early_stop=Param("bool", True, "always run all BP iterations", cli=True),
+    precision=Param("choice", "float32", "decoder message arithmetic: floating point, or "
+                    "saturating fixed point for the nms/oms decoders (default %(default)s)",
+                    choices=PRECISIONS, label="decoder precision", cli=True),
     demapper=Param("choice", "app", "LLR demapper (default %(default)s)", choices=DEMAPPERS,
                    cli=True),
     crc=Param("choice", None, "CRC inside the k information bits, e.g. CRC24A, CRC16 (default "
