@@ -1,7 +1,9 @@
-"""Decoder throughput per core, as a table a reader can hold against published figures, and
-where the time of early stopping goes. Prints figures only; nothing asserts a time.
+"""Decoder throughput per core, as a table a reader can hold against published figures; where
+the time of early stopping goes; thread scaling; and the whole link against the code before
+issue 17. Prints figures only; nothing asserts a time.
 
     python benchmarks/decoder_throughput.py [--frames 4096] [--repeat 3] [--quick]
+                                            [--baseline-commit b18d9b9]
 
 Codes (5G NR LDPC, QPSK over AWGN, LLRs generated once per point, decoder only):
 
@@ -9,25 +11,37 @@ Codes (5G NR LDPC, QPSK over AWGN, LLRs generated once per point, decoder only):
   iterations, early stop;
 * (n, k) = (1440, 720), BG2, the same decoder (the code of the AFF3CT comparison);
 * BG1 K = 8448, n = 16896 (rate 1/2), 10 iterations, no early stop (the configuration of the
-  published AVX-512 decoders, whose code rate may differ).
+  published AVX-512 8-bit decoders, whose code rate may differ).
 
-At Eb/N0 1.5, 2.5 and 3.5 dB, with 1 and 2 Numba threads. "per core" is information bits per
-second divided by the threads used. Each line times the current kernel ("new":
-``bp_decode(..., refill="lazy")``, the default) and, in the same run, the decoder as it was
-before issue 17 ("baseline": ``refill="eager"``, which decodes every frame identically,
-tests/fec/test_ldpc_refill.py), with their ratio. The whole README link (random bits and a
-real encoder) is timed with both at the end.
+At Eb/N0 1.5, 2.5 and 3.5 dB; float32, int16 and int8 messages; 1 and 2 Numba threads. "per
+core" is information bits per second divided by the threads used. For float32 every line also
+times, in the same run, the decoder as it was before issue 17 (``bp_decode(...,
+baseline=True)``: the generic kernel with the eager refill, which decodes every frame
+identically, tests/fec/test_ldpc_layered_minsum.py) and prints the ratio.
 
-**Where the early-stopping time goes.** For each point with early stop the decoder is also
-timed with early stop off at a fixed iteration count; the time per frame-iteration t_it of
+**Where the early-stopping time goes.** For each float32 point with early stop the decoder is
+also timed without early stop at a fixed iteration count: the time per frame-iteration t_it of
 that run, times the average iterations the early-stopping run used, is what the iterations
-themselves cost. The rest of the early-stopping run's time (syndrome checks after every
-iteration, writing out and refilling lanes) is printed as its overhead share.
+themselves cost. The rest (syndrome checks after every iteration, writing out and refilling
+lanes) is printed as the overhead share, for the baseline and the new kernel.
+
+**Thread scaling.** One decoder call on 2 threads against 1 thread, on a large batch
+(4 x --frames), at 1.5 and 2.5 dB.
+
+**Whole link.** The README link (random bits, CRC-less 5G encoder and rate matching, QPSK,
+AWGN, demapper, decoder, counting) at 1.5 and 2.5 dB on all threads, here and in a git
+worktree of the code before issue 17 (``--baseline-commit``, run in a subprocess in the same
+run); skipped with a note where git or that commit is not available.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
 
 import numba
 import numpy as np
@@ -44,6 +58,26 @@ CODES = {"README (512, 1024) BG2": (512, 1024, 20, True),
          "(1440, 720) BG2": (720, 1440, 20, True),
          "BG1 K=8448 (8448, 16896)": (8448, 16896, 10, False)}
 EBNO_DB = (1.5, 2.5, 3.5)
+PRECISIONS = ("float32", "int16", "int8")
+#: The last commit before issue 17's decoder work.
+BASELINE_COMMIT = "b18d9b9"
+
+#: The whole-link timing, run here and in the baseline tree: prints one rate per Eb/N0.
+_LINK_SCRIPT = textwrap.dedent("""
+    import sys, time
+    import numpy as np
+    from linksim.systems.coded_link.link import CodedLink
+    frames, repeat = int(sys.argv[1]), int(sys.argv[2])
+    for ebno_db in map(float, sys.argv[3:]):
+        link = CodedLink(k=512, n=1024, ebno_db=ebno_db)
+        link.simulate_batch(np.random.default_rng(0), frames)          # warm-up
+        fastest = float("inf")
+        for r in range(repeat):
+            t0 = time.perf_counter()
+            link.simulate_batch(np.random.default_rng(r + 1), frames)
+            fastest = min(fastest, time.perf_counter() - t0)
+        print(frames * 512 / fastest / 1e6)
+""")
 
 
 def _llrs(code, n_frames: int, ebno_db: float, seed: int = 0) -> np.ndarray:
@@ -56,23 +90,35 @@ def _llrs(code, n_frames: int, ebno_db: float, seed: int = 0) -> np.ndarray:
     return qpsk.demap(y, no).astype(np.float32), u
 
 
-def _link_rate(ebno_db: float, refill: str, frames: int, repeat: int) -> float:
-    """Information Mb/s of the whole README link (random bits, encoder, QPSK, AWGN, demapper,
-    decoder, counting) with the decoder's ``refill``."""
-    import functools
+def _link_rates(frames: int, repeat: int, ebnos, tree: str | None) -> list[float]:
+    """Whole-link information Mb/s at each Eb/N0, in a subprocess on ``tree``'s linksim (None:
+    this checkout's)."""
+    env = dict(os.environ)
+    if tree is not None:
+        env["PYTHONPATH"] = tree + os.pathsep + env.get("PYTHONPATH", "")
+    out = subprocess.run([sys.executable, "-c", _LINK_SCRIPT, str(frames), str(repeat),
+                          *map(str, ebnos)], env=env, cwd=tree or os.getcwd(),
+                         capture_output=True, text=True, check=True)
+    return [float(line) for line in out.stdout.split()]
 
-    import linksim.fec.ldpc.nr5g as nr5g
-    from linksim.fec.ldpc.decoder import bp_decode
-    from linksim.systems.coded_link.link import CodedLink
-    link = CodedLink(k=512, n=1024, ebno_db=ebno_db)
-    # The LDPC code calls bp_decode with its default refill; the baseline swaps in the eager
-    # one for this measurement only.
-    nr5g.bp_decode = functools.partial(bp_decode, refill=refill)
+
+def _baseline_tree(commit: str) -> str | None:
+    """A git worktree of ``commit`` in a temporary directory, or None (with a note)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = tempfile.mkdtemp(prefix="linksim-baseline-")
     try:
-        seconds = _best(lambda: link.simulate_batch(np.random.default_rng(1), frames), repeat)
-    finally:
-        nr5g.bp_decode = bp_decode
-    return frames * 512 / seconds / 1e6
+        subprocess.run(["git", "-C", root, "worktree", "add", "--detach", path, commit],
+                       capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as err:
+        print(f"  baseline tree at {commit} unavailable ({err}); whole-link baseline skipped")
+        return None
+    return path
+
+
+def _remove_tree(path: str) -> None:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run(["git", "-C", root, "worktree", "remove", "--force", path],
+                   capture_output=True)
 
 
 def main(argv=None):
@@ -81,16 +127,19 @@ def main(argv=None):
                     "code; the others scale to the same bits)")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="1 repeat, a quarter of the frames")
+    ap.add_argument("--baseline-commit", default=BASELINE_COMMIT,
+                    help="commit whose whole link is the baseline (default %(default)s)")
     args = ap.parse_args(argv)
     repeat = 1 if args.quick else args.repeat
-    bits = (args.frames // 4 if args.quick else args.frames) * 512
+    frames_readme = args.frames // 4 if args.quick else args.frames
+    bits = frames_readme * 512
     threads = [t for t in (1, 2) if t <= numba.config.NUMBA_NUM_THREADS]
     print(f"numba {numba.__version__}, threads available {numba.config.NUMBA_NUM_THREADS}; "
-          f"decoder only, layered NMS (alpha 0.75), float32; 'new' is the lazy lane refill, "
-          f"'baseline' the eager refill (the decoder before issue 17), same run")
-    print(f"{'code':<26s} {'iters':>5s} {'ES':>3s} {'prec':>7s} {'Eb/N0':>6s} {'thr':>3s} "
-          f"{'new Mb/s':>9s} {'/core':>7s} {'baseline':>9s} {'ratio':>6s} {'avg it':>7s} "
-          f"{'BLER':>9s} {'ES overhead':>12s}")
+          f"decoder only, layered NMS (alpha 0.75); 'baseline' is the decoder before issue 17 "
+          f"(baseline=True, same frames decoded), timed in the same run")
+    print(f"{'code':<26s} {'iters':>5s} {'ES':>3s} {'prec':>7s} {'Eb/N0':>5s} {'thr':>3s} "
+          f"{'Mb/s':>7s} {'/core':>7s} {'baseline':>8s} {'ratio':>6s} {'avg it':>6s} "
+          f"{'BLER':>8s} {'ES overhead base/new':>21s}")
     for label, (k, n, iters, early_stop) in CODES.items():
         code = cached_code("ldpc5g", k, n)
         frames = max(64, bits // k)
@@ -99,52 +148,65 @@ def main(argv=None):
             dec = code.derate_match(llr)
             for t in threads:
                 numba.set_num_threads(t)
-                out = {}
+                for precision in PRECISIONS:
+                    out = {}
 
-                def run(refill="lazy", num_iter=iters, stop=early_stop):
-                    out["hard"], out["it"] = bp_decode(code.graph, dec, num_iter=num_iter,
-                                                       algorithm="nms", early_stop=stop,
-                                                       refill=refill)
-                base = _best(lambda: run("eager"), repeat)
-                seconds = _best(run, repeat)
-                avg_it = float(np.mean(out["it"]))
-                bler = float(np.mean((out["hard"][:, :k] != u).any(axis=1)))
-                rate, base_rate = frames * k / seconds / 1e6, frames * k / base / 1e6
-                overhead = ""
-                if early_stop:
-                    fixed = max(1, int(round(avg_it)))
-                    t_fixed = _best(lambda: run(num_iter=fixed, stop=False), repeat)
-                    share = 1 - t_fixed / (frames * fixed) * frames * avg_it / seconds
-                    overhead = f"{100 * share:>11.0f}%"
-                print(f"{label:<26s} {iters:>5d} {'on' if early_stop else 'off':>3s} "
-                      f"{'float32':>7s} {ebno:>6.1f} {t:>3d} {rate:>9.2f} {rate / t:>7.2f} "
-                      f"{base_rate:>9.2f} {rate / base_rate:>5.2f}x {avg_it:>7.2f} "
-                      f"{bler:>9.2e} {overhead:>12s}")
-    # The lane budget before issue 17 (4 MB a task) left BG1 K = 8448 with 4 lanes.
-    import linksim.fec.ldpc.decoder as decoder
-    code = cached_code("ldpc5g", 8448, 16896)
-    llr, _ = _llrs(code, max(64, bits // 8448), 2.5)
-    dec = code.derate_match(llr)
-    budget = decoder._TASK_BYTES
-    rates = {}
-    for label, task_bytes, refill in (("before issue 17 (4 MB budget, eager)", 4 << 20, "eager"),
-                                      ("now", budget, "lazy")):
-        decoder._TASK_BYTES = task_bytes
-        numba.set_num_threads(1)
-        seconds = _best(lambda: bp_decode(code.graph, dec, num_iter=10, algorithm="nms",
-                                          early_stop=False, refill=refill), repeat)
-        rates[label] = dec.shape[0] * 8448 / seconds / 1e6
-    decoder._TASK_BYTES = budget
-    old, new = rates.values()
-    print(f"\nBG1 K=8448, 10 iterations, 2.5 dB, 1 thread: before issue 17 {old:.2f} Mb/s, "
-          f"now {new:.2f} Mb/s, ratio {new / old:.1f}x")
+                    def run(baseline=False, num_iter=iters, stop=early_stop):
+                        out["hard"], out["it"] = bp_decode(
+                            code.graph, dec, num_iter=num_iter, algorithm="nms",
+                            early_stop=stop, precision=precision, baseline=baseline)
+                    seconds = _best(run, repeat)
+                    avg_it = float(np.mean(out["it"]))
+                    bler = float(np.mean((out["hard"][:, :k] != u).any(axis=1)))
+                    rate = frames * k / seconds / 1e6
+                    base_txt, ratio_txt, overhead = "", "", ""
+                    if precision == "float32":
+                        base = _best(lambda: run(True), repeat)
+                        base_txt = f"{frames * k / base / 1e6:8.2f}"
+                        ratio_txt = f"{base / seconds:5.2f}x"
+                        if early_stop:
+                            fixed = max(1, int(round(avg_it)))
+                            shares = []
+                            for baseline, total in ((True, base), (False, seconds)):
+                                t_fixed = _best(lambda: run(baseline, fixed, False), repeat)
+                                shares.append(1 - t_fixed / fixed * avg_it / total)
+                            overhead = f"{100 * shares[0]:>9.0f}% / {100 * shares[1]:>3.0f}%"
+                    print(f"{label:<26s} {iters:>5d} {'on' if early_stop else 'off':>3s} "
+                          f"{precision:>7s} {ebno:>5.1f} {t:>3d} {rate:>7.2f} {rate / t:>7.2f} "
+                          f"{base_txt:>8s} {ratio_txt:>6s} {avg_it:>6.2f} {bler:>8.1e} "
+                          f"{overhead:>21s}")
+
+    print(f"\nthread scaling: one call on a large batch ({4 * frames_readme} frames, README "
+          f"code, float32 NMS-20, early stop), 2 threads against 1")
+    if len(threads) == 2:
+        code = cached_code("ldpc5g", 512, 1024)
+        for ebno in (1.5, 2.5):
+            dec = code.derate_match(_llrs(code, 4 * frames_readme, ebno)[0])
+            seconds = {}
+            for t in threads:
+                numba.set_num_threads(t)
+                seconds[t] = _best(lambda: bp_decode(code.graph, dec, algorithm="nms"), repeat)
+            print(f"  {ebno:.1f} dB: 1 thread {4 * frames_readme * 512 / seconds[1] / 1e6:.2f} "
+                  f"Mb/s, 2 threads {4 * frames_readme * 512 / seconds[2] / 1e6:.2f} Mb/s, "
+                  f"ratio {seconds[1] / seconds[2]:.2f}x")
+    else:
+        print("  needs 2 Numba threads")
+
     numba.set_num_threads(threads[-1])
-    frames = max(256, bits // 512)
-    print(f"\nwhole link, README code, NMS-20 with early stop, {threads[-1]} threads, "
-          f"{frames} frames per call: information Mb/s")
-    for ebno in (1.5, 2.5):
-        new, base = (_link_rate(ebno, r, frames, repeat) for r in ("lazy", "eager"))
-        print(f"  {ebno:.1f} dB: new {new:.2f}, baseline {base:.2f}, ratio {new / base:.2f}x")
+    frames = max(256, frames_readme)
+    print(f"\nwhole link, README code, NMS-20 with early stop, {threads[-1]} threads, {frames} "
+          f"frames per call: information Mb/s, this code against {args.baseline_commit}")
+    ebnos = (1.5, 2.5)
+    tree = _baseline_tree(args.baseline_commit)
+    try:
+        new = _link_rates(frames, repeat, ebnos, None)
+        base = _link_rates(frames, repeat, ebnos, tree) if tree else [float("nan")] * 2
+    finally:
+        if tree:
+            _remove_tree(tree)
+    for ebno, r_new, r_base in zip(ebnos, new, base):
+        print(f"  {ebno:.1f} dB: new {r_new:.2f}, baseline {r_base:.2f}, "
+              f"ratio {r_new / r_base:.2f}x")
 
 
 if __name__ == "__main__":

@@ -194,6 +194,28 @@ def _demap_qam_kernel(y, no, levels, labels, maxlog, out):  # pragma: no cover -
 
 
 @njit(parallel=True, cache=True)
+def _demap_two_point_kernel(y, gain, m, out):  # pragma: no cover - compiled
+    """BPSK (m = 1) and QPSK (m = 2) LLRs in closed form: out = (Re y + Im y) gain, or
+    out[2i] = Re y_i gain_i and out[2i+1] = Im y_i gain_i. Returns False if some y is not
+    finite (checked in the same pass).
+
+    y : complex128 [n]; gain : float64 [1] (every symbol) or [n]; out : float64 [n * m].
+    """
+    one = gain.size == 1
+    bad = 0
+    for i in prange(y.size):
+        g = gain[0] if one else gain[i]
+        v = y[i]
+        bad += not (np.isfinite(v.real) and np.isfinite(v.imag))
+        if m == 1:
+            out[i] = (v.real + v.imag) * g
+        else:
+            out[2 * i] = v.real * g
+            out[2 * i + 1] = v.imag * g
+    return bad == 0
+
+
+@njit(parallel=True, cache=True)
 def _demap_generic_kernel(y, no, points, labels, maxlog, out):  # pragma: no cover - compiled
     """Demapper over all M points: d = -|y - c|^2 / no. Shapes as in _demap_qam_kernel,
     with points complex128 [M] and labels uint8 [M, m]; out float64 [n * m].
@@ -374,21 +396,19 @@ class Constellation:
         if yarr.ndim == 0:
             raise ValueError("y: got a 0-d array; allowed: shape [..., N]")
         yc = np.ascontiguousarray(yarr, dtype=np.complex128).reshape(-1)
-        if not np.isfinite(yc).all():
-            raise ValueError("y: contains NaN or infinite values; allowed: finite complex values")
         no_flat = _check_no(no, yarr.shape)
         m = self.bits_per_symbol
         if self._two_point_sets:
             # Closed form, exact for both methods: a bit's two candidates (+-a on one axis,
             # a = 1/sqrt(2); BPSK: +-(1+j)/sqrt(2)) give d0 - d1 = 4 a <y, s0> / no.
             gain = (2.0 * np.sqrt(2.0)) / no_flat
-            if m == 1:
-                out = (yc.real + yc.imag) * gain
-            else:
-                out = np.empty((yc.size, 2), dtype=np.float64)
-                np.multiply(yc.real, gain, out=out[:, 0])
-                np.multiply(yc.imag, gain, out=out[:, 1])
+            out = np.empty(yc.size * m, dtype=np.float64)
+            if not _demap_two_point_kernel(yc, gain, m, out):
+                raise ValueError("y: contains NaN or infinite values; allowed: finite complex "
+                                 "values")
             return out.reshape(yarr.shape[:-1] + (yarr.shape[-1] * m,))
+        if not np.isfinite(yc).all():
+            raise ValueError("y: contains NaN or infinite values; allowed: finite complex values")
         out = np.empty(yc.size * m, dtype=np.float64)
         if yc.size:
             if self._levels is not None:

@@ -665,7 +665,6 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
         raise TypeError(f"llr: got dtype {llr.dtype}; allowed: a floating dtype")
     if np.isnan(llr).any():
         raise ValueError("llr: contains NaN; allowed: real LLRs (+-inf marks a known bit)")
-    llr = np.clip(llr, -KNOWN_LLR, KNOWN_LLR)
     n_frames = llr.shape[0]
     hard = np.empty(llr.shape, np.uint8)
     iterations = np.empty(n_frames, np.int32)
@@ -677,7 +676,7 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
                                       iterations)
     else:
         dtype = np.dtype(precision).type
-        llr = np.ascontiguousarray(llr, dtype=dtype)
+        llr = np.ascontiguousarray(np.clip(llr, -KNOWN_LLR, KNOWN_LLR), dtype=dtype)
         soft = np.empty((n_frames if return_posteriors else 0, llr.shape[1]), dtype)
         # A few tasks per thread so that uneven frames balance out; as many lanes per task as
         # the frames and the cache budget allow. Neither choice changes any frame's result.
@@ -697,7 +696,8 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
 def _decode_layered_minsum(graph, llr, num_iter, algorithm, early_stop, alpha, beta, llr_max,
                            precision, return_posteriors, n_threads, hard, iterations):
     """Run the specialized layered min-sum kernel (:mod:`linksim.fec.ldpc.layered_minsum`) on
-    llr (float [B, N], clipped), writing ``hard`` and ``iterations``; returns the posteriors
+    llr (float [B, N]; the kernel clips to +-KNOWN_LLR as it loads a frame), writing ``hard``
+    and ``iterations``; returns the posteriors
     (``precision``'s float type, float32 for fixed point; [0, N] unless requested).
 
     One task per thread, each a contiguous range of frames in 64 lanes: a task drains (its
@@ -706,8 +706,9 @@ def _decode_layered_minsum(graph, llr, num_iter, algorithm, early_stop, alpha, b
     with 4). The split never changes a frame's result.
     """
     fixed = precision in layered_minsum.FIXED_POINT
-    llr_in = np.ascontiguousarray(llr, dtype=np.float32 if fixed else np.dtype(precision).type)
-    msg_type = layered_minsum.FIXED_POINT[precision][0] if fixed else llr_in.dtype
+    llr_in = np.ascontiguousarray(llr, dtype=llr.dtype if llr.dtype in (np.float32, np.float64)
+                                  else np.float32)
+    msg_type = layered_minsum.FIXED_POINT[precision][0] if fixed else np.dtype(precision)
     n_frames = llr.shape[0]
     soft = np.empty((n_frames if return_posteriors else 0, llr.shape[1]), msg_type)
     n_tasks = max(1, min(n_threads, -(-n_frames // (layered_minsum.LANES // 2))))

@@ -150,8 +150,9 @@ def kernel(precision: str, algorithm: str):
     Returns
     -------
     kernel : Numba function ``(llr, chk_ptr, chk_var, max_deg, num_iter, alpha, beta, llr_max,
-        limit, scale, early_stop, n_tasks, hard, iterations, post_out)``: llr float [B, N]
-        (float32 for fixed point, quantized as the frames load; else the message type), the
+        limit, scale, early_stop, n_tasks, hard, iterations, post_out)``: llr float32 or
+        float64 [B, N] (clipped to +-KNOWN_LLR in its own type as a frame loads, then cast to
+        the message type, or to float32 and quantized: :func:`quantize`), the
         scalars of :func:`check_parameters`, hard uint8 [B, N] and iterations int32 [B]
         written, post_out [B or 0, N] of the message type (the final posteriors, if it has
         rows).
@@ -168,6 +169,7 @@ def _build(fixed: bool, rule: int):
     ``fixed`` and ``rule`` are closure constants: Numba prunes the branches they decide before
     typing, so float kernels never type the integer intrinsics and the reverse.
     """
+    from .decoder import KNOWN_LLR   # here: decoder imports this module
     L = LANES
     M1, M2, SG, S1, S2, KP = 0, L, 2 * L, 3 * L, 4 * L, 5 * L  # scratch rows (state of a check)
     ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -219,6 +221,7 @@ def _build(fixed: bool, rule: int):
             big = limit if fixed else dt.type(3.0e38)
             low = dt.type(-limit)                   # fixed point: saturation is symmetric
             f_limit = np.float32(limit)
+            known = llr.dtype.type(KNOWN_LLR)          # +-inf (a known bit) becomes finite
             next_frame = lo
             n_ref = 0
             for l in range(L):
@@ -235,11 +238,14 @@ def _build(fixed: bool, rule: int):
                 # ---- load the frames that enter lanes now, every row touched once
                 for v in range(n_vars):
                     for j in range(n_ref):
+                        # clipped in the input's type, then rounded to the message type
+                        # (or to float32 and quantized): np.clip and a cast, in one pass
+                        x = min(max(llr[ref_frame[j], v], -known), known)
                         if fixed:
-                            x = np.rint(llr[ref_frame[j], v] * scale)
-                            post[v, ref_lane[j]] = dt.type(min(max(x, -f_limit), f_limit))
+                            xq = np.rint(np.float32(x) * scale)
+                            post[v, ref_lane[j]] = dt.type(min(max(xq, -f_limit), f_limit))
                         else:
-                            post[v, ref_lane[j]] = llr[ref_frame[j], v]
+                            post[v, ref_lane[j]] = dt.type(x)
                 fresh = n_ref > 0
                 for j in range(n_ref):
                     st[KP + ref_lane[j]] = zero

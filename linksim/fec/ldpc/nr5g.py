@@ -372,7 +372,7 @@ class LDPC5G:
         """
         u = self._check_bits(u)
         cw = self._mother_codeword(u, self._n_cols_used)
-        return cw[:, self._tx_index].reshape(u.shape[:-1] + (self.n,))
+        return _gather_kernel(cw, self._tx_index).reshape(u.shape[:-1] + (self.n,))
 
     # ------------------------------------------------------------------ decoding
     def derate_match(self, llr) -> np.ndarray:
@@ -396,7 +396,8 @@ class LDPC5G:
             raise ValueError(f"llr: got shape {llr.shape}; allowed: [..., n] with n = {self.n}")
         if not np.issubdtype(llr.dtype, np.floating):
             raise TypeError(f"llr: got dtype {llr.dtype}; allowed: a floating dtype")
-        flat = np.ascontiguousarray(llr.reshape(-1, self.n), dtype=np.float32)
+        dtype = llr.dtype if llr.dtype in (np.float32, np.float64) else np.float32
+        flat = np.ascontiguousarray(llr.reshape(-1, self.n), dtype=dtype)
         return _derate_kernel(flat, self._tx_index, self.graph.n_vars, self.k, self.k_ldpc)
 
     def _bp(self, llr, num_iter, algorithm, early_stop, schedule, scaling, offset, llr_max,
@@ -575,12 +576,23 @@ def _encode_kernel(cw, z, ptr, cols, shifts, targets, tshifts):
 
 
 @nb.njit(parallel=True, cache=True)
+def _gather_kernel(cw, tx_index):
+    """Rate matching's selection ``cw[:, tx_index]`` on all cores: uint8 [B, N] -> [B, n]."""
+    out = np.empty((cw.shape[0], tx_index.size), np.uint8)
+    for b in nb.prange(cw.shape[0]):
+        for i in range(tx_index.size):
+            out[b, i] = cw[b, tx_index[i]]
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
 def _derate_kernel(llr, tx_index, n_vars, k, k_ldpc):
     """Scatter-add rate-matched LLRs [B, n] onto codeword positions [B, n_vars]; fillers known.
 
-    llr : float32 [B, n]; tx_index : int64 [n], codeword position of each sent bit; n_vars, k,
-    k_ldpc : int (fillers are positions k .. k_ldpc-1, set to KNOWN_LLR). Returns float32
-    [B, n_vars].
+    llr : float32 or float64 [B, n] (each value rounded to float32 as it is read, so the sums
+    are the same either way; reading float64 directly saves a converted copy of the batch);
+    tx_index : int64 [n], codeword position of each sent bit; n_vars, k, k_ldpc : int (fillers
+    are positions k .. k_ldpc-1, set to KNOWN_LLR). Returns float32 [B, n_vars].
     """
     n_frames, n = llr.shape
     out = np.zeros((n_frames, n_vars), np.float32)
@@ -588,5 +600,5 @@ def _derate_kernel(llr, tx_index, n_vars, k, k_ldpc):
         for j in range(k, k_ldpc):
             out[b, j] = KNOWN_LLR
         for i in range(n):
-            out[b, tx_index[i]] += llr[b, i]
+            out[b, tx_index[i]] += np.float32(llr[b, i])
     return out
