@@ -33,7 +33,7 @@ from scipy import special, stats
 from linksim.sim.stats import (check_confidence, clopper_pearson, clustered_interval,
                                effective_counts)
 
-__all__ = ["VERDICTS", "KINDS", "Verdict", "check", "check_clustered", "gap_db"]
+__all__ = ["VERDICTS", "KINDS", "Verdict", "check", "check_clustered", "gap_db", "snr_at"]
 
 VERDICTS = ("consistent", "significantly above", "significantly below", "violates bound")
 KINDS = ("estimate", "lower_bound", "upper_bound")
@@ -310,6 +310,29 @@ def _snr_at(name: str, snr_db, rate, target: float) -> float:
         if (a - lt) * (b - lt) < 0:
             return float(x[i] + (lt - a) * (x[i + 1] - x[i]) / (b - a))
     return float(x[-1])  # lt equals the last point
+
+
+def snr_at(snr_db, rate, target: float) -> float:
+    """SNR (dB) where an error-rate curve first crosses ``target``, sweeping up in SNR: the
+    interpolation of :func:`gap_db` (linear in log10 rate, zero-rate points left out).
+
+    Parameters
+    ----------
+    snr_db, rate : 1-D arrays of equal length, the curve (rates in [0, 1]).
+    target : float in (0, 1].
+
+    Returns
+    -------
+    float, the SNR in dB.
+
+    Raises
+    ------
+    ValueError or TypeError as :func:`gap_db`.
+    """
+    if isinstance(target, bool) or not isinstance(target, numbers.Real) \
+            or not 0.0 < float(target) <= 1.0:
+        raise ValueError(f"target: got {target!r}; allowed: an error rate in (0, 1]")
+    return _snr_at("curve", snr_db, rate, float(target))
 
 
 def gap_db(snr_db, measured_rate, predicted_curve_snr_db, predicted_curve, target) -> float:

@@ -708,16 +708,16 @@ def _decode_layered_minsum(graph, llr, num_iter, algorithm, early_stop, alpha, b
     fixed = precision in layered_minsum.FIXED_POINT
     llr_in = np.ascontiguousarray(llr, dtype=llr.dtype if llr.dtype in (np.float32, np.float64)
                                   else np.float32)
-    msg_type = layered_minsum.FIXED_POINT[precision][0] if fixed else np.dtype(precision)
+    post_type = layered_minsum.FIXED_POINT[precision][3] if fixed else np.dtype(precision)
     n_frames = llr.shape[0]
-    soft = np.empty((n_frames if return_posteriors else 0, llr.shape[1]), msg_type)
+    soft = np.empty((n_frames if return_posteriors else 0, llr.shape[1]), post_type)
     n_tasks = max(1, min(n_threads, -(-n_frames // (layered_minsum.LANES // 2))))
-    alpha_k, beta_k, llr_max_k, limit, scale = layered_minsum.check_parameters(
-        precision, alpha, beta, llr_max)
+    alpha_k, beta_k, llr_max_k, limit, in_limit, scale, msg_zero = \
+        layered_minsum.check_parameters(precision, alpha, beta, llr_max)
     layered_minsum.kernel(precision, algorithm)(
         llr_in, graph.chk_ptr, graph.chk_var, max(graph.max_check_degree, 1), int(num_iter),
-        alpha_k, beta_k, llr_max_k, limit, scale, bool(early_stop), n_tasks, hard, iterations,
-        soft)
+        alpha_k, beta_k, llr_max_k, limit, in_limit, scale, msg_zero, bool(early_stop),
+        n_tasks, hard, iterations, soft)
     if fixed:
         soft = soft.astype(np.float32) / scale
     return soft

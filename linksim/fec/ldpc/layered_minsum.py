@@ -23,26 +23,36 @@ docstring of :mod:`linksim.fec.ldpc.decoder`); what differs is how the work is l
 
 Fixed point (``precision`` "int16" or "int8")
 ---------------------------------------------
-Messages and posteriors are signed integers in units of 2^-F LLR (F fractional bits), with
-saturation; every operation is exact integer arithmetic in the message width (saturating
-adds and subtracts of LLVM, so int16 runs 16 and int8 32 lanes per 256-bit instruction):
+Channel LLRs, check messages and posteriors are signed integers in units of 2^-F LLR (F
+fractional bits), with saturation; every operation is exact integer arithmetic in its width
+(saturating adds and subtracts of LLVM: vpaddsw, vpsubsw, so 16 lanes per 256-bit
+instruction):
 
-=========  ==  =======================  =========================  ==========================
-precision  F   posteriors and q         check messages             channel LLR
-=========  ==  =======================  =========================  ==========================
-int16      5   +-32767 (+-1024 LLR)     +-round(llr_max * 32)      rint(llr * 32), +-32767
-int8       2   +-127 (+-31.75 LLR)      +-min(round(llr_max*4),    rint(llr * 4), +-127
-                                        127)
-=========  ==  =======================  =========================  ==========================
+=========  ==  ========================  ==========================  =========================
+precision  F   channel LLR (in)          check messages              posteriors and q
+=========  ==  ========================  ==========================  =========================
+int16      5   rint(llr * 32), +-32767   +-min(round(llr_max * 32),  int16, +-32767
+                                         32767)                      (+-1024 LLR)
+int8       2   rint(llr * 4), +-127      int8, +-min(round(llr_max   int16, +-32767
+               (+-31.75 LLR)             * 4), 127)                  (+-8192 LLR)
+=========  ==  ========================  ==========================  =========================
 
 * q = sat(post - msg) and post = sat(q + r), saturated symmetrically to the posterior range.
 * nms: r = sign * min(floor(m * A / 256), M) with A = round(alpha * 256) (0.75 -> 192, exact),
   m the min over the other edges: the plain multiply and arithmetic shift, which truncates.
   oms: r = sign * min(max(m - B, 0), M), B = round(beta * 2^F).
-* The channel LLRs are rounded to float32 first (as for float32 messages), then scaled,
-  rounded half to even and saturated (:func:`quantize`); a known bit (+-KNOWN_LLR) saturates
-  to the posterior limit, an erased or punctured bit is 0.
+* The channel LLRs are clipped to +-KNOWN_LLR and rounded to float32 (as for float32
+  messages), then scaled, rounded half to even and saturated (:func:`quantize`); a known bit
+  saturates to the channel limit, an erased or punctured bit is 0.
 * Hard decision post < 0 -> 1, as in floating point (0 decides 0).
+
+int8 stores what the decoder holds per edge, the messages, in 8 bits, and the posteriors (one
+per variable, the usual "APP memory") in 16. Eight-bit posteriors do not work with the
+layered schedule: a posterior held at its limit has lost what lay beyond it, and each layer
+then subtracts an old message in full but adds back only the new one, so when messages shrink
+a strongly decided bit walks to the wrong sign (measured: every frame of BG1 K = 8448 and of
+the README code decoded within 5 iterations at 4 dB, and nearly every bit wrong after 10
+without early stop, whatever the message limit).
 
 Why these formats (README code, NMS-20, 6 * 10^4 frames a point, Eb/N0 1.5 / 2.0 / 2.25 dB;
 float32 BLER 0.0591 / 0.00143 / 0.00013): int8 with F = 1 (0.5 LLR steps) loses about 0.2 dB
@@ -67,8 +77,10 @@ __all__ = ["LANES", "FIXED_POINT", "RULES", "kernel", "quantize", "check_paramet
 #: Frames decoded side by side by one task (the bits of one uint64 hard-decision word).
 LANES = 64
 
-#: precision -> (dtype, fractional bits F, posterior limit)
-FIXED_POINT = {"int16": (np.int16, 5, 32767), "int8": (np.int8, 2, 127)}
+#: precision -> (message dtype, fractional bits F, channel and message limit, posterior dtype,
+#: posterior limit)
+FIXED_POINT = {"int16": (np.int16, 5, 32767, np.int16, 32767),
+               "int8": (np.int8, 2, 127, np.int16, 32767)}
 
 #: The check-node rules this kernel has, with their code in the kernel.
 RULES = {"nms": 1, "oms": 2}
@@ -89,7 +101,7 @@ def quantize(llr: np.ndarray, precision: str) -> np.ndarray:
     q : int16 or int8 [B, N]
         round(llr * 2^F) (half to even), saturated to the posterior limit.
     """
-    dtype, frac, limit = FIXED_POINT[precision]
+    dtype, frac, limit = FIXED_POINT[precision][:3]
     scaled = np.rint(np.asarray(llr, np.float32) * np.float32(1 << frac))
     return np.clip(scaled, -limit, limit).astype(dtype)
 
@@ -99,19 +111,20 @@ def check_parameters(precision: str, alpha: float, beta: float, llr_max: float):
 
     Returns
     -------
-    alpha, beta, llr_max, limit, scale : floating point: alpha, beta, llr_max in the message
-        type, limit 0 and scale 1 (unused); fixed point: A = round(alpha * 256) (int64), B =
-        round(beta * 2^F) and M = round(llr_max * 2^F) in the message type (at most the
-        posterior limit), the posterior limit in the message type, and the channel scale 2^F
-        (float32). Module docstring, "Fixed point".
+    alpha, beta, llr_max, limit, in_limit, scale, msg_zero : floating point: alpha, beta,
+        llr_max in the message type, limit and in_limit 0, scale 1 (unused), msg_zero 0 in
+        the message type; fixed point: A = round(alpha * 256) (int64); B = round(beta * 2^F)
+        and M = round(llr_max * 2^F), at most the message limit, in the posterior type; the
+        posterior and channel limits in the posterior type; the channel scale 2^F (float32);
+        0 in the message type (module docstring, "Fixed point").
     """
     if precision in FIXED_POINT:
-        dtype, frac, limit = FIXED_POINT[precision]
-        return (np.int64(round(alpha * 256)), dtype(min(round(beta * (1 << frac)), limit)),
-                dtype(min(round(llr_max * (1 << frac)), limit)), dtype(limit),
-                np.float32(1 << frac))
+        msg_type, frac, in_limit, post_type, limit = FIXED_POINT[precision]
+        return (np.int64(round(alpha * 256)), post_type(min(round(beta * (1 << frac)), limit)),
+                post_type(min(round(llr_max * (1 << frac)), in_limit)), post_type(limit),
+                post_type(in_limit), np.float32(1 << frac), msg_type(0))
     ft = np.dtype(precision).type
-    return ft(alpha), ft(beta), ft(llr_max), ft(0), np.float32(1)
+    return ft(alpha), ft(beta), ft(llr_max), ft(0), ft(0), np.float32(1), ft(0)
 
 
 def _saturating(name: str):
@@ -150,11 +163,12 @@ def kernel(precision: str, algorithm: str):
     Returns
     -------
     kernel : Numba function ``(llr, chk_ptr, chk_var, max_deg, num_iter, alpha, beta, llr_max,
-        limit, scale, early_stop, n_tasks, hard, iterations, post_out)``: llr float32 or
+        limit, in_limit, scale, msg_zero, early_stop, n_tasks, hard, iterations, post_out)``:
+        llr float32 or
         float64 [B, N] (clipped to +-KNOWN_LLR in its own type as a frame loads, then cast to
         the message type, or to float32 and quantized: :func:`quantize`), the
         scalars of :func:`check_parameters`, hard uint8 [B, N] and iterations int32 [B]
-        written, post_out [B or 0, N] of the message type (the final posteriors, if it has
+        written, post_out [B or 0, N] of the posterior type (the final posteriors, if it has
         rows).
     """
     key = (precision, algorithm)
@@ -190,8 +204,8 @@ def _build(fixed: bool, rule: int):
         return min(m, llr_max)
 
     @nb.njit(parallel=True, cache=True, fastmath=True, error_model="numpy")
-    def decode(llr, chk_ptr, chk_var, max_deg, num_iter, alpha, beta, llr_max, limit, scale,
-               early_stop, n_tasks, hard, iterations, post_out):
+    def decode(llr, chk_ptr, chk_var, max_deg, num_iter, alpha, beta, llr_max, limit,
+               in_limit, scale, msg_zero, early_stop, n_tasks, hard, iterations, post_out):
         n_frames, n_vars = llr.shape
         n_checks = chk_ptr.size - 1
         n_edges = chk_var.size
@@ -203,7 +217,7 @@ def _build(fixed: bool, rule: int):
             if lo >= hi:
                 continue
             post = np.zeros((n_vars, L), dt)
-            msg = np.zeros((n_edges, L), dt)
+            msg = np.full((n_edges, L), msg_zero)          # the message type
             q = np.empty((max_deg, L), dt)
             # The state of a check, lane by lane: min1, min2, sign (+-1), scaled min1 and min2,
             # keep (a lane's stale messages are multiplied by it, floating point, or masked
@@ -220,7 +234,7 @@ def _build(fixed: bool, rule: int):
             keep_on = dt.type(-1) if fixed else one
             big = limit if fixed else dt.type(3.0e38)
             low = dt.type(-limit)                   # fixed point: saturation is symmetric
-            f_limit = np.float32(limit)
+            f_in = np.float32(in_limit)
             known = llr.dtype.type(KNOWN_LLR)          # +-inf (a known bit) becomes finite
             next_frame = lo
             n_ref = 0
@@ -243,7 +257,7 @@ def _build(fixed: bool, rule: int):
                         x = min(max(llr[ref_frame[j], v], -known), known)
                         if fixed:
                             xq = np.rint(np.float32(x) * scale)
-                            post[v, ref_lane[j]] = dt.type(min(max(xq, -f_limit), f_limit))
+                            post[v, ref_lane[j]] = dt.type(min(max(xq, -f_in), f_in))
                         else:
                             post[v, ref_lane[j]] = dt.type(x)
                 fresh = n_ref > 0
@@ -264,7 +278,7 @@ def _build(fixed: bool, rule: int):
                         qr = q[i]
                         for l in range(L):
                             if fixed:
-                                m = dt.type(mr[l] & st[KP + l]) if fresh else mr[l]
+                                m = dt.type(mr[l] & st[KP + l]) if fresh else dt.type(mr[l])
                                 x = max(_sat_sub(pr[l], m), low)
                             elif fresh:
                                 x = pr[l] - mr[l] * st[KP + l]
