@@ -257,6 +257,9 @@ def test_bad_demap_inputs():
         c.demap(y, np.ones((1, 1, 3)))
     with pytest.raises(ValueError, match="y"):
         c.demap(np.array([np.nan + 0j]), 1.0)
+    for name in ("bpsk", "qpsk", "16qam"):      # closed-form kernel and QAM kernel alike
+        with pytest.raises(ValueError, match="^y: contains NaN or infinite"):
+            Constellation(name).demap(np.array([[0.1 + 0j, 1 + 1j * np.inf]]), 1.0)
     with pytest.raises(TypeError, match="no"):
         c.demap(y, 1j)
 

@@ -106,6 +106,15 @@ def _init_worker(numba_threads: int, parent_pid: int | None = None) -> None:
     os.environ["NUMBA_NUM_THREADS"] = str(numba_threads)
     if "numba" in sys.modules:  # imported already (e.g. by the parent's __main__): cap it.
         import numba
+        from numba.np.ufunc import parallel
+        # Numba re-reads the environment at every compilation and refuses a NUMBA_NUM_THREADS
+        # that differs from the size of a launched pool. Size the pool from the environment
+        # while it is not launched; if it is, keep the environment at its size (and cap the
+        # threads in use below), or the first kernel compiled in this worker would fail.
+        if not parallel._is_initialized:
+            numba.config.reload_config()
+        else:
+            os.environ["NUMBA_NUM_THREADS"] = str(numba.config.NUMBA_NUM_THREADS)
         numba.set_num_threads(min(numba_threads, numba.config.NUMBA_NUM_THREADS))
 
 

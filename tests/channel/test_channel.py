@@ -82,6 +82,18 @@ def test_awgn_per_element_noise():
     np.testing.assert_allclose(np.mean(np.abs(w) ** 2, axis=0), no, rtol=0.02)
 
 
+def test_awgn_is_the_signal_plus_complex_normal_noise_bit_for_bit():
+    """awgn adds in one pass what x + complex_normal(...) gives (same draws, same float64
+    arithmetic), for a scalar and a per-element variance, below and above the chunk size."""
+    from linksim.channel.awgn import _CHUNK, complex_normal
+    rng = _rng(3)
+    for shape in ((3, 50), (2, _CHUNK // 2 + 77)):
+        x = rng.normal(size=shape) + 1j * rng.normal(size=shape)
+        for no in (0.3, rng.uniform(0.1, 2.0, shape[-1]), np.full((shape[0], 1), 0.7)):
+            want = complex_normal(_rng(9), shape, no) + x
+            np.testing.assert_array_equal(awgn(x, no, _rng(9)), want)
+
+
 def test_awgn_reproducible():
     x = np.ones((3, 50), np.complex128)
     np.testing.assert_array_equal(awgn(x, 0.5, _rng(7)), awgn(x, 0.5, _rng(7)))

@@ -368,6 +368,9 @@ def test_derate_match_scatter_adds(ldpc_sizes):
         ref[:, k:code.k_ldpc] = KNOWN_LLR
         np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5)
         assert not got[:, :2 * code.z].any()
+        # float64 LLRs are read directly, each rounded to float32 as the float32 path does
+        wide = llr.astype(np.float64) + rng.normal(0, 1e-9, llr.shape)
+        assert np.array_equal(code.derate_match(wide), code.derate_match(wide.astype(np.float32)))
 
 
 # ----------------------------------------------------------------------------- decoding

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import logging
+import os
 import socket
+import sys
 import time
 
 import pytest
@@ -282,3 +284,39 @@ def test_pool_workers_exit_when_the_parent_is_killed():
         assert not any(_alive(p) for p in pids), "pool workers outlived their killed parent"
     finally:
         proc.kill()
+
+
+_PREIMPORTED_SCRIPT = """
+import numba                               # as a CLI's __main__ does, before the initializer
+import numpy as np
+from linksim.sim.executors import _init_worker
+_init_worker(1)
+
+@numba.njit(parallel=True)
+def first(x):
+    for i in numba.prange(x.size):
+        x[i] += 1.0
+
+first(np.zeros(10))                        # launches the thread pool
+
+@numba.njit
+def compiled_after_launch(x):              # compiles after the launch
+    return x + 1
+
+print(compiled_after_launch(1), numba.get_num_threads(), numba.config.NUMBA_NUM_THREADS)
+"""
+
+
+def test_worker_initializer_with_numba_imported_lets_later_kernels_compile():
+    """A spawned worker imports the parent's __main__ first (``linksim run`` imports Numba), so
+    the initializer meets Numba imported. The first kernel compiled after the pool launched
+    used to fail ("Cannot set NUMBA_NUM_THREADS to a different value once the threads have
+    been launched"), killing every batch of a point whose kernel was not in the cache."""
+    import subprocess
+
+    env = {key: value for key, value in os.environ.items() if key != "NUMBA_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", _PREIMPORTED_SCRIPT], capture_output=True,
+                         text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    value, threads, pool = out.stdout.split()
+    assert value == "2" and threads == "1" and int(pool) >= 1

@@ -181,6 +181,9 @@ def test_zero_frames():
     (dict(code="none", k=8, demapper="exact", ebno_db=0), ValueError, "demapper"),
     (dict(code="none", k=8, crc="CRC99", ebno_db=0), ValueError, "crc"),
     (dict(code="none", k=24, crc="CRC24A", ebno_db=0), ValueError, "k"),
+    (dict(code="none", k=8, precision="int4", ebno_db=0), ValueError, "^precision: got 'int4'"),
+    (dict(code="none", k=8, decoder="spa", precision="int16", ebno_db=0), ValueError,
+     "^precision: got 'int16' with decoder='spa'; allowed"),
 ])
 def test_bad_arguments(kwargs, exc, match):
     with pytest.raises(exc, match=match):
@@ -212,3 +215,18 @@ def test_params_round_trip():
     assert again.params == link.params
     assert link.params["modulation"] == "qpsk" and link.params["crc"] == "CRC6"
     assert set(link.params) == set(coded_link.PARAMS)
+
+
+def test_fixed_point_precision_runs_the_link_and_is_recorded():
+    """precision reaches the decoder: at 2.5 dB the README code decodes nearly every frame in
+    int8 and int16 as in float32 (a broken path would fail most frames), and the counts
+    differ from float32's only through the quantization (same bits, same noise)."""
+    _need_ldpc()
+    counts = {}
+    for precision in ("float32", "int16", "int8"):
+        link = CodedLink(code="ldpc5g", k=512, n=1024, ebno_db=2.5, precision=precision)
+        assert link.params["precision"] == precision
+        counts[precision] = link.simulate_batch(np.random.default_rng(4), 400)
+    for precision, c in counts.items():
+        assert c["frames"] == 400 and c["frame_errors"] <= 4, (precision, c)
+    assert counts["int8"]["iterations"] != counts["float32"]["iterations"]

@@ -85,6 +85,7 @@ def test_chain_bler_agrees_with_the_numba_engine():
     (dict(channel="rician", k_factor=3.0), "channel"),
     (dict(channel="rayleigh", csi_error_var=0.1), "csi_error_var"),
     (dict(early_stop=True), "early_stop"),
+    (dict(precision="int8"), "precision"),
 ])
 def test_what_sionna_has_not_is_one_line(params, field):
     with pytest.raises(ValueError, match=f"^{field}: got .*allowed"):
