@@ -57,3 +57,24 @@ def test_the_loss_of_a_shifted_curve_is_the_shift(tmp_path):
     assert result["int8"]["ci_lo"] < 0.1 < result["int8"]["ci_hi"]
     assert result["int8"]["ci_hi"] - result["int8"]["ci_lo"] < 0.05
     assert result["float32"]["ebno_at_target_db"] == pytest.approx(1.8, abs=1e-3)
+
+
+def test_committed_fixed_point_loss_matches_its_curves_and_is_within_005_db():
+    """results/decoder_fixed_point: loss.json is what the tool computes from the committed
+    results.csv, and at BLER 1e-3 both fixed-point decoders' 95 % intervals lie within
+    +-0.05 dB of float32 (the claim of issue 17's closing note)."""
+    import json
+
+    tool = _tool()
+    folder = ROOT / "results" / "decoder_fixed_point"
+    committed = json.loads((folder / "loss.json").read_text())
+    curves = tool.read_curves(folder / "results.csv")
+    for target, result in committed.items():
+        again = tool.losses(curves, float(target))
+        for precision, r in result.items():
+            for key, value in r.items():
+                assert again[precision][key] == pytest.approx(value, abs=1e-12), (target,
+                                                                                  precision, key)
+    for precision in ("int16", "int8"):
+        r = committed["0.001"][precision]
+        assert -0.05 < r["ci_lo"] <= r["loss_db"] <= r["ci_hi"] < 0.05, (precision, r)

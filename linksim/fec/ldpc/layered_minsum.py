@@ -90,6 +90,10 @@ def quantize(llr: np.ndarray, precision: str) -> np.ndarray:
     """Channel LLRs in the fixed-point units of ``precision`` (module docstring, table): the
     kernel's own quantization, for reference and tests (the kernel quantizes as it loads).
 
+    Parameters
+    ----------
+    precision : {"int16", "int8"}
+
     Input
     -----
     llr : float32 [B, N]
@@ -108,6 +112,12 @@ def quantize(llr: np.ndarray, precision: str) -> np.ndarray:
 
 def check_parameters(precision: str, alpha: float, beta: float, llr_max: float):
     """The kernel's scalar parameters for ``precision``.
+
+    Parameters
+    ----------
+    precision : {"float32", "float64", "int16", "int8"}
+    alpha, beta, llr_max : float
+        As :func:`linksim.fec.ldpc.decoder.bp_decode`.
 
     Returns
     -------
