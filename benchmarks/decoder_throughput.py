@@ -129,14 +129,26 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="1 repeat, a quarter of the frames")
     ap.add_argument("--baseline-commit", default=BASELINE_COMMIT,
                     help="commit whose whole link is the baseline (default %(default)s)")
+    ap.add_argument("--parts", nargs="+", choices=("decoder", "threads", "link"),
+                    default=["decoder", "threads", "link"], help="what to time (default all)")
     args = ap.parse_args(argv)
     repeat = 1 if args.quick else args.repeat
     frames_readme = args.frames // 4 if args.quick else args.frames
     bits = frames_readme * 512
     threads = [t for t in (1, 2) if t <= numba.config.NUMBA_NUM_THREADS]
-    print(f"numba {numba.__version__}, threads available {numba.config.NUMBA_NUM_THREADS}; "
-          f"decoder only, layered NMS (alpha 0.75); 'baseline' is the decoder before issue 17 "
-          f"(baseline=True, same frames decoded), timed in the same run")
+    print(f"numba {numba.__version__}, threads available {numba.config.NUMBA_NUM_THREADS}")
+    if "decoder" in args.parts:
+        _decoder_table(bits, threads, repeat)
+    if "threads" in args.parts:
+        _thread_scaling(frames_readme, threads, repeat)
+    if "link" in args.parts:
+        _whole_link(frames_readme, threads, repeat, args.baseline_commit)
+
+
+def _decoder_table(bits: int, threads: list[int], repeat: int) -> None:
+    """The per-core table: every code, Eb/N0, thread count and precision."""
+    print("decoder only, layered NMS (alpha 0.75); 'baseline' is the decoder before issue 17 "
+          "(baseline=True, same frames decoded), timed in the same run")
     print(f"{'code':<26s} {'iters':>5s} {'ES':>3s} {'prec':>7s} {'Eb/N0':>5s} {'thr':>3s} "
           f"{'Mb/s':>7s} {'/core':>7s} {'baseline':>8s} {'ratio':>6s} {'avg it':>6s} "
           f"{'BLER':>8s} {'ES overhead base/new':>21s}")
@@ -176,6 +188,10 @@ def main(argv=None):
                           f"{base_txt:>8s} {ratio_txt:>6s} {avg_it:>6.2f} {bler:>8.1e} "
                           f"{overhead:>21s}")
 
+
+
+def _thread_scaling(frames_readme: int, threads: list[int], repeat: int) -> None:
+    """One decoder call on 2 threads against 1, on a large batch."""
     print(f"\nthread scaling: one call on a large batch ({4 * frames_readme} frames, README "
           f"code, float32 NMS-20, early stop), 2 threads against 1")
     if len(threads) == 2:
@@ -192,12 +208,16 @@ def main(argv=None):
     else:
         print("  needs 2 Numba threads")
 
+
+
+def _whole_link(frames_readme: int, threads: list[int], repeat: int, commit: str) -> None:
+    """The README link here and in a worktree of ``commit``, each in a subprocess."""
     numba.set_num_threads(threads[-1])
     frames = max(256, frames_readme)
     print(f"\nwhole link, README code, NMS-20 with early stop, {threads[-1]} threads, {frames} "
-          f"frames per call: information Mb/s, this code against {args.baseline_commit}")
+          f"frames per call: information Mb/s, this code against {commit}")
     ebnos = (1.5, 2.5)
-    tree = _baseline_tree(args.baseline_commit)
+    tree = _baseline_tree(commit)
     try:
         new = _link_rates(frames, repeat, ebnos, None)
         base = _link_rates(frames, repeat, ebnos, tree) if tree else [float("nan")] * 2

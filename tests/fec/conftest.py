@@ -30,6 +30,9 @@ Helpers handed out as fixtures (the test modules do not import each other):
 ``awgn_llr(rng, cw, ebno_db, rate)``  BPSK (0 -> +1) over real AWGN at Eb/N0, LLR = ln P(0)/P(1)
                                        = 2 y / sigma^2, float32.
 ``gallager_pcm(rng, n, wc, wr)``      Gallager's (wc, wr)-regular parity-check matrix.
+``decoder_llrs(code, frames, ebno_db, seed)``  de-rate-matched decoder LLRs [frames, graph
+                                       vars] of random codewords of a 5G ``code``, float32
+                                       (awgn_llr on the rate-matched bits).
 """
 
 from __future__ import annotations
@@ -141,6 +144,13 @@ def _awgn_llr(rng, cw, ebno_db: float, rate: float) -> np.ndarray:
     return (2.0 * y / sigma2).astype(np.float32)
 
 
+def _decoder_llrs(code, frames: int, ebno_db: float, seed: int) -> np.ndarray:
+    """De-rate-matched LLRs of ``frames`` random codewords of ``code`` at Eb/N0 (awgn_llr)."""
+    rng = np.random.default_rng(seed)
+    u = rng.integers(0, 2, (frames, code.k), dtype=np.uint8)
+    return code.derate_match(_awgn_llr(rng, code.encode(u), ebno_db, code.k / code.n))
+
+
 def _gallager_pcm(rng, n: int, wc: int, wr: int) -> np.ndarray:
     """Gallager's (wc, wr)-regular construction: wc stacked bands, the first banded, the others
     column permutations of it. Each band has one 1 per column, so no entry is doubled."""
@@ -161,3 +171,9 @@ def awgn_llr():
 def gallager_pcm():
     """``gallager_pcm(rng, n, wc, wr)``: a (wc, wr)-regular parity-check matrix, uint8."""
     return _gallager_pcm
+
+
+@pytest.fixture(scope="session")
+def decoder_llrs():
+    """``decoder_llrs(code, frames, ebno_db, seed)``: see the module docstring."""
+    return _decoder_llrs

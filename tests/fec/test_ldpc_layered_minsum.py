@@ -12,21 +12,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from linksim import channel
 from linksim.fec import cached_code
 from linksim.fec.ldpc import layered_minsum
 from linksim.fec.ldpc.decoder import KNOWN_LLR, QCGraph, bp_decode, checks_satisfied
-from linksim.mapping import Constellation
-
-
-def _llrs(code, frames, ebno_db, seed):
-    """float32 [frames, graph vars] decoder LLRs of random codewords, QPSK over AWGN."""
-    rng = np.random.default_rng(seed)
-    qpsk = Constellation("qpsk")
-    u = rng.integers(0, 2, (frames, code.k), dtype=np.uint8)
-    no = channel.ebno_to_no(ebno_db, 2, coderate=code.k / code.n)
-    y = channel.awgn(qpsk.map(code.encode(u)), no, rng)
-    return code.derate_match(qpsk.demap(y, no).astype(np.float32))
 
 
 def _irregular_graph(seed=5, n_checks=60, n_vars=120):
@@ -50,10 +38,10 @@ def _assert_same(a, b, what):
 
 @pytest.mark.parametrize("algorithm", ["nms", "oms"])
 @pytest.mark.parametrize("precision", ["float32", "float64"])
-def test_float_kernel_decodes_every_frame_as_the_baseline(algorithm, precision):
+def test_float_kernel_decodes_every_frame_as_the_baseline(algorithm, precision, decoder_llrs):
     code = cached_code("ldpc5g", 1000, 2000)           # base graph 1
     for ebno_db, frames, seed in ((0.8, 65, 1), (2.5, 130, 2), (4.0, 200, 3)):
-        llr = _llrs(code, frames, ebno_db, seed)
+        llr = decoder_llrs(code, frames, ebno_db, seed)
         for early_stop in (True, False):
             kw = dict(num_iter=15, algorithm=algorithm, early_stop=early_stop,
                       precision=precision, return_posteriors=True)
@@ -77,11 +65,11 @@ def test_float_kernel_on_an_irregular_graph_with_known_and_erased_bits():
                          (algorithm, early_stop))
 
 
-def test_float_kernel_batch_sizes_around_the_lane_count_and_threads():
+def test_float_kernel_batch_sizes_around_the_lane_count_and_threads(decoder_llrs):
     """Batches below, at and above 64 lanes, and one frame (generic kernel below 32 frames):
     every frame as in one large batch, on 1 and 2 threads."""
     code = cached_code("ldpc5g", 200, 400)
-    llr = _llrs(code, 300, 2.0, 4)
+    llr = decoder_llrs(code, 300, 2.0, 4)
     whole = bp_decode(code.graph, llr, algorithm="nms", return_posteriors=True)
     threads = numba.get_num_threads()
     try:
@@ -147,13 +135,13 @@ def _reference_fixed(graph, llr, precision, algorithm, num_iter, early_stop, alp
 
 @pytest.mark.parametrize("precision", ["int16", "int8"])
 @pytest.mark.parametrize("algorithm", ["nms", "oms"])
-def test_fixed_point_kernel_is_the_documented_arithmetic(precision, algorithm):
+def test_fixed_point_kernel_is_the_documented_arithmetic(precision, algorithm, decoder_llrs):
     """Low SNR (frames run to the cap), the waterfall, high SNR (channel LLRs saturate in int8),
     and alpha/beta off their defaults; hard decisions, iterations and posteriors bit for bit."""
     code = cached_code("ldpc5g", 60, 120)
     for ebno_db, seed, alpha, beta in ((0.0, 1, 0.75, 0.5), (2.5, 2, 0.8, 0.25),
                                        (7.0, 3, 0.75, 0.5)):
-        llr = _llrs(code, 40, ebno_db, seed)
+        llr = decoder_llrs(code, 40, ebno_db, seed)
         for early_stop in (True, False):
             kw = dict(num_iter=8, algorithm=algorithm, early_stop=early_stop, alpha=alpha,
                       beta=beta, llr_max=20.0)
@@ -177,9 +165,9 @@ def test_fixed_point_on_an_irregular_graph_with_known_and_erased_bits():
         _assert_same(got, _reference_fixed(graph, llr, precision, **kw), precision)
 
 
-def test_fixed_point_frames_do_not_depend_on_batch_or_threads():
+def test_fixed_point_frames_do_not_depend_on_batch_or_threads(decoder_llrs):
     code = cached_code("ldpc5g", 200, 400)
-    llr = _llrs(code, 260, 1.8, 6)
+    llr = decoder_llrs(code, 260, 1.8, 6)
     for precision in ("int16", "int8"):
         whole = bp_decode(code.graph, llr, algorithm="nms", precision=precision)
         threads = numba.get_num_threads()
@@ -193,9 +181,9 @@ def test_fixed_point_frames_do_not_depend_on_batch_or_threads():
             assert np.array_equal(whole[i], np.concatenate([p[i] for p in parts])), precision
 
 
-def test_fixed_point_early_stop_leaves_valid_codewords_and_decodes_at_high_snr():
+def test_fixed_point_early_stop_leaves_valid_codewords_and_decodes_at_high_snr(decoder_llrs):
     code = cached_code("ldpc5g", 200, 400)
-    llr = _llrs(code, 300, 3.5, 7)
+    llr = decoder_llrs(code, 300, 3.5, 7)
     for precision in ("int16", "int8"):
         hard, iterations = bp_decode(code.graph, llr, num_iter=20, algorithm="nms",
                                      precision=precision)

@@ -193,7 +193,7 @@ def _build(fixed: bool, rule: int):
     ``fixed`` and ``rule`` are closure constants: Numba prunes the branches they decide before
     typing, so float kernels never type the integer intrinsics and the reverse.
     """
-    from .decoder import KNOWN_LLR   # here: decoder imports this module
+    from .decoder import KNOWN_LLR, task_range   # here: decoder imports this module
     L = LANES
     M1, M2, SG, S1, S2, KP = 0, L, 2 * L, 3 * L, 4 * L, 5 * L  # scratch rows (state of a check)
     ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
@@ -213,6 +213,18 @@ def _build(fixed: bool, rule: int):
             m = max(m - beta, m - m)
         return min(m, llr_max)
 
+    @nb.njit(inline="always")
+    def _take(l, next_frame, hi, frame, ref_lane, ref_frame, n_ref, idle):
+        """Give lane l the next frame of the task's queue (queued for loading: ref_lane,
+        ref_frame), or mark it idle when the queue is empty. Returns next_frame, n_ref, idle."""
+        if next_frame < hi:
+            frame[l] = next_frame
+            ref_lane[n_ref] = l
+            ref_frame[n_ref] = next_frame
+            return next_frame + 1, n_ref + 1, idle & ~(ONE << np.uint64(l))
+        frame[l] = -1
+        return next_frame, n_ref, idle | (ONE << np.uint64(l))
+
     @nb.njit(parallel=True, cache=True, fastmath=True, error_model="numpy")
     def decode(llr, chk_ptr, chk_var, max_deg, num_iter, alpha, beta, llr_max, limit,
                in_limit, scale, msg_zero, early_stop, n_tasks, hard, iterations, post_out):
@@ -220,10 +232,8 @@ def _build(fixed: bool, rule: int):
         n_checks = chk_ptr.size - 1
         n_edges = chk_var.size
         dt = post_out.dtype
-        per_task = (n_frames + n_tasks - 1) // n_tasks
         for task in nb.prange(n_tasks):
-            lo = task * per_task
-            hi = min(n_frames, lo + per_task)
+            lo, hi = task_range(task, n_tasks, n_frames)
             if lo >= hi:
                 continue
             post = np.zeros((n_vars, L), dt)
@@ -248,16 +258,10 @@ def _build(fixed: bool, rule: int):
             known = llr.dtype.type(KNOWN_LLR)          # +-inf (a known bit) becomes finite
             next_frame = lo
             n_ref = 0
-            for l in range(L):
-                if next_frame < hi:
-                    ref_lane[n_ref] = l
-                    ref_frame[n_ref] = next_frame
-                    frame[l] = next_frame
-                    next_frame += 1
-                    n_ref += 1
             idle = ALL
-            for j in range(n_ref):
-                idle &= ~(ONE << np.uint64(ref_lane[j]))
+            for l in range(L):
+                next_frame, n_ref, idle = _take(l, next_frame, hi, frame, ref_lane, ref_frame,
+                                                n_ref, idle)
             while n_ref > 0 or idle != ALL:
                 # ---- load the frames that enter lanes now, every row touched once
                 for v in range(n_vars):
@@ -353,14 +357,7 @@ def _build(fixed: bool, rule: int):
                                 post_out[f, v] = post[v, l]
                         iterations[f] = used[l]
                         used[l] = 0
-                        if next_frame < hi:
-                            frame[l] = next_frame
-                            ref_lane[n_ref] = l
-                            ref_frame[n_ref] = next_frame
-                            n_ref += 1
-                            next_frame += 1
-                        else:
-                            frame[l] = -1
-                            idle |= ONE << np.uint64(l)
+                        next_frame, n_ref, idle = _take(l, next_frame, hi, frame, ref_lane,
+                                                        ref_frame, n_ref, idle)
 
     return decode
