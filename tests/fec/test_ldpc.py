@@ -824,3 +824,24 @@ def test_decode_posteriors_gives_the_decoders_own_soft_output():
     assert post.shape == (40, 120) and np.array_equal(post < 0, u_post == 1)
     # the posteriors are more confident than the channel where decoding succeeded
     assert np.abs(post[ok]).mean() > np.abs(llr[ok][:, 60:120]).mean()
+
+
+@pytest.mark.parametrize("precision", ["float32", "float64"])
+@pytest.mark.parametrize("algorithm, schedule", [("spa", "flooding"), ("spa", "layered"),
+                                                 ("nms", "flooding")])
+def test_generic_kernel_frames_do_not_depend_on_the_lane_count(algorithm, schedule, precision,
+                                                                decoder_llrs):
+    """A batch's size sets the lanes per task (fewer for small batches): decisions, iterations
+    and posteriors must be the same bits whatever it is. With full fast-math the SPA's
+    polynomials were contracted into FMAs differently in the SIMD body and the scalar
+    remainder of a lane loop, and float32 SPA at 1 dB changed every posterior row and one
+    frame's decisions between batches of 640 and of 13."""
+    code = LDPC5G(512, 1024)
+    llr = decoder_llrs(code, 320, 1.0, 3)
+    kw = dict(algorithm=algorithm, schedule=schedule, precision=precision,
+              return_posteriors=True)
+    whole = bp_decode(code.graph, llr, **kw)
+    for size in (1, 13, 33):
+        parts = [bp_decode(code.graph, llr[a:a + size], **kw) for a in range(0, 320, size)]
+        for i in range(3):
+            assert np.array_equal(np.concatenate([p[i] for p in parts]), whole[i]), (size, i)
