@@ -37,8 +37,8 @@ Check-node rules
 * ``"oms"``  offset min-sum      ``r_j = prod sign * max(min_{i != j} |q_i| - beta, 0)``.
 Messages are float32 by default (``precision="float64"`` exists to show that rounding does not
 change decisions; "int16" and "int8" are the fixed-point min-sum of
-:mod:`linksim.fec.ldpc.layered_minsum`). Check outputs are clipped to ``+-llr_max``; in float32 SPA saturates at
-about 17.3 on its own, because tanh(x/2) rounds to 1 beyond that.
+:mod:`linksim.fec.ldpc.layered_minsum`). Check outputs are clipped to ``+-llr_max``; in
+float32 SPA saturates at about 17.3 on its own, because tanh(x/2) rounds to 1 beyond that.
 
 Schedules
 ---------
@@ -52,9 +52,9 @@ clipped to +-KNOWN_LLR and check outputs to +-llr_max, so every message stays fi
 generic kernel leaves out contraction and reassociation (``_FASTMATH``), so that a lane's
 arithmetic is the same in the SIMD body and the scalar remainder of a loop and a frame's
 result does not depend on its batch; the min-sum kernel has nothing they could change. They
-also use
-NumPy's error model: Python's would test every division for a zero divisor and raise, and
-that branch keeps the compiler from vectorizing the loop (no divisor here can be zero).
+also use NumPy's error model: Python's would test every division for a zero divisor and
+raise, and that branch keeps the compiler from vectorizing the loop (no divisor here can be
+zero).
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ import scipy.sparse as sp
 from numba.extending import overload
 
 from . import layered_minsum
+from .layered_minsum import task_range
 
 __all__ = ["QCGraph", "CN_RULES", "SCHEDULES", "bp_decode", "checks_satisfied", "KNOWN_LLR",
            "MAX_LANES"]
@@ -452,27 +453,6 @@ def _any_nan(llr):
     return found.any()
 
 
-@nb.njit(inline="always")
-def task_range(task, n_tasks, n_frames):
-    """Frames ``lo:hi`` of task ``task`` when ``n_frames`` are cut into ``n_tasks`` contiguous
-    ranges of ceil(n_frames / n_tasks) (the last shorter, trailing tasks empty): the split of
-    both BP kernels.
-
-    Parameters
-    ----------
-    task, n_tasks, n_frames : int
-        The task (0 <= task < n_tasks), the number of tasks, the frames of the batch.
-
-    Returns
-    -------
-    lo, hi : int
-        The task's frames; lo >= hi for an empty task.
-    """
-    per_task = (n_frames + n_tasks - 1) // n_tasks
-    lo = task * per_task
-    return lo, min(n_frames, lo + per_task)
-
-
 @nb.njit(cache=True, inline="always")
 def _load_frame(llr, f, lane, chan, post, msg, lazy, layered):
     """Put frame ``f`` into lane ``lane``: posteriors (and, for flooding or the eager refill,
@@ -660,7 +640,9 @@ def bp_decode(graph: QCGraph, llr: np.ndarray, *, num_iter: int = 20, algorithm:
         refill: a finished lane's messages are zeroed, a strided write into every edge's cache
         line), kept to measure speed-ups against in the same run. Every frame decodes
         identically either way (tests/fec/test_ldpc_refill.py,
-        tests/fec/test_ldpc_layered_minsum.py). Not with fixed point.
+        tests/fec/test_ldpc_layered_minsum.py). The generic kernel now runs without
+        contraction (``_FASTMATH``): min-sum outputs are bit for bit those of before issue
+        17, SPA posteriors differ in the last bits. Not with fixed point.
 
     Input
     -----

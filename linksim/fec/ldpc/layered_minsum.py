@@ -72,7 +72,8 @@ from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
 
-__all__ = ["LANES", "FIXED_POINT", "RULES", "kernel", "quantize", "check_parameters"]
+__all__ = ["LANES", "FIXED_POINT", "RULES", "kernel", "quantize", "check_parameters",
+           "task_range"]
 
 #: Frames decoded side by side by one task (the bits of one uint64 hard-decision word).
 LANES = 64
@@ -105,6 +106,8 @@ def quantize(llr: np.ndarray, precision: str) -> np.ndarray:
     q : int16 or int8 [B, N]
         round(llr * 2^F) (half to even), saturated to the posterior limit.
     """
+    if precision not in FIXED_POINT:
+        raise ValueError(f"precision: got {precision!r}; allowed: {', '.join(FIXED_POINT)}")
     dtype, frac, limit = FIXED_POINT[precision][:3]
     scaled = np.rint(np.asarray(llr, np.float32) * np.float32(1 << frac))
     return np.clip(scaled, -limit, limit).astype(dtype)
@@ -187,43 +190,73 @@ def kernel(precision: str, algorithm: str):
     return _KERNELS[key]
 
 
+_ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
+_ONE = np.uint64(1)
+
+
+@nb.njit(inline="always", fastmath=True)
+def _scale_float(m, alpha, beta, llr_max, rule):
+    """A check output's magnitude from a min m in floating point: nms (rule 1) alpha * m, oms
+    (rule 2) max(m - beta, 0); then at most llr_max."""
+    m = alpha * m if rule == 1 else max(m - beta, m - m)
+    return min(m, llr_max)
+
+
+@nb.njit(inline="always")
+def _scale_fixed(m, alpha, beta, llr_max, rule):
+    """The same in fixed point: nms (m A) >> 8 (truncated, alpha = A an integer), oms
+    max(m - B, 0); then at most M."""
+    m = (np.int64(m) * alpha) >> 8 if rule == 1 else max(np.int64(m) - beta, 0)
+    return min(m, llr_max)
+
+
+@nb.njit(inline="always")
+def _take(l, next_frame, hi, frame, ref_lane, ref_frame, n_ref, idle):
+    """Give lane l the next frame of the task's queue (queued for loading: ref_lane,
+    ref_frame), or mark it idle when the queue is empty. Returns next_frame, n_ref, idle."""
+    if next_frame < hi:
+        frame[l] = next_frame
+        ref_lane[n_ref] = l
+        ref_frame[n_ref] = next_frame
+        return next_frame + 1, n_ref + 1, idle & ~(_ONE << np.uint64(l))
+    frame[l] = -1
+    return next_frame, n_ref, idle | (_ONE << np.uint64(l))
+
+
+@nb.njit(inline="always")
+def task_range(task, n_tasks, n_frames):
+    """Frames ``lo:hi`` of task ``task`` when ``n_frames`` are cut into ``n_tasks`` contiguous
+    ranges of ceil(n_frames / n_tasks) (the last shorter, trailing tasks empty): the split of
+    both BP kernels (this one and the generic kernel of :mod:`linksim.fec.ldpc.decoder`).
+
+    Parameters
+    ----------
+    task, n_tasks, n_frames : int
+        The task (0 <= task < n_tasks), the number of tasks, the frames of the batch.
+
+    Returns
+    -------
+    lo, hi : int
+        The task's frames; lo >= hi for an empty task.
+    """
+    per_task = (n_frames + n_tasks - 1) // n_tasks
+    lo = task * per_task
+    return lo, min(n_frames, lo + per_task)
+
+
 def _build(fixed: bool, rule: int):
     """Compile the kernel for fixed point or float (``fixed``) and rule 1 (nms) or 2 (oms).
 
-    ``fixed`` and ``rule`` are closure constants: Numba prunes the branches they decide before
-    typing, so float kernels never type the integer intrinsics and the reverse.
+    ``fixed`` and ``rule`` are closure constants: Numba prunes the branches ``fixed`` decides
+    before typing, so float kernels never type the integer intrinsics and the reverse. The
+    closure holds plain values only: Numba's on-disk cache keys a closure by its pickled cells,
+    and a cell holding a compiled function pickles differently in every process, which made
+    every process compile the kernel anew (6-8 s a variant); the helpers are module globals.
     """
-    from .decoder import KNOWN_LLR, task_range   # here: decoder imports this module
+    from .decoder import KNOWN_LLR   # here: decoder imports this module
     L = LANES
     M1, M2, SG, S1, S2, KP = 0, L, 2 * L, 3 * L, 4 * L, 5 * L  # scratch rows (state of a check)
-    ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
-    ONE = np.uint64(1)
-
-    @nb.njit(inline="always", fastmath=True)
-    def _scale(m, alpha, beta, llr_max):
-        """A check output's magnitude from a min m: nms alpha * m (fixed point: (m A) >> 8,
-        truncated), or
-        oms max(m - beta, 0); then at most llr_max."""
-        if rule == 1:
-            if fixed:
-                m = (np.int64(m) * alpha) >> 8
-            else:
-                m = alpha * m
-        else:
-            m = max(m - beta, m - m)
-        return min(m, llr_max)
-
-    @nb.njit(inline="always")
-    def _take(l, next_frame, hi, frame, ref_lane, ref_frame, n_ref, idle):
-        """Give lane l the next frame of the task's queue (queued for loading: ref_lane,
-        ref_frame), or mark it idle when the queue is empty. Returns next_frame, n_ref, idle."""
-        if next_frame < hi:
-            frame[l] = next_frame
-            ref_lane[n_ref] = l
-            ref_frame[n_ref] = next_frame
-            return next_frame + 1, n_ref + 1, idle & ~(ONE << np.uint64(l))
-        frame[l] = -1
-        return next_frame, n_ref, idle | (ONE << np.uint64(l))
+    ALL, ONE = _ALL, _ONE
 
     @nb.njit(parallel=True, cache=True, fastmath=True, error_model="numpy")
     def decode(llr, chk_ptr, chk_var, max_deg, num_iter, alpha, beta, llr_max, limit,
@@ -305,8 +338,12 @@ def _build(fixed: bool, rule: int):
                             st[M1 + l] = min(m1, a)
                             st[SG + l] = -st[SG + l] if x < zero else st[SG + l]
                     for l in range(L):
-                        st[S1 + l] = _scale(st[M1 + l], alpha, beta, llr_max)
-                        st[S2 + l] = _scale(st[M2 + l], alpha, beta, llr_max)
+                        if fixed:
+                            st[S1 + l] = _scale_fixed(st[M1 + l], alpha, beta, llr_max, rule)
+                            st[S2 + l] = _scale_fixed(st[M2 + l], alpha, beta, llr_max, rule)
+                        else:
+                            st[S1 + l] = _scale_float(st[M1 + l], alpha, beta, llr_max, rule)
+                            st[S2 + l] = _scale_float(st[M2 + l], alpha, beta, llr_max, rule)
                     for i in range(deg):
                         pr = post[chk_var[start + i]]
                         mr = msg[start + i]
