@@ -149,7 +149,8 @@ def test_fixed_point_kernel_is_the_documented_arithmetic(precision, algorithm, d
             want = _reference_fixed(code.graph, llr, precision, **kw)
             _assert_same(got, want, (ebno_db, early_stop))
     if precision == "int8":     # posteriors beyond the 8-bit range of channel and messages
-        assert np.abs(got[2]).max() > 127 / 4
+        _, frac, in_lim, _, _ = layered_minsum.FIXED_POINT["int8"]
+        assert np.abs(got[2]).max() > in_lim / 2 ** frac
 
 
 def test_fixed_point_on_an_irregular_graph_with_known_and_erased_bits():
@@ -199,10 +200,11 @@ def test_fixed_point_early_stop_leaves_valid_codewords_and_decodes_at_high_snr(d
 
 
 def test_quantize_rounds_half_to_even_and_saturates():
-    llr = np.array([[0.124, 0.125, 0.375, -0.375, 31.8, -1e30, 0.0, np.float32(1e30)]],
+    # int8 (F = 3): 0.0625 and 0.1875 are 0.5 and 1.5 steps; int16 (F = 5): 0.015625, 0.046875
+    llr = np.array([[0.0625, 0.1875, 0.015625, 0.046875, 31.8, -1e30, 0.0, np.float32(1e30)]],
                    np.float32)
-    assert layered_minsum.quantize(llr, "int8").tolist() == [[0, 0, 2, -2, 127, -127, 0, 127]]
-    assert layered_minsum.quantize(llr, "int16").tolist() == [[4, 4, 12, -12, 1018, -32767, 0,
+    assert layered_minsum.quantize(llr, "int8").tolist() == [[0, 2, 0, 0, 127, -127, 0, 127]]
+    assert layered_minsum.quantize(llr, "int16").tolist() == [[2, 6, 0, 2, 1018, -32767, 0,
                                                                 32767]]
     assert layered_minsum.quantize(llr, "int8").dtype == np.int8
     with pytest.raises(ValueError, match="^precision: got 'int4'; allowed: int16, int8"):

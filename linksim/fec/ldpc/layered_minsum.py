@@ -32,9 +32,9 @@ instruction):
 precision  F   channel LLR (in)          check messages              posteriors and q
 =========  ==  ========================  ==========================  =========================
 int16      5   rint(llr * 32), +-32767   +-min(round(llr_max * 32),  int16, +-32767
-                                         32767)                      (+-1024 LLR)
-int8       2   rint(llr * 4), +-127      int8, +-min(round(llr_max   int16, +-32767
-               (+-31.75 LLR)             * 4), 127)                  (+-8192 LLR)
+               (+-1024 LLR)              32767)                      (+-1024 LLR)
+int8       3   rint(llr * 8), +-127      int8, +-min(round(llr_max   int16, +-32767
+               (+-15.875 LLR)            * 8), 127)                  (+-4096 LLR)
 =========  ==  ========================  ==========================  =========================
 
 * q = sat(post - msg) and post = sat(q + r), saturated symmetrically to the posterior range.
@@ -50,18 +50,31 @@ int8 stores what the decoder holds per edge, the messages, in 8 bits, and the po
 per variable, the usual "APP memory") in 16. Eight-bit posteriors do not work with the
 layered schedule: a posterior held at its limit has lost what lay beyond it, and each layer
 then subtracts an old message in full but adds back only the new one, so when messages shrink
-a strongly decided bit walks to the wrong sign (measured: every frame of BG1 K = 8448 and of
-the README code decoded within 5 iterations at 4 dB, and nearly every bit wrong after 10
-without early stop, whatever the message limit).
+a strongly decided bit walks to the wrong sign (measured with F = 2: every frame of BG1
+K = 8448 and of the README code decoded within 5 iterations at 4 dB, and nearly every bit
+wrong after 10 without early stop, with message limits of 80 and of 54, the largest that
+keeps a check whose inputs all sit at the limit in place).
 
-Why these formats (README code, NMS-20, 6 * 10^4 frames a point, Eb/N0 1.5 / 2.0 / 2.25 dB;
-float32 BLER 0.0591 / 0.00143 / 0.00013): int8 with F = 1 (0.5 LLR steps) loses about 0.2 dB
-(0.092 / 0.0028 / 0.00048); with F = 3 (range +-15.9 LLR) posteriors saturate and the curve
-floors (0.0024 at 2.25 dB); F = 2 gives 0.0546 / 0.0013 / 0.00023. int16 has the bits for
-both range and resolution; F = 5 keeps its truncation bias (half a step, 1/64 LLR, on each
-scaled message) small. Rounding the nms scaling to nearest instead of truncating made int8
-worse (0.0788 / 0.00187 / 0.00020): the truncation acts as a small offset on top of the
-normalization. The committed curve is ``results/decoder_fixed_point/``.
+Why these formats (README code, NMS-20, 6 * 10^4 frames a point with their own seed, not the
+committed curve's; Eb/N0 1.5 / 2.0 / 2.25 dB; float32 BLER 0.0591 / 0.00143 / 0.00013):
+
+=========  ==========================  ==========================
+F          int8                        int16
+=========  ==========================  ==========================
+1          0.0921 / 0.00280 / 0.00048
+2          0.0546 / 0.00130 / 0.00023
+3          0.0525 / 0.00125 / 0.00013  0.0525 / 0.00125 / 0.00013
+5                                      0.0560 / 0.00140 / 0.00013
+=========  ==========================  ==========================
+
+int8 takes the finest step whose 8-bit range still holds the channel and the messages
+(F = 3: 0.125 LLR steps, +-15.9 LLR; F = 1 and 2 lose resolution). int16 has bits for both;
+F = 5 keeps its truncation bias (half a step, 1/64 LLR, on each scaled message) small, so it
+stays closest to float32. The truncation acts as a small offset on top of the normalization,
+which is why the coarser formats sit slightly left of float32 at low SNR (rounding to nearest
+instead made int8 worse in an earlier version with 8-bit posteriors: 0.0788 / 0.00187 /
+0.00020 against 0.0546 / 0.00130 / 0.00023). The committed curve is
+``results/decoder_fixed_point/``.
 """
 
 from __future__ import annotations
@@ -81,7 +94,7 @@ LANES = 64
 #: precision -> (message dtype, fractional bits F, channel and message limit, posterior dtype,
 #: posterior limit)
 FIXED_POINT = {"int16": (np.int16, 5, 32767, np.int16, 32767),
-               "int8": (np.int8, 2, 127, np.int16, 32767)}
+               "int8": (np.int8, 3, 127, np.int16, 32767)}
 
 #: The check-node rules this kernel has, with their code in the kernel.
 RULES = {"nms": 1, "oms": 2}
