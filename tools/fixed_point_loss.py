@@ -85,7 +85,14 @@ def main(argv=None):
     ap.add_argument("--replicates", type=int, default=2000)
     args = ap.parse_args(argv)
     folder = Path(args.dir)
-    curves = read_curves(folder / "results.csv")
+    try:
+        curves = read_curves(folder / "results.csv")
+        if REFERENCE not in curves:
+            raise ValueError(f"no {REFERENCE} curve")
+    except (OSError, KeyError, ValueError) as err:
+        raise SystemExit(f"--dir: cannot read the curves of {folder / 'results.csv'} ({err!r}); "
+                         f"allowed: the output of scenarios/decoder_fixed_point.toml (a "
+                         f"precision column with a {REFERENCE} curve)") from None
     results = {f"{t:g}": losses(curves, t, args.replicates) for t in args.target}
     (folder / "loss.json").write_text(json.dumps(results, indent=2) + "\n")
     lines = ["# Fixed-point decoder loss against float32", "",
