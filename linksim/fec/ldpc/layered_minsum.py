@@ -117,7 +117,7 @@ def quantize(llr: np.ndarray, precision: str) -> np.ndarray:
     Output
     ------
     q : int16 or int8 [B, N]
-        round(llr * 2^F) (half to even), saturated to the posterior limit.
+        round(llr * 2^F) (half to even), saturated to the channel limit (+-32767 or +-127).
     """
     if precision not in FIXED_POINT:
         raise ValueError(f"precision: got {precision!r}; allowed: {', '.join(FIXED_POINT)}")
@@ -190,10 +190,9 @@ def kernel(precision: str, algorithm: str):
     -------
     kernel : Numba function ``(llr, chk_ptr, chk_var, max_deg, num_iter, alpha, beta, llr_max,
         limit, in_limit, scale, msg_zero, early_stop, n_tasks, hard, iterations, post_out)``:
-        llr float32 or
-        float64 [B, N] (clipped to +-KNOWN_LLR in its own type as a frame loads, then cast to
-        the message type, or to float32 and quantized: :func:`quantize`), the
-        scalars of :func:`check_parameters`, hard uint8 [B, N] and iterations int32 [B]
+        llr float32 or float64 [B, N] (clipped to +-KNOWN_LLR in its own type as a frame
+        loads, then cast to the message type, or to float32 and quantized: :func:`quantize`),
+        the scalars of :func:`check_parameters`, hard uint8 [B, N] and iterations int32 [B]
         written, post_out [B or 0, N] of the posterior type (the final posteriors, if it has
         rows).
     """
